@@ -1,0 +1,3 @@
+from selfservice.cli import main
+
+main()

@@ -1,0 +1,54 @@
+"""``selfservice kb …``: commands for the people who write the knowledge base."""
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from selfservice.content.loader import check_kb
+from selfservice.settings import load_settings
+
+
+def kb_dir_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--kb-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Knowledge base folder (default: SELFSERVICE_KB_DIR, else ./kb).",
+    )(func)
+
+
+@click.group()
+def kb() -> None:
+    """Work with the knowledge base in kb/ (articles, request forms, services)."""
+
+
+@kb.command("check")
+@kb_dir_option
+def check(kb_dir: Path | None) -> None:
+    """Check every article, form and service and report every problem.
+
+    Each problem is printed as FILE:LINE: REASON (missing or unknown field, unknown
+    service, duplicate id, broken translation link, step without text, unknown field
+    type, show_if naming a missing field, invalid YAML, …). Exits with status 1 when
+    there is any problem, so CI and pre-commit hooks can run it.
+
+    Example: selfservice kb check --kb-dir kb
+    """
+    folder = kb_dir or load_settings().kb_dir
+    content, problems = check_kb(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    articles = content.articles.values()
+    langs = Counter(a.lang.value for a in articles if a.is_public)
+    internal = sum(1 for a in articles if not a.is_public)
+    scripted = sum(1 for a in articles if a.is_public and a.kind == "scripted-solution")
+    summary = (
+        f"{folder}: {len(content.articles)} articles ({langs['en']} en, {langs['ru']} ru public, "
+        f"{scripted} scripted solutions, {internal} internal), {len(content.forms)} forms, "
+        f"{len(content.services)} services"
+    )
+    if problems:
+        click.echo(f"{summary}: {len(problems)} problem(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{summary}: OK")

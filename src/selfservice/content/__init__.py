@@ -1,0 +1,1 @@
+"""kb/ content: the typed model and the loader that checks it."""

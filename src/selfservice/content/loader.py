@@ -1,0 +1,263 @@
+"""Turn kb/ into typed objects, reporting every problem with ``file:line``.
+
+Layout (see kb/AUTHORING.md): ``services.yml``, ``articles/**.md``, ``internal/**.md``,
+``catalog/*.yml``. :func:`check_kb` never raises on bad content: it returns what it
+could load plus the full list of problems; :func:`load_content` raises when there is any.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from selfservice.content.fields import Problem, Reader, as_mapping
+from selfservice.content.forms_loader import load_form
+from selfservice.content.model import Article, Content, RequestForm, Service, Step
+from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.domain.enums import ArticleKind, Audience, Language, Line
+
+ARTICLE_KEYS = (
+    "id", "title", "lang", "translation", "service", "audience", "kind",
+    "tags", "symptoms", "updated", "summary", "steps",
+)  # fmt: skip
+STEP_KEYS = ("id", "text", "check")
+SERVICE_KEYS = ("id", "name", "description", "group", "line")
+
+
+class ContentError(Exception):
+    """kb/ has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        lines = "\n".join(str(p) for p in self.problems[:20])
+        more = len(self.problems) - 20
+        tail = f"\n… and {more} more" if more > 0 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the knowledge base:\n{lines}{tail}")
+
+
+@dataclass
+class _Located:
+    """Where an object came from, for problems found by cross-checks."""
+
+    path: Path
+    line: int
+
+
+def load_content(kb_dir: Path) -> Content:
+    content, problems = check_kb(kb_dir)
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def check_kb(kb_dir: Path) -> tuple[Content, list[Problem]]:
+    problems: list[Problem] = []
+    if not kb_dir.is_dir():
+        return Content(), [Problem(kb_dir, 0, "knowledge base folder does not exist")]
+    services = _load_services(kb_dir / "services.yml", problems)
+    articles: dict[str, Article] = {}
+    article_lines: dict[str, dict[str, _Located]] = {}
+    for path in _article_files(kb_dir):
+        loaded = _load_article(path, kb_dir, problems)
+        if loaded is None:
+            continue
+        article, lines = loaded
+        if article.id in articles:
+            first = articles[article.id].path
+            problems.append(
+                Problem(path, lines["id"].line, f"duplicate id '{article.id}' (also in {first})")
+            )
+            continue
+        articles[article.id] = article
+        article_lines[article.id] = lines
+    forms: dict[str, RequestForm] = {}
+    for path in sorted((kb_dir / "catalog").glob("*.y*ml")):
+        form, service_line = load_form(path, problems)
+        if form is None:
+            continue
+        if form.id in forms or form.id in articles:
+            problems.append(Problem(path, 1, f"duplicate id '{form.id}'"))
+            continue
+        forms[form.id] = form
+        if form.service not in services and services:
+            problems.append(Problem(path, service_line, f"unknown service '{form.service}'"))
+    _cross_check_articles(articles, article_lines, services, problems)
+    return Content(services=services, articles=articles, forms=forms), sorted(problems)
+
+
+def _article_files(kb_dir: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder in ("articles", "internal"):
+        files.extend(sorted((kb_dir / folder).rglob("*.md")))
+    return files
+
+
+def _load_services(
+    path: Path, problems: list[Problem]
+) -> dict[str, Service]:
+    services: dict[str, Service] = {}
+    if not path.is_file():
+        problems.append(Problem(path, 0, "services list is missing"))
+        return services
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        problems.append(Problem(path, exc.line, exc.reason))
+        return services
+    root = as_mapping(data, path, problems, 1)
+    if root is None:
+        return services
+    reader = Reader(root, path, problems)
+    reader.reject_unknown(["services"])
+    for index, item in reader.items("services"):
+        svc = reader.child("services", item, f"services[{index}].")
+        svc.reject_unknown(SERVICE_KEYS)
+        sid = svc.ident("id")
+        name = svc.text("name")
+        description = svc.text("description", required=False)
+        group = svc.ident("group")
+        line = svc.enum("line", Line)
+        if sid is None or name is None or group is None or line is None:
+            continue
+        if sid in services:
+            problems.append(Problem(path, item.line_of("id"), f"duplicate service id '{sid}'"))
+            continue
+        services[sid] = Service(id=sid, name=name, group=group, line=line, description=description)
+    return services
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """``(yaml, body, body_first_line)``, or None when the file has no front matter."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+def _load_article(
+    path: Path, kb_dir: Path, problems: list[Problem]
+) -> tuple[Article, dict[str, _Located]] | None:
+    text = path.read_text(encoding="utf-8")
+    parts = split_front_matter(text)
+    if parts is None:
+        problems.append(
+            Problem(path, 1, "no front matter: the file must start with '---', YAML fields, '---'")
+        )
+        return None
+    front, body, _ = parts
+    try:
+        data = load_yaml(front, line_offset=1)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(path, exc.line, exc.reason))
+        return None
+    root = as_mapping(data, path, problems, 2)
+    if root is None:
+        return None
+    reader = Reader(root, path, problems)
+    reader.reject_unknown(ARTICLE_KEYS)
+    article_id = reader.ident("id")
+    title = reader.string("title")
+    lang = reader.enum("lang", Language)
+    translation = reader.ident("translation") if "translation" in root else None
+    service = reader.ident("service")
+    audience = reader.enum("audience", Audience)
+    kind = reader.enum("kind", ArticleKind)
+    updated = reader.day("updated")
+    summary = reader.string("summary", required=False)
+    tags = reader.strings("tags")
+    symptoms = reader.strings("symptoms")
+    steps = _load_steps(reader, kind)
+    expected_lang = Language.RU if path.name.endswith(".ru.md") else Language.EN
+    if lang is not None and lang is not expected_lang:
+        suffix = ".ru.md" if lang is Language.RU else ".md (no language suffix)"
+        reader.problem(reader.line("lang"), f"lang '{lang}' does not match the file name: use {suffix}")
+    folder = path.relative_to(kb_dir).parts[0]
+    if audience is Audience.INTERNAL and folder != "internal":
+        reader.problem(reader.line("audience"), "internal articles belong in kb/internal/")
+    if audience is Audience.PUBLIC and folder == "internal":
+        reader.problem(reader.line("audience"), "kb/internal/ holds only 'audience: internal'")
+    if not body.strip():
+        reader.problem(root.line, "the article has no body text after the front matter")
+    if (
+        article_id is None or title is None or lang is None or service is None
+        or audience is None or kind is None
+    ):  # fmt: skip
+        return None
+    article = Article(
+        id=article_id, title=title, lang=lang, service=service, audience=audience, kind=kind,
+        body=body.strip(), path=path, translation=translation, tags=tags, symptoms=symptoms,
+        steps=steps, updated=updated, summary=summary,
+    )  # fmt: skip
+    lines = {
+        key: _Located(path, root.line_of(key)) for key in ("id", "service", "translation", "lang")
+    }
+    return article, lines
+
+
+def _load_steps(reader: Reader, kind: ArticleKind | None) -> tuple[Step, ...]:
+    if "steps" not in reader.data:
+        if kind is ArticleKind.SCRIPTED_SOLUTION:
+            reader.problem(reader.line(), "a scripted-solution needs 'steps'")
+        return ()
+    steps: list[Step] = []
+    seen: set[str] = set()
+    items = reader.items("steps")
+    if not items and kind is ArticleKind.SCRIPTED_SOLUTION:
+        reader.problem(reader.line("steps"), "a scripted-solution needs at least one step")
+    for index, item in items:
+        step = reader.child("steps", item, f"steps[{index}].")
+        step.reject_unknown(STEP_KEYS)
+        step_id = step.ident("id")
+        text = step.string("text")
+        check = step.string("check", required=False)
+        if step_id is not None and step_id in seen:
+            step.problem(item.line_of("id"), f"duplicate step id '{step_id}'")
+            continue
+        if step_id is None or text is None:
+            continue
+        seen.add(step_id)
+        steps.append(Step(id=step_id, text=text, check=check))
+    return tuple(steps)
+
+
+def _slug_of(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".md").removesuffix(".ru"))
+
+
+def _cross_check_articles(
+    articles: dict[str, Article],
+    lines: dict[str, dict[str, _Located]],
+    services: dict[str, Service],
+    problems: list[Problem],
+) -> None:
+    for article in articles.values():
+        where = lines[article.id]
+        if services and article.service not in services:
+            problems.append(
+                Problem(article.path, where["service"].line, f"unknown service '{article.service}'")
+            )
+        if article.translation is None:
+            continue
+        line = where["translation"].line
+        twin = articles.get(article.translation)
+        if twin is None:
+            problems.append(
+                Problem(article.path, line, f"translation '{article.translation}' does not exist")
+            )
+        elif twin.lang is article.lang:
+            problems.append(
+                Problem(article.path, line, f"translation '{twin.id}' is in the same language")
+            )
+        elif twin.translation != article.id:
+            problems.append(
+                Problem(article.path, line, f"translation '{twin.id}' does not link back to '{article.id}'")
+            )
+        elif _slug_of(twin.path) != _slug_of(article.path):
+            problems.append(
+                Problem(
+                    article.path, line,
+                    f"translation '{twin.id}' must sit beside this file as "
+                    f"{_slug_of(article.path).name}{'.md' if twin.lang == 'en' else '.ru.md'}",
+                )
+            )  # fmt: skip

@@ -1,0 +1,39 @@
+"""Support groups (one line each) and engineers."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+import selfservice.db.base  # noqa: F401  (naming convention first)
+from selfservice.db.types import str_enum
+from selfservice.domain.enums import Line
+
+
+class Role(StrEnum):
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+    MANAGER = "manager"
+
+
+class SupportGroup(SQLModel, table=True):
+    __tablename__ = "support_groups"
+
+    id: str = Field(primary_key=True, max_length=64, description="slug, e.g. 'l2-network'")
+    name: str = Field(max_length=200)
+    line: Line = Field(sa_type=str_enum(Line, length=16), index=True)
+
+
+class Engineer(SQLModel, table=True):
+    __tablename__ = "engineers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254, unique=True)
+    role: Role = Field(sa_type=str_enum(Role, length=16))
+    group_id: str | None = Field(default=None, foreign_key="support_groups.id", max_length=64)
+    #: sha256 hex of the API token; the token itself is shown once and never stored.
+    api_token_hash: str = Field(max_length=64, unique=True)
+    active: bool = True
+    created_at: datetime

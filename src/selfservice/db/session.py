@@ -1,0 +1,30 @@
+"""One unit of work = one transaction: :func:`transaction` is the only place that commits."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from selfservice.db.engine import SQLITE_BEGIN_OPTION, is_sqlite
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """Open a session in one transaction; commit on success, roll back on any error.
+
+    ``write=True`` on SQLite begins with ``BEGIN IMMEDIATE`` so writers serialise on the
+    write lock (with ``busy_timeout``) from their first statement. PostgreSQL runs in
+    READ COMMITTED; use cases lock the rows they change (``SELECT ... FOR UPDATE``).
+    Objects stay readable after commit (``expire_on_commit=False``).
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        if is_sqlite(engine):
+            mode = "IMMEDIATE" if write else "DEFERRED"
+            session.connection(execution_options={SQLITE_BEGIN_OPTION: mode})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

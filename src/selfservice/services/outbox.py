@@ -1,0 +1,181 @@
+"""The notification outbox: rows written by use cases, delivered by the worker.
+
+Delivery protocol (at-least-once, duplicates minimised and recognisable):
+
+1. **claim** — in its own committed transaction, due rows go ``pending → sending`` with
+   ``lease_until = now + lease`` and ``attempts + 1``. PostgreSQL picks them with
+   ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows; SQLite has one
+   writer at a time (``BEGIN IMMEDIATE``). A row left in ``sending`` whose lease expired
+   (its worker died) is due again.
+2. **send** — with the row's fixed ``Message-ID``.
+3. **mark** — right after each send, in its own transaction: ``sent`` (never sent again),
+   or back to ``pending`` with exponential backoff, or ``failed`` after a permanent error
+   or too many attempts (kept, with ``last_error``, for a person to look at).
+
+Nothing is lost: a row is only ever ``sent`` after the SMTP server accepted it. The one
+duplicate window is a crash between the server's acceptance and the mark's commit: the
+message is sent again after the lease expires, with the same Message-ID, so receivers
+(and our tests) can tell it is the same message.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import Engine, or_, select, update
+from sqlmodel import Session, col
+
+from selfservice.db.engine import is_postgres
+from selfservice.db.models import OutboxMessage, OutboxStatus
+from selfservice.db.session import transaction
+from selfservice.domain.enums import Language
+from selfservice.notify import Mail, MailError, Mailer
+
+MESSAGE_ID_DOMAIN: Final = "selfservice.local"
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    #: Must exceed the time to send a whole batch (batch × SMTP timeout of 20 s).
+    lease: timedelta = timedelta(minutes=5)
+    batch: int = 10
+    max_attempts: int = 12
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_cap: timedelta = timedelta(hours=2)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Delay before attempt ``attempts + 1``: base · 2^(attempts-1), capped."""
+        delay = self.backoff_base * (2 ** max(attempts - 1, 0))
+        return min(delay, self.backoff_cap)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    mail: Mail
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def new_message_id(domain: str = MESSAGE_ID_DOMAIN) -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    language: Language,
+    kind: str,
+    now: datetime,
+    ticket_id: int | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (it commits with the change)."""
+    row = OutboxMessage(
+        to_addr=to, subject=subject, body=body, language=language, kind=kind,
+        ticket_id=ticket_id, next_attempt_at=now, message_id=new_message_id(), created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def claim_due(
+    engine: Engine, *, worker_id: str, now: datetime, policy: DeliveryPolicy = DeliveryPolicy()
+) -> list[Claimed]:
+    """Step 1: take up to ``policy.batch`` due rows for this worker (committed on return)."""
+    due = or_(
+        (col(OutboxMessage.status) == OutboxStatus.PENDING)
+        & (col(OutboxMessage.next_attempt_at) <= now),
+        (col(OutboxMessage.status) == OutboxStatus.SENDING)
+        & (col(OutboxMessage.lease_until) < now),
+    )
+    query = select(OutboxMessage).where(due).order_by(col(OutboxMessage.id)).limit(policy.batch)
+    if is_postgres(engine):
+        query = query.with_for_update(skip_locked=True)
+    with transaction(engine) as session:
+        rows = list(session.scalars(query))
+        claimed = []
+        for row in rows:
+            row.status = OutboxStatus.SENDING
+            row.lease_until = now + policy.lease
+            row.claimed_by = worker_id
+            row.attempts += 1
+            claimed.append(Claimed(id=row.id or 0, attempts=row.attempts, mail=Mail(
+                to=row.to_addr, subject=row.subject, body=row.body,
+                message_id=row.message_id, language=row.language.value,
+                created_at=row.created_at,
+            )))
+    return claimed
+
+
+def mark_sent(engine: Engine, *, message_id: int, now: datetime) -> None:
+    """Step 3 after a successful send; whoever claimed it last, it is sent now."""
+    with transaction(engine) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .where(col(OutboxMessage.status) != OutboxStatus.SENT)
+            .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, last_error=None)
+        )
+
+
+def mark_failed_attempt(
+    engine: Engine, *, claimed: Claimed, error: MailError, now: datetime,
+    policy: DeliveryPolicy = DeliveryPolicy(),
+) -> OutboxStatus:
+    """Step 3 after a failed send: retry later with backoff, or give up (``failed``)."""
+    give_up = error.permanent or claimed.attempts >= policy.max_attempts
+    status = OutboxStatus.FAILED if give_up else OutboxStatus.PENDING
+    with transaction(engine) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == claimed.id)
+            .where(col(OutboxMessage.status) == OutboxStatus.SENDING)
+            .values(
+                status=status, lease_until=None, last_error=str(error)[:2000],
+                next_attempt_at=now + policy.backoff(claimed.attempts),
+            )
+        )
+    return status
+
+
+def deliver_due(
+    engine: Engine, *, mailer: Mailer, worker_id: str, now: datetime,
+    policy: DeliveryPolicy = DeliveryPolicy(),
+) -> DeliveryReport:
+    """Claim one batch and deliver it; mark each message as soon as it is sent."""
+    sent = retried = failed = 0
+    for claimed in claim_due(engine, worker_id=worker_id, now=now, policy=policy):
+        try:
+            mailer.send(claimed.mail)
+        except MailError as exc:
+            status = mark_failed_attempt(engine, claimed=claimed, error=exc, now=now,
+                                         policy=policy)
+            failed += status is OutboxStatus.FAILED
+            retried += status is OutboxStatus.PENDING
+            continue
+        mark_sent(engine, message_id=claimed.id, now=now)
+        sent += 1
+    return DeliveryReport(sent=sent, retried=retried, failed=failed)
+
+
+def pending_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    query = select(func.count()).select_from(OutboxMessage).where(
+        col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    )
+    return int(session.execute(query).scalar_one())

@@ -1,0 +1,55 @@
+"""Settings: the only module that reads environment variables.
+
+Every setting has an embedded default so the product runs with none set. The README's
+settings table lists each one; ``tests/test_docs.py`` keeps the two in step.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PREFIX = "SELFSERVICE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in production).
+    database_url: str = "sqlite:///./var/selfservice.db"
+    #: Folder with the knowledge base (articles, request forms, services).
+    kb_dir: Path = Path("./kb")
+    #: Folder where the search index lives; built from kb_dir when missing.
+    index_dir: Path = Path("./var/index")
+    #: Support configuration (priority matrix, SLA, calendars, groups); empty = built-in default.
+    config_file: Path | None = None
+    #: Outbound mail.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: str = "none"  # none | starttls | tls
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "support@selfservice.local"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``SELFSERVICE_*`` variables; unknown values raise ValueError."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = env.get(PREFIX + f.name.upper())
+        if raw is None or raw == "":
+            continue
+        if f.name in {"kb_dir", "index_dir", "config_file"}:
+            values[f.name] = Path(raw)
+        elif f.name == "smtp_port":
+            try:
+                values[f.name] = int(raw)
+            except ValueError:
+                raise ValueError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
+        elif f.name == "smtp_security":
+            if raw not in {"none", "starttls", "tls"}:
+                raise ValueError(f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}")
+            values[f.name] = raw
+        else:
+            values[f.name] = raw
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The public knowledge-base site (mkdocs-material), built from kb/."""

@@ -1,0 +1,15 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def kb_min(tmp_path: Path) -> Path:
+    """A writable copy of the minimal valid knowledge base."""
+    target = tmp_path / "kb"
+    shutil.copytree(FIXTURES / "kb-min", target)
+    return target

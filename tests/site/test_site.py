@@ -1,0 +1,138 @@
+"""The public site: a real, strict mkdocs build; nothing internal in the output."""
+
+import gzip
+import html
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from selfservice.content.loader import load_content
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_site(kb_dir: Path, work: Path) -> Path:
+    """Run ``mkdocs build --strict`` on ``kb_dir`` with the project's mkdocs.yml."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(kb_dir)
+    config["site_dir"] = str(work / "site")
+    config["hooks"] = [str(ROOT / h) for h in config["hooks"]]
+    config_file = work / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work / "site"
+
+
+def site_text(site: Path) -> str:
+    """Everything a visitor or a crawler can fetch, decoded to plain text."""
+    chunks: list[str] = []
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".gz":
+            chunks.append(gzip.decompress(path.read_bytes()).decode("utf-8", "replace"))
+        elif path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            chunks.append(json.dumps(data, ensure_ascii=False))
+        elif path.suffix in {".html", ".xml", ".txt", ".js", ".md", ".yml"}:
+            chunks.append(html.unescape(path.read_text(encoding="utf-8", errors="replace")))
+    return "\n".join(chunks)
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(ROOT / "kb", tmp_path_factory.mktemp("real"))
+
+
+def test_real_kb_builds_strict_in_both_languages(real_site: Path) -> None:
+    assert 'lang="en"' in (real_site / "index.html").read_text(encoding="utf-8")
+    assert 'lang="ru"' in (real_site / "ru" / "index.html").read_text(encoding="utf-8")
+    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["en", "ru"]
+
+
+def test_catalog_pages_are_generated_from_every_form(real_site: Path) -> None:
+    content = load_content(ROOT / "kb")
+    assert len(content.forms) >= 12
+    for form in content.forms.values():
+        en = (real_site / "catalog" / form.id / "index.html").read_text(encoding="utf-8")
+        ru = (real_site / "ru" / "catalog" / form.id / "index.html").read_text(encoding="utf-8")
+        assert html.escape(form.title.en, quote=False) in en
+        assert html.escape(form.title.ru, quote=False) in ru
+        for field in form.fields:
+            assert html.escape(field.label.ru, quote=False) in ru
+
+
+def test_scripted_steps_are_rendered_and_addressable(real_site: Path) -> None:
+    content = load_content(ROOT / "kb")
+    article = next(a for a in content.public_articles() if a.steps and a.lang == "ru")
+    rel = article.site_path
+    page = (real_site / "ru" / rel / "index.html").read_text(encoding="utf-8")
+    assert "Шаги" in page
+    for step in article.steps:
+        assert f'id="step-{step.id}"' in page
+
+
+def test_no_internal_article_leaks_into_the_site(real_site: Path) -> None:
+    content = load_content(ROOT / "kb")
+    internal = [a for a in content.articles.values() if not a.is_public]
+    assert len(internal) >= 5
+    text = site_text(real_site)
+    for article in internal:
+        assert article.id not in text
+        assert article.title not in text
+        for paragraph in article.body.split("\n\n"):
+            snippet = paragraph.strip()[:60]
+            if len(snippet) >= 25:
+                assert snippet not in text, f"{article.path}: {snippet!r} is in the site"
+    assert "INTERNAL RUNBOOK" not in text
+
+
+def test_internal_article_outside_internal_folder_still_never_published(
+    kb_min: Path, tmp_path: Path
+) -> None:
+    # Defence in depth: the author misfiles a runbook among public articles.
+    runbook = kb_min / "internal" / "unlock.md"
+    target = kb_min / "articles" / "identity" / "unlock.md"
+    target.write_text(runbook.read_text(encoding="utf-8"), encoding="utf-8")
+    runbook.unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "selfservice.cli", "kb", "check", "--kb-dir", str(kb_min)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "internal articles belong in kb/internal/" in result.stdout
+
+
+def test_broken_kb_fails_the_site_build_with_file_and_line(kb_min: Path, tmp_path: Path) -> None:
+    form = kb_min / "catalog" / "vm-down.yml"
+    form.write_text(form.read_text(encoding="utf-8").replace("type: hostname", "type: host"))
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(docs_dir=str(kb_min), site_dir=str(tmp_path / "site"))
+    config["hooks"] = [str(ROOT / h) for h in config["hooks"]]
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp_path / "mkdocs.yml")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"{form}:8: 'fields[0].type' has unknown value 'host'" in result.stderr
+
+
+def test_minimal_kb_site_has_catalog_and_no_runbook(kb_min: Path, tmp_path: Path) -> None:
+    site = build_site(kb_min, tmp_path)
+    assert (site / "catalog" / "vm-down" / "index.html").is_file()
+    assert (site / "ru" / "articles" / "identity" / "reset" / "index.html").is_file()
+    text = site_text(site)
+    assert "Unlocking a portal account" not in text
+    assert "unlock-en" not in text
