@@ -48,7 +48,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 raise ValueError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
         elif f.name == "smtp_security":
             if raw not in {"none", "starttls", "tls"}:
-                raise ValueError(f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}")
+                raise ValueError(
+                    f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}"
+                )
             values[f.name] = raw
         else:
             values[f.name] = raw

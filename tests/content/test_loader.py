@@ -183,7 +183,9 @@ def test_cli_check_prints_file_line_and_fails(kb_min: Path) -> None:
     result = CliRunner().invoke(main, ["kb", "check", "--kb-dir", str(kb_min)])
     assert result.exit_code == 1
     line = line_of(kb_min, FORM, "show_if:")
-    assert f"{kb_min / FORM}:{line}: field 'rdp_port': show_if names a missing field" in result.output
+    assert (
+        f"{kb_min / FORM}:{line}: field 'rdp_port': show_if names a missing field" in result.output
+    )
 
 
 def test_cli_check_passes_on_valid_kb(kb_min: Path) -> None:

@@ -34,7 +34,9 @@ class Problem:
 class Reader:
     """Typed access to one mapping; problems go to the shared list."""
 
-    def __init__(self, data: LineDict, path: Path, problems: list[Problem], where: str = "") -> None:
+    def __init__(
+        self, data: LineDict, path: Path, problems: list[Problem], where: str = ""
+    ) -> None:
         self.data = data
         self.path = path
         self.problems = problems
@@ -155,8 +157,14 @@ class Reader:
             return ()
         result: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, bool) or not isinstance(item, str | int | float) or not str(item).strip():
-                self.problem(value.line_of(index), f"'{self.name(key)}' items must be non-empty text")
+            if (
+                isinstance(item, bool)
+                or not isinstance(item, str | int | float)
+                or not str(item).strip()
+            ):
+                self.problem(
+                    value.line_of(index), f"'{self.name(key)}' items must be non-empty text"
+                )
                 continue
             result.append(str(item).strip())
         return tuple(result)

@@ -125,16 +125,23 @@ def _check_type_rules(
     ok = True
     if pattern is not None:
         if field_type not in TEXTUAL:
-            reader.problem(reader.line("pattern"), f"'pattern' does not apply to {field_type} fields")
+            reader.problem(
+                reader.line("pattern"), f"'pattern' does not apply to {field_type} fields"
+            )
             ok = False
         else:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                reader.problem(reader.line("pattern"), f"'pattern' is not a valid regular expression: {exc}")
+                reader.problem(
+                    reader.line("pattern"), f"'pattern' is not a valid regular expression: {exc}"
+                )
                 ok = False
     if (low is not None or high is not None) and field_type is not FieldType.INTEGER:
-        reader.problem(reader.line("min" if low is not None else "max"), "'min'/'max' apply to integer fields only")
+        reader.problem(
+            reader.line("min" if low is not None else "max"),
+            "'min'/'max' apply to integer fields only",
+        )
         ok = False
     if low is not None and high is not None and low > high:
         reader.problem(reader.line("min"), f"'min' ({low}) is greater than 'max' ({high})")
@@ -200,12 +207,16 @@ def _as_value(value: object) -> str:
     return str(value)
 
 
-def _show_if_ok(reader: Reader, field: FormField, by_id: dict[str, FormField], item: LineDict) -> bool:
+def _show_if_ok(
+    reader: Reader, field: FormField, by_id: dict[str, FormField], item: LineDict
+) -> bool:
     assert field.show_if is not None
     line = item.line_of("show_if")
     target = by_id.get(field.show_if.field)
     if target is None:
-        reader.problem(line, f"field '{field.id}': show_if names a missing field '{field.show_if.field}'")
+        reader.problem(
+            line, f"field '{field.id}': show_if names a missing field '{field.show_if.field}'"
+        )
         return False
     if target.id == field.id:
         reader.problem(line, f"field '{field.id}': show_if cannot name the field itself")

@@ -90,9 +90,7 @@ def _article_files(kb_dir: Path) -> list[Path]:
     return files
 
 
-def _load_services(
-    path: Path, problems: list[Problem]
-) -> dict[str, Service]:
+def _load_services(path: Path, problems: list[Problem]) -> dict[str, Service]:
     services: dict[str, Service] = {}
     if not path.is_file():
         problems.append(Problem(path, 0, "services list is missing"))
@@ -171,7 +169,9 @@ def _load_article(
     expected_lang = Language.RU if path.name.endswith(".ru.md") else Language.EN
     if lang is not None and lang is not expected_lang:
         suffix = ".ru.md" if lang is Language.RU else ".md (no language suffix)"
-        reader.problem(reader.line("lang"), f"lang '{lang}' does not match the file name: use {suffix}")
+        reader.problem(
+            reader.line("lang"), f"lang '{lang}' does not match the file name: use {suffix}"
+        )
     folder = path.relative_to(kb_dir).parts[0]
     if audience is Audience.INTERNAL and folder != "internal":
         reader.problem(reader.line("audience"), "internal articles belong in kb/internal/")
@@ -251,7 +251,11 @@ def _cross_check_articles(
             )
         elif twin.translation != article.id:
             problems.append(
-                Problem(article.path, line, f"translation '{twin.id}' does not link back to '{article.id}'")
+                Problem(
+                    article.path,
+                    line,
+                    f"translation '{twin.id}' does not link back to '{article.id}'",
+                )
             )
         elif _slug_of(twin.path) != _slug_of(article.path):
             problems.append(

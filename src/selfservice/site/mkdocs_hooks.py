@@ -34,5 +34,8 @@ def on_config(config: Any) -> Any:
     if i18n is not None:
         for language in i18n.config.languages:
             if language.locale == "ru":
-                language.nav_translations = {**nav_translations(content), **(language.nav_translations or {})}
+                language.nav_translations = {
+                    **nav_translations(content),
+                    **(language.nav_translations or {}),
+                }
     return config

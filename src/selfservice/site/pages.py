@@ -141,9 +141,8 @@ def form_page(form: RequestForm, content: Content, lang: Language) -> str:
     for field in form.fields:
         required = label("yes" if field.required else "no", lang)
         kind = FIELD_KINDS[field.type].get(lang)
-        parts.append(
-            f"| {_cell(field.label.get(lang))} | {kind} | {required} | {_cell(_notes(field, form, lang))} |"
-        )
+        notes = _cell(_notes(field, form, lang))
+        parts.append(f"| {_cell(field.label.get(lang))} | {kind} | {required} | {notes} |")
     parts += ["", label("how_to_file", lang), ""]
     return "\n".join(parts)
 
@@ -151,7 +150,7 @@ def form_page(form: RequestForm, content: Content, lang: Language) -> str:
 def _notes(field: FormField, form: RequestForm, lang: Language) -> str:
     notes: list[str] = []
     if field.help:
-        notes.append(field.help.get(lang))
+        notes.append(field.help.get(lang).rstrip("."))
     if field.type is FieldType.INTEGER and (field.min is not None or field.max is not None):
         low = "…" if field.min is None else str(field.min)
         high = "…" if field.max is None else str(field.max)

@@ -45,7 +45,12 @@ def build_nav(content: Content, kb_dir: Path) -> list[Any]:
     nav: list[Any] = [{"Home": "index.md"}] if (kb_dir / "index.md").is_file() else []
     forms = sorted(content.forms.values(), key=lambda f: (f.type, f.title.en))
     nav.append(
-        {label("catalog", Language.EN): ["catalog/index.md", *(f"catalog/{f.id}.md" for f in forms)]}
+        {
+            label("catalog", Language.EN): [
+                "catalog/index.md",
+                *(f"catalog/{f.id}.md" for f in forms),
+            ]
+        }
     )
     for service in content.services.values():
         pages = sorted(
@@ -61,7 +66,13 @@ def build_nav(content: Content, kb_dir: Path) -> list[Any]:
 
 def nav_translations(content: Content) -> dict[str, str]:
     names = {s.name.en: s.name.ru for s in content.services.values()}
-    names.update({"Home": "Главная", "Tags": "Теги", label("catalog", Language.EN): label("catalog", Language.RU)})
+    names.update(
+        {
+            "Home": "Главная",
+            "Tags": "Теги",
+            label("catalog", Language.EN): label("catalog", Language.RU),
+        }
+    )
     return names
 
 
