@@ -5,7 +5,6 @@ own transaction (``selfservice.services.outbox.enqueue``) and the worker deliver
 """
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,7 +92,7 @@ class SmtpMailer:
             # The server refused this message's content: sending it again will not help.
             raise MailError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
                             permanent=exc.smtp_code >= 500) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise MailError(f"{type(exc).__name__}: {exc}") from exc
 
     def _connect(self) -> smtplib.SMTP:

@@ -29,6 +29,17 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     mail_from: str = "support@selfservice.local"
+    #: Base URL of the public knowledge-base site, for article links in API answers.
+    kb_site_url: str = "/kb/"
+    #: The built public site (``mkdocs build``); ``selfservice serve`` serves it at /kb/.
+    site_dir: Path = Path("./site")
+    #: Origins (comma-separated) allowed to call the API from a browser, for every org.
+    cors_origins: str = ""
+    #: Largest request body the API reads, in bytes.
+    max_body_bytes: int = 65536
+    #: Public API rate limit per client IP: sustained requests a minute, and burst.
+    rate_limit_per_minute: int = 120
+    rate_limit_burst: int = 30
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -39,13 +50,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raw = env.get(PREFIX + f.name.upper())
         if raw is None or raw == "":
             continue
-        if f.name in {"kb_dir", "index_dir", "config_file"}:
+        if f.name in {"kb_dir", "index_dir", "config_file", "site_dir"}:
             values[f.name] = Path(raw)
         elif f.name == "smtp_port":
             try:
                 values[f.name] = int(raw)
             except ValueError:
                 raise ValueError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
+        elif f.type is int:
+            try:
+                values[f.name] = int(raw)
+            except ValueError:
+                name = PREFIX + f.name.upper()
+                raise ValueError(f"{name}: not a whole number: {raw!r}") from None
         elif f.name == "smtp_security":
             if raw not in {"none", "starttls", "tls"}:
                 raise ValueError(

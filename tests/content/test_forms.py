@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from selfservice.content.form_schema import form_json_schema
 from selfservice.content.model import FieldType, FormField, Option, RequestForm, ShowIf, Text
 from selfservice.content.validation import FormResult, validate_submission
 from selfservice.domain.enums import TicketType
@@ -227,3 +228,135 @@ def test_messages_are_bilingual_with_parameters() -> None:
     error = check(cores=100).errors[0]
     assert error.message.en == "The largest allowed value is 64."
     assert error.message.get("ru") == "Наибольшее допустимое значение — 64."
+
+
+# --- JSON Schema ---------------------------------------------------------------------
+
+
+def schema_accepts(payload: object, form: RequestForm = FORM) -> bool:
+    """Validate with an independent JSON Schema implementation (formats asserted)."""
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")  # comes with schemathesis
+    validator = jsonschema_rs.Draft202012Validator(
+        form_json_schema(form, "en"), validate_formats=True
+    )
+    return bool(validator.is_valid(payload))
+
+
+def test_schema_shape() -> None:
+    schema = form_json_schema(FORM, "ru")
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["title"] == "Всё" and schema["additionalProperties"] is False
+    assert schema["required"] == ["name", "mail", "cores", "os"]
+    assert list(schema["properties"]) == [f.id for f in FORM.fields]
+    assert schema["properties"]["note"]["title"] == "Note (ru)"
+    assert schema["properties"]["note"]["description"] == "Anything else (ru)"
+    assert schema["properties"]["cores"] == {
+        "title": "Cores (ru)", "type": "integer", "minimum": 1, "maximum": 64,
+    }  # fmt: skip
+    assert schema["properties"]["contract"]["pattern"] == r"^(?:[A-Z]{2}-\d{6})$"
+    conditional = [c["then"]["required"] for c in schema["allOf"]]
+    assert conditional == [["rdp_port"], ["rdp_note"], ["av_vendor"], ["urgent_why"]]
+
+
+def test_schema_ui_hints() -> None:
+    ui = form_json_schema(FORM, "en")["x-ui"]
+    assert ui["order"] == [f.id for f in FORM.fields]
+    assert ui["fields"]["os"]["widget"] == "select"
+    assert ui["fields"]["os"]["options"][1] == {
+        "value": "windows", "label": {"en": "Windows", "ru": "Windows (ru)"},
+    }  # fmt: skip
+    assert ui["fields"]["rdp_port"]["show_if"] == {"field": "os", "values": ["windows"]}
+    assert ui["fields"]["rdp_port"]["required"] is True
+    assert ui["fields"]["name"]["label"] == {"en": "Name", "ru": "Name (ru)"}
+    assert {hint["widget"] for hint in ui["fields"].values()} >= {"textarea", "checkboxes"}
+
+
+def test_nested_condition_includes_the_controllers_condition() -> None:
+    condition = form_json_schema(FORM)["allOf"][1]["if"]
+    assert condition == {
+        "allOf": [
+            {"properties": {"rdp_port": {"enum": [3390, 3391]}}, "required": ["rdp_port"]},
+            {"properties": {"os": {"enum": ["windows"]}}, "required": ["os"]},
+        ]
+    }
+
+
+@pytest.mark.parametrize(("field", "submitted", "canonical"), VALID)
+def test_validator_output_satisfies_schema(
+    field: str, submitted: object, canonical: object
+) -> None:
+    extra = {"av_vendor": "ACME"} if field == "features" else {}
+    result = check(**{field: submitted}, **extra)
+    assert schema_accepts(result.values), result.values
+    assert schema_accepts({**MINIMAL, **extra, field: canonical})
+
+
+@pytest.mark.parametrize(("field", "submitted", "code"), INVALID)
+def test_schema_rejects_what_the_validator_rejects(
+    field: str, submitted: object, code: str
+) -> None:
+    assert not schema_accepts({**MINIMAL, field: submitted})
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", []])
+@pytest.mark.parametrize("field", ["name", "mail", "cores", "os"])
+def test_schema_requires_what_the_validator_requires(field: str, blank: object) -> None:
+    assert not schema_accepts({**MINIMAL, field: blank})
+    assert not schema_accepts({k: v for k, v in MINIMAL.items() if k != field})
+
+
+@pytest.mark.parametrize(("changes", "errors", "dropped", "extra"), SHOW_IF)
+def test_schema_and_validator_agree_on_show_if(
+    changes: dict[str, Any],
+    errors: list[tuple[str, str]],
+    dropped: list[str],
+    extra: dict[str, Any],
+) -> None:
+    result = check(**changes)
+    if errors:
+        assert not schema_accepts({**MINIMAL, **changes})
+    else:
+        assert schema_accepts(result.values)
+
+
+def test_schema_rejects_unknown_fields() -> None:
+    assert not schema_accepts({**MINIMAL, "colour": "blue"})
+
+
+def test_required_multi_choice_and_boolean() -> None:
+    form = make_form(
+        FormField("pick", T.MULTI_CHOICE, text("Pick"), required=True, options=options("a", "b")),
+        FormField("ok", T.BOOLEAN, text("OK"), required=True),
+    )
+    assert not validate_submission(form, {"pick": [], "ok": False}).ok
+    assert not schema_accepts({"pick": [], "ok": False}, form)
+    result = validate_submission(form, {"pick": ["b"], "ok": False})
+    assert result.ok and result.values == {"pick": ["b"], "ok": False}
+    assert schema_accepts(result.values, form)
+
+
+def test_show_if_cycle_is_hidden_in_both() -> None:
+    form = make_form(
+        FormField("a", T.STRING, text("A"), required=True, show_if=ShowIf("b", ("x",))),
+        FormField("b", T.STRING, text("B"), required=True, show_if=ShowIf("a", ("x",))),
+    )
+    result = validate_submission(form, {"a": "x", "b": "x"})
+    assert result.ok and result.dropped == ("a", "b")
+    assert form_json_schema(form)["allOf"][0]["if"] == {"not": {}}
+    assert schema_accepts({}, form)
+
+
+def _catalog() -> list[RequestForm]:
+    from selfservice.content.loader import check_kb
+
+    content, _ = check_kb(Path(__file__).resolve().parents[2] / "kb")
+    return sorted(content.forms.values(), key=lambda f: f.id)
+
+
+@pytest.mark.parametrize("form", _catalog(), ids=lambda f: f.id)
+def test_every_catalog_form_has_a_working_schema(form: RequestForm) -> None:
+    for lang in ("en", "ru"):
+        assert form_json_schema(form, lang)["x-ui"]["order"] == [f.id for f in form.fields]
+    empty = validate_submission(form, {})
+    assert {e.code for e in empty.errors} <= {"required"}
+    assert schema_accepts({}, form) is empty.ok

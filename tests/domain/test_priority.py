@@ -10,21 +10,23 @@ from selfservice.domain.priority import (
     uses_matrix_for_sla,
 )
 
-U, I, P = Urgency, Impact, Priority
+U, Im, P = Urgency, Impact, Priority
 
 # Every cell of DOMAIN.md's default matrix.
+# fmt: off
 DEFAULT_CELLS = [
-    (U.VERY_HIGH, I.SIGNIFICANT, P.P1), (U.VERY_HIGH, I.HIGH, P.P1),
-    (U.VERY_HIGH, I.MEDIUM, P.P2), (U.VERY_HIGH, I.LOW, P.P2), (U.VERY_HIGH, I.NONE, P.P3),
-    (U.HIGH, I.SIGNIFICANT, P.P1), (U.HIGH, I.HIGH, P.P2), (U.HIGH, I.MEDIUM, P.P2),
-    (U.HIGH, I.LOW, P.P3), (U.HIGH, I.NONE, P.P4),
-    (U.MEDIUM, I.SIGNIFICANT, P.P2), (U.MEDIUM, I.HIGH, P.P2), (U.MEDIUM, I.MEDIUM, P.P3),
-    (U.MEDIUM, I.LOW, P.P4), (U.MEDIUM, I.NONE, P.P4),
-    (U.LOW, I.SIGNIFICANT, P.P2), (U.LOW, I.HIGH, P.P3), (U.LOW, I.MEDIUM, P.P4),
-    (U.LOW, I.LOW, P.P4), (U.LOW, I.NONE, P.P5),
-    (U.NONE, I.SIGNIFICANT, P.P3), (U.NONE, I.HIGH, P.P4), (U.NONE, I.MEDIUM, P.P4),
-    (U.NONE, I.LOW, P.P5), (U.NONE, I.NONE, P.P5),
+    (U.VERY_HIGH, Im.SIGNIFICANT, P.P1), (U.VERY_HIGH, Im.HIGH, P.P1),
+    (U.VERY_HIGH, Im.MEDIUM, P.P2), (U.VERY_HIGH, Im.LOW, P.P2), (U.VERY_HIGH, Im.NONE, P.P3),
+    (U.HIGH, Im.SIGNIFICANT, P.P1), (U.HIGH, Im.HIGH, P.P2), (U.HIGH, Im.MEDIUM, P.P2),
+    (U.HIGH, Im.LOW, P.P3), (U.HIGH, Im.NONE, P.P4),
+    (U.MEDIUM, Im.SIGNIFICANT, P.P2), (U.MEDIUM, Im.HIGH, P.P2), (U.MEDIUM, Im.MEDIUM, P.P3),
+    (U.MEDIUM, Im.LOW, P.P4), (U.MEDIUM, Im.NONE, P.P4),
+    (U.LOW, Im.SIGNIFICANT, P.P2), (U.LOW, Im.HIGH, P.P3), (U.LOW, Im.MEDIUM, P.P4),
+    (U.LOW, Im.LOW, P.P4), (U.LOW, Im.NONE, P.P5),
+    (U.NONE, Im.SIGNIFICANT, P.P3), (U.NONE, Im.HIGH, P.P4), (U.NONE, Im.MEDIUM, P.P4),
+    (U.NONE, Im.LOW, P.P5), (U.NONE, Im.NONE, P.P5),
 ]
+# fmt: on
 
 
 def test_table_covers_all_cells() -> None:
@@ -41,8 +43,8 @@ def test_from_mapping_round_trip_and_custom_cell() -> None:
     data = PriorityMatrix.default().to_mapping()
     data["none"]["none"] = "P4"
     matrix = PriorityMatrix.from_mapping(data)
-    assert matrix.priority_for(U.NONE, I.NONE) is P.P4
-    assert priority_for(U.NONE, I.NONE, matrix) is P.P4
+    assert matrix.priority_for(U.NONE, Im.NONE) is P.P4
+    assert priority_for(U.NONE, Im.NONE, matrix) is P.P4
     assert matrix.to_mapping() == data
 
 
@@ -83,12 +85,12 @@ def test_from_mapping_errors_name_the_path(data: object, path: str, reason: str)
 
 def test_constructor_rejects_incomplete_matrix() -> None:
     with pytest.raises(ConfigError, match="missing cell"):
-        PriorityMatrix({(U.HIGH, I.HIGH): P.P1})
+        PriorityMatrix({(U.HIGH, Im.HIGH): P.P1})
 
 
 def test_reprioritise_records_only_changes() -> None:
-    assert reprioritise(P.P4, U.MEDIUM, I.LOW) is None
-    change = reprioritise(P.P4, U.VERY_HIGH, I.LOW)
+    assert reprioritise(P.P4, U.MEDIUM, Im.LOW) is None
+    change = reprioritise(P.P4, U.VERY_HIGH, Im.LOW)
     assert change is not None
     assert (change.old, change.new) == (P.P4, P.P2)
 

@@ -150,8 +150,11 @@ def test_each_precondition_is_enforced(
 @pytest.mark.parametrize("source", [S.REGISTERED, S.ASSIGNED])
 def test_complete_without_work_only_with_no_work_codes(source: Status, code: ClosureCode) -> None:
     state = TicketState(source, assignee="eng-1" if source is S.ASSIGNED else None)
-    if code in {ClosureCode.INVALID_REQUEST, ClosureCode.DUPLICATE,
-                ClosureCode.CANCELLED_BY_CUSTOMER}:
+    if code in {
+        ClosureCode.INVALID_REQUEST,
+        ClosureCode.DUPLICATE,
+        ClosureCode.CANCELLED_BY_CUSTOMER,
+    }:
         check_transition(state, S.COMPLETED, actor_role=ENGINEER, now=NOW, closure_code=code)
     else:
         with pytest.raises(PreconditionFailed) as info:
@@ -161,7 +164,11 @@ def test_complete_without_work_only_with_no_work_codes(source: Status, code: Clo
 
 @pytest.mark.parametrize(
     ("completed_ago", "allowed"),
-    [(timedelta(days=3), True), (timedelta(days=5), True), (timedelta(days=3) - timedelta(seconds=1), False)],
+    [
+        (timedelta(days=3), True),
+        (timedelta(days=5), True),
+        (timedelta(days=3) - timedelta(seconds=1), False),
+    ],
 )
 def test_auto_close_after_three_days(completed_ago: timedelta, allowed: bool) -> None:
     state = TicketState(S.COMPLETED, "eng-1", True, completed_at=NOW - completed_ago)

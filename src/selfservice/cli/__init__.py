@@ -15,9 +15,24 @@ def main() -> None:
 
 
 def _register() -> None:
-    from selfservice.cli import kb_commands
+    from selfservice.cli import (
+        admin_commands,
+        channel_commands,
+        db_commands,
+        kb_commands,
+        serve_commands,
+        worker_commands,
+    )
 
     main.add_command(kb_commands.kb)
+    main.add_command(db_commands.db)
+    main.add_command(worker_commands.worker)
+    main.add_command(serve_commands.serve)
+    main.add_command(channel_commands.classify)
+    main.add_command(admin_commands.org)
+    main.add_command(admin_commands.contact)
+    main.add_command(admin_commands.engineer)
+    main.add_command(admin_commands.token)
 
 
 _register()

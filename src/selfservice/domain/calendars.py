@@ -193,7 +193,11 @@ def business_hours(
     """Convenience builder: ``business_hours("msk", "Europe/Moscow", {0: "09:00-18:00"})``."""
     weekly = {day: parse_spans(value) for day, value in hours.items()}
     return BusinessHours(
-        calendar_id, ZoneInfo(tz), weekly, frozenset(holidays), frozenset(extra_workdays),
+        calendar_id,
+        ZoneInfo(tz),
+        weekly,
+        frozenset(holidays),
+        frozenset(extra_workdays),
         day_length=day_length,
     )
 

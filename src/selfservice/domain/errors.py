@@ -43,7 +43,11 @@ class InvalidEscalation(DomainError):
 
 
 class ConfigError(DomainError):
-    """Invalid support configuration; ``path`` is the dotted key path, e.g. ``sla.standard.P1``."""
+    """Invalid support configuration; ``path`` is the dotted key path, e.g. ``sla.standard.P1``.
+
+    When several problems were found, ``errors`` lists them all (the first is this one's
+    ``path``/``reason``) and the message has one line per problem.
+    """
 
     default_code = "invalid_config"
 
@@ -51,3 +55,4 @@ class ConfigError(DomainError):
         super().__init__(f"{path}: {reason}" if path else reason, field=path)
         self.path = path
         self.reason = reason
+        self.errors: list[ConfigError] = [self]

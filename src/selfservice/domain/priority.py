@@ -82,9 +82,7 @@ class PriorityMatrix:
         return self.cells[(urgency, impact)]
 
     def to_mapping(self) -> dict[str, dict[str, str]]:
-        return {
-            u.value: {i.value: self.cells[(u, i)].value for i in Impact} for u in Urgency
-        }
+        return {u.value: {i.value: self.cells[(u, i)].value for i in Impact} for u in Urgency}
 
 
 def _reject_unknown(data: Mapping[object, object], allowed: set[str], path: str, what: str) -> None:

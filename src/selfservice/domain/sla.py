@@ -79,8 +79,11 @@ class Duration:
             if unit == "bd":
                 business_days += amount
             else:
-                clock += {"d": timedelta(days=amount), "h": timedelta(hours=amount),
-                          "m": timedelta(minutes=amount)}[unit]
+                clock += {
+                    "d": timedelta(days=amount),
+                    "h": timedelta(hours=amount),
+                    "m": timedelta(minutes=amount),
+                }[unit]
         if clock == ZERO and business_days == 0:
             raise ValueError(f"'{text}' must be longer than zero")
         return cls(clock, business_days)

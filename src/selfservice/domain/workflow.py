@@ -68,8 +68,9 @@ _CO, _CL, _RJ = Status.COMPLETED, Status.CLOSED, Status.REJECTED_BY_USER
 _IN, _EX = Status.INFORMATION_NEEDED, Status.EXTERNAL_PROCESSING
 
 
-def _rule(name: str, source: Status, target: Status, actors: set[ActorRole],
-          *requires: Requirement) -> Rule:
+def _rule(
+    name: str, source: Status, target: Status, actors: set[ActorRole], *requires: Requirement
+) -> Rule:
     return Rule(name, source, target, frozenset(actors), frozenset(requires))
 
 
@@ -111,12 +112,16 @@ for _r in RULES:
     TRANSITIONS[(_r.source, _r.target)] = (*TRANSITIONS.get((_r.source, _r.target), ()), _r)
 
 
-class _Keep(Enum):
+class Keep(Enum):
+    """Sentinel type: ``assignee=KEEP`` leaves the assignee as it is."""
+
     KEEP = "keep"
 
 
 #: Default for ``assignee``: the ticket keeps its current assignee.
-KEEP: Final = _Keep.KEEP
+KEEP: Final = Keep.KEEP
+#: The ``assignee`` argument: a new assignee, ``None`` to unassign, or ``KEEP``.
+AssigneeChange = str | None | Literal[Keep.KEEP]
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def check_transition(
     *,
     actor_role: ActorRole,
     now: datetime,
-    assignee: str | None | Literal[_Keep.KEEP] = KEEP,
+    assignee: AssigneeChange = KEEP,
     comment: str | None = None,
     closure_code: ClosureCode | None = None,
 ) -> Rule:
@@ -155,7 +160,8 @@ def check_transition(
     if source in FINAL:
         raise TransitionNotAllowed(
             "a closed ticket is final; further work needs a new ticket",
-            code="closed_is_final", field="status",
+            code="closed_is_final",
+            field="status",
         )
     rules = TRANSITIONS.get((source, to_status))
     if not rules:
@@ -219,14 +225,19 @@ def apply_transition(
     *,
     actor_role: ActorRole,
     now: datetime,
-    assignee: str | None | Literal[_Keep.KEEP] = KEEP,
+    assignee: AssigneeChange = KEEP,
     comment: str | None = None,
     closure_code: ClosureCode | None = None,
 ) -> TicketState:
     """Check, then return the state after the change (the caller stores and records it)."""
     check_transition(
-        state, to_status, actor_role=actor_role, now=now,
-        assignee=assignee, comment=comment, closure_code=closure_code,
+        state,
+        to_status,
+        actor_role=actor_role,
+        now=now,
+        assignee=assignee,
+        comment=comment,
+        closure_code=closure_code,
     )
     return replace(
         state,

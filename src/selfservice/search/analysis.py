@@ -29,13 +29,20 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter2 import stem as _porter2_stem
 
 __all__ = [
+    "EDGE_MAX",
+    "EDGE_MIN",
+    "PART_SEPARATOR",
     "PREFIX_LEN",
+    "ConceptAnalyzer",
     "EdgeAnalyzer",
     "KeyAnalyzer",
     "PrefixAnalyzer",
     "WordAnalyzer",
     "fold",
+    "analyze",
+    "concepts_of_keys",
     "is_stop",
+    "query_concepts",
     "query_keys",
     "split_words",
     "word_key",
@@ -44,11 +51,15 @@ __all__ = [
 
 #: Length of the coarse prefix form (see module docs).
 PREFIX_LEN = 5
+#: Shortest and longest word starts indexed for as-you-type suggestions.
+EDGE_MIN = 2
+EDGE_MAX = 12
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _CYR = re.compile(r"[а-яё]")
 _LAT = re.compile(r"[a-z]")
 _PARTS = re.compile(r"['’\-]")
+_MIXED = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 
 # Latin letters that look like Cyrillic ones and vice versa: "Oт" typed with a Latin O.
 _LAT2CYR = str.maketrans("aceopxykmthb", "асеорхукмтнв")
@@ -90,11 +101,12 @@ _RU_STOPS = frozenset(
     впрочем все всегда всего всех всю вы где да даже для до его ее ей ему если есть еще
     ж же за зачем здесь и из или им иногда их к как какая какой когда конечно кто куда ли
     между меня мне много может можно мой моя мы на над надо наконец нас него нее ней
-    ним них но ну о об он она они опять от перед по под после потом потому почти при
+    ним них не нет ни но ну о об он она они опять от перед по под после потом потому почти при
     про раз разве с сам свою себе себя сейчас со совсем так такой там тебя тем теперь то
     тогда того тоже только том тот тут ты у уж уже хоть чего чем через что чтоб чтобы
     чуть эти этого этой этом этот эту я который весь свой этот также мочь это какой
-    каков наш ваш сво либо либы всё ещё её
+    каков наш ваш либо всё ещё её нем нём ими кем чём ею мои моих моим моими твой
+    твои ваши ваших вашим нашей наши наших такие такое таких такую таким
     """.split()
 )
 
@@ -115,6 +127,7 @@ def fold(text: str) -> str:
     return text.lower().translate(_YO)
 
 
+@lru_cache(maxsize=50_000)
 def _repair_script(word: str) -> str:
     """Fix a word typed with look-alike letters of the other alphabet ("Oт" → "от")."""
     cyr = len(_CYR.findall(word))
@@ -124,24 +137,36 @@ def _repair_script(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
+def _split_token(raw: str) -> tuple[str, ...]:
+    """The normalized words of one folded token (see :func:`split_words`)."""
+    if not _PARTS.search(raw):
+        return (_repair_script(raw) if _MIXED.search(raw) else raw,)
+    parts = [_repair_script(p) for p in _PARTS.split(raw) if p]
+    if "-" in raw and len(parts) > 1:
+        joined = "".join(parts)
+        if not (_CYR.search(joined) and _LAT.search(joined)):
+            parts.append(joined)
+    return tuple(parts)
+
+
 def split_words(text: str) -> Iterator[tuple[str, int, int]]:
     """Yield ``(norm, start, end)`` for each word of ``text``.
 
-    Hyphenated and apostrophe words yield their parts and, for hyphens, the joined word
-    too ("e-mail" → "e", "mail", "email"); all of them share the span of the whole word.
+    Hyphenated and apostrophe words yield their parts and, for hyphens within one
+    alphabet, the joined word too ("e-mail" → "e", "mail", "email"); all of them share the
+    span of the whole word.
     """
-    for m in _WORD.finditer(text):
-        raw = _repair_script(fold(m.group()))
-        start, end = m.start(), m.end()
-        if not _PARTS.search(raw):
-            yield raw, start, end
-            continue
-        for part in _PARTS.split(raw):
-            if part:
-                yield part, start, end
-        if "-" in raw:
-            joined = _PARTS.sub("", raw)
-            yield joined, start, end
+    folded = fold(text)
+    if len(folded) != len(text):  # a rare character whose lowercase is longer
+        for m in _WORD.finditer(text):
+            for norm in _split_token(fold(m.group())):
+                yield norm, m.start(), m.end()
+        return
+    for m in _WORD.finditer(folded):
+        start, end = m.span()
+        for norm in _split_token(m.group()):
+            yield norm, start, end
 
 
 @lru_cache(maxsize=1)
@@ -151,12 +176,19 @@ def _morph() -> Any:
     return pymorphy3.MorphAnalyzer()
 
 
+_RU_FUNCTION_POS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "INTJ"})
+
+
 @lru_cache(maxsize=200_000)
-def _ru_lemma(word: str) -> str:
+def _ru_lemma(word: str) -> str | None:
+    """The lemma of a Russian word, or None for a function word (pronoun, particle, ...)."""
     parses = _morph().parse(word)
     if not parses:
         return word
-    return str(parses[0].normal_form).translate(_YO)
+    best = parses[0]
+    if best.tag.POS in _RU_FUNCTION_POS:
+        return None
+    return str(best.normal_form).translate(_YO)
 
 
 @lru_cache(maxsize=200_000)
@@ -168,7 +200,7 @@ def word_key(norm: str) -> str | None:
         if len(norm) == 1:
             return None
         lemma = _ru_lemma(norm)
-        if lemma in _RU_STOPS:
+        if lemma is None or lemma in _RU_STOPS:
             return None
         return lemma
     if norm.isdigit():
@@ -228,6 +260,68 @@ def query_keys(text: str) -> list[tuple[str, str]]:
     return pairs or fallback
 
 
+#: Joins the parts of a text that several fields share; see :func:`analyze`.
+PART_SEPARATOR = "\n\x1f\n"
+
+
+@lru_cache(maxsize=64)
+def analyze(text: str) -> tuple[tuple[str, str | None, int, int], ...]:
+    """``(norm, key, start, end)`` for every word of ``text``; ``key`` is None for stop words.
+
+    Cached for the last few texts: the index analyzes the same string for several fields.
+    A text made of parts joined by :data:`PART_SEPARATOR` is analyzed part by part, so a
+    field holding "title + symptoms + body" reuses the analysis of the fields that hold
+    those parts on their own.
+    """
+    if PART_SEPARATOR in text:
+        out: list[tuple[str, str | None, int, int]] = []
+        offset = 0
+        for part in text.split(PART_SEPARATOR):
+            out.extend((n, k, s + offset, e + offset) for n, k, s, e in analyze(part))
+            offset += len(part) + len(PART_SEPARATOR)
+        return tuple(out)
+    return tuple((norm, word_key(norm), s, e) for norm, s, e in split_words(text))
+
+
+# --- concepts (thesaurus) ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _concept_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    from selfservice.search.thesaurus import GROUPS
+
+    table: dict[tuple[str, ...], set[str]] = {}
+    for gi, group in enumerate(GROUPS):
+        for member in group:
+            seq = tuple(keys(member))
+            words = len(list(split_words(member)))
+            # "sign in" keeps only "sign" once the stop word goes: too vague to map.
+            if seq and not (len(seq) == 1 and words > 1):
+                table.setdefault(seq, set()).add(f"c{gi}")
+    longest = max((len(k) for k in table), default=1)
+    return {k: tuple(sorted(v)) for k, v in table.items()}, longest
+
+
+def concepts_of_keys(seq: list[str]) -> list[tuple[int, str]]:
+    """``(index, concept)`` for thesaurus members found in a key sequence."""
+    table, longest = _concept_table()
+    out: list[tuple[int, str]] = []
+    n = len(seq)
+    for i in range(n):
+        for length in range(1, longest + 1):
+            if i + length > n:
+                break
+            hit = table.get(tuple(seq[i : i + length]))
+            if hit:
+                out.extend((i, c) for c in hit)
+    return out
+
+
+def query_concepts(pairs: list[tuple[str, str]]) -> list[str]:
+    """Concepts named by a cleaned query (see :func:`query_keys`)."""
+    return sorted({c for _i, c in concepts_of_keys([k for _n, k in pairs])})
+
+
 # --- whoosh analyzers -------------------------------------------------------------------
 
 
@@ -240,7 +334,7 @@ class _BaseAnalyzer(Analyzer):  # type: ignore[misc]
     def __hash__(self) -> int:
         return hash(self.__class__.__name__)
 
-    def _forms(self, norm: str) -> list[str]:  # pragma: no cover - abstract
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:  # pragma: no cover
         raise NotImplementedError
 
     def __call__(
@@ -257,61 +351,68 @@ class _BaseAnalyzer(Analyzer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            words: Any = [(fold(value), 0, len(value))]
-        else:
-            words = split_words(value)
         pos = start_pos
-        last_end = -1
-        for norm, start, end in words:
-            forms = self._forms(norm)
-            if not forms:
-                continue
-            if start != last_end:
+        last = -1
+        for form, start, end in self._terms(value if tokenize else value):
+            if start != last:
                 pos += 1
-                last_end = end
-            for form in forms:
-                t.text = form
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = norm
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = start_char + start
-                    t.endchar = start_char + end
-                yield t
+                last = start
+            t.text = form
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = form
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
 
 
 class KeyAnalyzer(_BaseAnalyzer):
     """Index terms are morphological keys (lemma for Russian, stem for English)."""
 
-    def _forms(self, norm: str) -> list[str]:
-        k = word_key(norm)
-        return [] if k is None else [k]
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for _norm, key, s, e in analyze(text):
+            if key is not None:
+                yield key, s, e
 
 
 class PrefixAnalyzer(_BaseAnalyzer):
-    """Index terms are coarse prefixes of the keys."""
+    """Index terms are coarse prefixes of the keys (short keys stay whole)."""
 
-    def _forms(self, norm: str) -> list[str]:
-        k = word_key(norm)
-        return [] if k is None else [word_prefix(k)]
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for _norm, key, s, e in analyze(text):
+            if key is not None:
+                yield key[:PREFIX_LEN], s, e
 
 
 class WordAnalyzer(_BaseAnalyzer):
-    """Index terms are normalized surface words (for typo-tolerant fuzzy matching)."""
+    """Index terms are normalized surface words (the vocabulary for typo correction)."""
 
-    def _forms(self, norm: str) -> list[str]:
-        return [] if word_key(norm) is None else [norm]
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for norm, key, s, e in analyze(text):
+            if key is not None:
+                yield norm, s, e
+
+
+class ConceptAnalyzer(_BaseAnalyzer):
+    """Index terms are thesaurus concepts ("c12") of the words and phrases in the text."""
+
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
+        toks = [(key, s, e) for _norm, key, s, e in analyze(text) if key is not None]
+        for i, concept in concepts_of_keys([k for k, _s, _e in toks]):
+            yield concept, toks[i][1], toks[i][2]
 
 
 class EdgeAnalyzer(_BaseAnalyzer):
-    """Index terms are word starts of 2..15 characters (as-you-type prefix matching).
+    """Index terms are word starts of EDGE_MIN..EDGE_MAX characters (as-you-type matching).
 
     Stop words are kept: a title that starts with "How" still completes "ho".
     """
 
-    def _forms(self, norm: str) -> list[str]:
-        return [norm[:n] for n in range(1, min(len(norm), 15) + 1)]
+    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
+        for norm, _key, s, e in analyze(text):
+            for n in range(EDGE_MIN, min(len(norm), EDGE_MAX) + 1):
+                yield norm[:n], s, e

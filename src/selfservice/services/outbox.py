@@ -23,16 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, Table, func, insert, or_, select, update
 from sqlmodel import Session, col
 
 from selfservice.db.engine import is_postgres
 from selfservice.db.models import OutboxMessage, OutboxStatus
 from selfservice.db.session import transaction
 from selfservice.domain.enums import Language
-from selfservice.notify import Mail, MailError, Mailer
+from selfservice.notify import Mail, Mailer, MailError
 
 MESSAGE_ID_DOMAIN: Final = "selfservice.local"
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_INSERT_OUTBOX = insert(OUTBOX)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class DeliveryPolicy:
 
     def backoff(self, attempts: int) -> timedelta:
         """Delay before attempt ``attempts + 1``: base · 2^(attempts-1), capped."""
-        delay = self.backoff_base * (2 ** max(attempts - 1, 0))
+        delay = self.backoff_base * (1 << min(max(attempts - 1, 0), 30))
         return min(delay, self.backoff_cap)
 
 
@@ -82,14 +84,16 @@ def enqueue(
     kind: str,
     now: datetime,
     ticket_id: int | None = None,
-) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (it commits with the change)."""
-    row = OutboxMessage(
-        to_addr=to, subject=subject, body=body, language=language, kind=kind,
-        ticket_id=ticket_id, next_attempt_at=now, message_id=new_message_id(), created_at=now,
-    )
-    session.add(row)
-    return row
+) -> str:
+    """Add a message to the outbox in the caller's transaction (it commits with the change,
+    or not at all); returns its Message-ID. A plain INSERT: no ORM object is needed."""
+    message_id = new_message_id()
+    session.execute(_INSERT_OUTBOX, {
+        "to_addr": to, "subject": subject, "body": body, "language": language, "kind": kind,
+        "ticket_id": ticket_id, "status": OutboxStatus.PENDING, "attempts": 0,
+        "next_attempt_at": now, "message_id": message_id, "created_at": now,
+    })
+    return message_id
 
 
 def claim_due(
@@ -173,8 +177,7 @@ def deliver_due(
 
 
 def pending_count(session: Session) -> int:
-    from sqlalchemy import func
-
+    """Messages not delivered yet (pending or being sent): for health checks."""
     query = select(func.count()).select_from(OutboxMessage).where(
         col(OutboxMessage.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
     )

@@ -1,4 +1,8 @@
-"""Support groups (one line each) and engineers."""
+"""Support groups (one line each) and engineers.
+
+Groups are configured in the support configuration (``groups:``); the table mirrors them
+(``services.admin.sync_support_groups``) so engineers and tickets can reference them.
+"""
 
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +26,7 @@ class SupportGroup(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64, description="slug, e.g. 'l2-network'")
     name: str = Field(max_length=200)
+    name_ru: str = Field(default="", max_length=200)
     line: Line = Field(sa_type=str_enum(Line, length=16), index=True)
 
 

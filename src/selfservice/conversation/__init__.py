@@ -1,0 +1,1 @@
+"""The deflection conversation: pure logic, state in, state and messages out."""

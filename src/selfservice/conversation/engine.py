@@ -1,0 +1,367 @@
+"""The deflection conversation as a pure state machine.
+
+``start`` and ``handle`` take the stored state and what the customer did, and return
+the new state plus structured messages for the widget. Search is passed in as a
+function, the state is plain JSON (``to_dict``/``from_dict``), so any backend process
+can continue any conversation and the rules are testable without a server.
+
+Phases: ``searching`` (free text → article cards and forms) → ``walking`` (a scripted
+solution, one step at a time, "did this help?") → ``choosing_form`` → ``filling_form``
+→ ``closed`` with an outcome: ``deflected``, ``ticket_filed`` or ``abandoned``.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from selfservice.content.model import Article, Content, RequestForm
+from selfservice.conversation.extract import prefill
+from selfservice.conversation.texts import say
+from selfservice.domain.errors import DomainError
+
+MAX_CARDS = 3
+MAX_TEXTS = 20
+
+
+class Phase(StrEnum):
+    SEARCHING = "searching"
+    WALKING = "walking"
+    CHOOSING_FORM = "choosing_form"
+    FILLING_FORM = "filling_form"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    DEFLECTED = "deflected"
+    TICKET_FILED = "ticket_filed"
+    ABANDONED = "abandoned"
+
+
+class Action(StrEnum):
+    OPEN_ARTICLE = "open_article"
+    NEXT_STEP = "next_step"
+    SOLVED = "solved"
+    NEED_HELP = "need_help"
+    CHOOSE_FORM = "choose_form"
+    ABANDON = "abandon"
+
+
+class ConversationError(DomainError):
+    default_code = "conversation_error"
+
+
+class Hit(Protocol):
+    """What the conversation needs from a search result."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def snippet(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def confident(self) -> bool: ...
+
+
+SearchFn = Callable[[str, str], Sequence[Hit]]
+Message = dict[str, Any]
+
+
+@dataclass
+class Tried:
+    """One article the customer tried, for the ticket and the deflection metrics."""
+
+    article: str
+    title: str
+    steps_total: int
+    steps_seen: int = 0
+    helped: bool | None = None
+
+
+@dataclass
+class State:
+    lang: str
+    signed_in: bool = False
+    phase: Phase = Phase.SEARCHING
+    outcome: Outcome | None = None
+    texts: list[str] = field(default_factory=list)
+    article: str | None = None
+    step: int = 0
+    form: str | None = None
+    ticket: str | None = None
+    tried: list[Tried] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "State":
+        values = dict(data)
+        values["phase"] = Phase(values.get("phase", Phase.SEARCHING))
+        outcome = values.get("outcome")
+        values["outcome"] = Outcome(outcome) if outcome else None
+        values["tried"] = [Tried(**t) for t in values.get("tried", [])]
+        return cls(**values)
+
+    def current_tried(self) -> Tried | None:
+        if self.article is None:
+            return None
+        return next((t for t in reversed(self.tried) if t.article == self.article), None)
+
+
+@dataclass(frozen=True)
+class Input:
+    """What the customer did: typed ``text``, or pressed a button (``action``)."""
+
+    text: str | None = None
+    action: Action | None = None
+    article: str | None = None
+    form: str | None = None
+
+
+def start(*, lang: str, signed_in: bool, now: datetime) -> tuple[State, list[Message]]:
+    state = State(lang=lang, signed_in=signed_in)
+    state.events.append({"at": now.isoformat(), "kind": "started"})
+    return state, [_text("greeting", lang)]
+
+
+def handle(
+    state: State, event: Input, *, content: Content, search: SearchFn, now: datetime
+) -> list[Message]:
+    """Apply the customer's input to ``state`` (mutated) and return the replies."""
+    if state.phase is Phase.CLOSED:
+        raise ConversationError("the conversation is closed", code="conversation_closed")
+    if event.text is not None:
+        return _on_text(state, event.text, content, search, now)
+    match event.action:
+        case Action.OPEN_ARTICLE:
+            return _open_article(state, _article(content, event.article, state.lang), now)
+        case Action.NEXT_STEP:
+            return _next_step(state, content)
+        case Action.SOLVED:
+            return _close(state, Outcome.DEFLECTED, now, "solved")
+        case Action.NEED_HELP:
+            return _need_help(state, content, search, now)
+        case Action.CHOOSE_FORM:
+            return _choose_form(state, _form(content, event.form), now)
+        case Action.ABANDON:
+            return _close(state, Outcome.ABANDONED, now, "abandoned")
+    raise ConversationError("send either 'text' or an 'action'", code="missing_input", field="text")
+
+
+def record_ticket(state: State, *, number: str, now: datetime) -> list[Message]:
+    """The ticket this conversation led to was registered."""
+    if state.phase is Phase.CLOSED:
+        raise ConversationError("the conversation is closed", code="conversation_closed")
+    state.ticket = number
+    _mark_current(state, helped=False)
+    state.events.append({"at": now.isoformat(), "kind": "ticket_filed", "ticket": number})
+    state.phase = Phase.CLOSED
+    state.outcome = Outcome.TICKET_FILED
+    return [
+        {
+            "type": "confirmation",
+            "ticket": number,
+            "text": say("ticket_filed", state.lang, number=number),
+        }
+    ]
+
+
+def tried_summary(state: State) -> dict[str, Any]:
+    """What self-service already tried, for the ticket (so nobody asks again)."""
+    return {
+        "conversation_texts": list(state.texts),
+        "articles": [asdict(t) for t in state.tried],
+    }
+
+
+def _on_text(
+    state: State, text: str, content: Content, search: SearchFn, now: datetime
+) -> list[Message]:
+    text = text.strip()
+    if not text:
+        raise ConversationError("the message is empty", code="empty_text", field="text")
+    if len(state.texts) >= MAX_TEXTS:
+        raise ConversationError(
+            "too many messages in one conversation", code="too_many_messages", field="text"
+        )
+    state.texts.append(text)
+    if state.phase is Phase.FILLING_FORM:
+        # A remark while filling the form goes into the ticket's description, not into search.
+        return []
+    hits = search(text, state.lang)
+    articles = [h for h in hits if h.type == "article" and h.confident][:MAX_CARDS]
+    forms = [h for h in hits if h.type == "form" and h.confident][:MAX_CARDS]
+    confident = bool(articles or forms)
+    state.events.append(
+        {"at": now.isoformat(), "kind": "search", "query": text, "confident": confident,
+         "articles": [h.id for h in articles]}
+    )  # fmt: skip
+    state.phase = Phase.SEARCHING
+    if articles:
+        messages = [_text("articles_found", state.lang), _cards(articles)]
+        if forms:
+            messages.append(_form_choices(forms, state.lang, content, intro=False))
+        return messages
+    messages = [_text("nothing_found", state.lang)]
+    if forms:
+        state.phase = Phase.CHOOSING_FORM
+        messages.append(_form_choices(forms, state.lang, content, intro=True))
+    else:
+        messages.append(_text("rephrase", state.lang))
+    messages.append(_actions(Action.NEED_HELP))
+    return messages
+
+
+def _open_article(state: State, article: Article, now: datetime) -> list[Message]:
+    state.article = article.id
+    state.step = 0
+    state.tried.append(
+        Tried(article=article.id, title=article.title, steps_total=len(article.steps))
+    )
+    state.events.append({"at": now.isoformat(), "kind": "article_shown", "article": article.id})
+    if not article.steps:
+        state.phase = Phase.SEARCHING
+        return [
+            {"type": "article", "id": article.id, "title": article.title,
+             "summary": article.summary, "body": article.body},
+            _text("article_read", state.lang),
+            _actions(Action.SOLVED, Action.NEED_HELP),
+        ]  # fmt: skip
+    state.phase = Phase.WALKING
+    return [_text("article_intro", state.lang, total=len(article.steps)), _step(state, article)]
+
+
+def _next_step(state: State, content: Content) -> list[Message]:
+    if state.phase is not Phase.WALKING or state.article is None:
+        raise ConversationError("no scripted solution is open", code="not_walking", field="action")
+    article = _article(content, state.article, state.lang)
+    state.step += 1
+    if state.step >= len(article.steps):
+        state.step = len(article.steps) - 1
+        return [_text("last_step_done", state.lang), _actions(Action.SOLVED, Action.NEED_HELP)]
+    return [_step(state, article)]
+
+
+def _need_help(state: State, content: Content, search: SearchFn, now: datetime) -> list[Message]:
+    _mark_current(state, helped=False)
+    state.article = None
+    state.phase = Phase.CHOOSING_FORM
+    if not state.signed_in:
+        return [{"type": "sign_in_required", "text": say("sign_in", state.lang)}]
+    forms = _suggest_forms(state, content, search)
+    if not forms:
+        return [_text("no_forms", state.lang)]
+    return [_form_choices(forms, state.lang, content, intro=True)]
+
+
+def _choose_form(state: State, form: RequestForm, now: datetime) -> list[Message]:
+    if not state.signed_in:
+        state.phase = Phase.CHOOSING_FORM
+        return [{"type": "sign_in_required", "text": say("sign_in", state.lang)}]
+    state.form = form.id
+    state.phase = Phase.FILLING_FORM
+    state.events.append({"at": now.isoformat(), "kind": "form_chosen", "form": form.id})
+    return [
+        _text("form_intro", state.lang),
+        {"type": "form", "form": form.id, "title": form.title.get(state.lang),
+         "values": prefill(form, state.texts)},
+    ]  # fmt: skip
+
+
+def _close(state: State, outcome: Outcome, now: datetime, text_key: str) -> list[Message]:
+    if outcome is Outcome.DEFLECTED:
+        _mark_current(state, helped=True)
+    state.phase = Phase.CLOSED
+    state.outcome = outcome
+    state.events.append({"at": now.isoformat(), "kind": outcome.value, "article": state.article})
+    return [_text(text_key, state.lang), {"type": "outcome", "outcome": outcome.value}]
+
+
+def _mark_current(state: State, *, helped: bool) -> None:
+    tried = state.current_tried()
+    if tried is not None and tried.helped is None:
+        tried.helped = helped
+
+
+def _suggest_forms(state: State, content: Content, search: SearchFn) -> list[Hit]:
+    query = " ".join(state.texts[-3:])
+    hits = [h for h in search(query, state.lang) if h.type == "form"] if query else []
+    return hits[:MAX_CARDS]
+
+
+def _step(state: State, article: Article) -> Message:
+    step = article.steps[state.step]
+    tried = state.current_tried()
+    if tried is not None:
+        tried.steps_seen = max(tried.steps_seen, state.step + 1)
+    last = state.step == len(article.steps) - 1
+    actions = (
+        [Action.SOLVED, Action.NEED_HELP]
+        if last
+        else [Action.SOLVED, Action.NEXT_STEP, Action.NEED_HELP]
+    )
+    return {
+        "type": "step", "article": article.id, "title": article.title, "step": step.id,
+        "index": state.step + 1, "total": len(article.steps), "text": step.text,
+        "check": step.check, "actions": [a.value for a in actions],
+    }  # fmt: skip
+
+
+def _cards(hits: Sequence[Hit]) -> Message:
+    return {
+        "type": "articles",
+        "items": [
+            {"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score} for h in hits
+        ],
+    }
+
+
+def _form_choices(hits: Sequence[Hit], lang: str, content: Content, *, intro: bool) -> Message:
+    items = []
+    for hit in hits:
+        form = content.forms.get(hit.id)
+        if form is not None:
+            items.append(
+                {
+                    "id": form.id,
+                    "title": form.title.get(lang),
+                    "description": form.description.get(lang),
+                    "type": form.type.value,
+                }
+            )
+    message: Message = {"type": "forms", "items": items}
+    if intro:
+        message["text"] = say("forms_intro", lang)
+    return message
+
+
+def _actions(*actions: Action) -> Message:
+    return {"type": "actions", "actions": [a.value for a in actions]}
+
+
+def _text(key: str, lang: str, **values: object) -> Message:
+    return {"type": "text", "text": say(key, lang, **values)}
+
+
+def _article(content: Content, article_id: str | None, lang: str) -> Article:
+    article = content.articles.get(article_id or "")
+    if article is None or not article.is_public:
+        raise ConversationError(
+            f"unknown article {article_id!r}", code="unknown_article", field="article"
+        )
+    return article
+
+
+def _form(content: Content, form_id: str | None) -> RequestForm:
+    form = content.forms.get(form_id or "")
+    if form is None:
+        raise ConversationError(f"unknown form {form_id!r}", code="unknown_form", field="form")
+    return form

@@ -1,0 +1,1 @@
+"""Alembic migrations of the selfservice database (see README.md here)."""

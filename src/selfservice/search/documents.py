@@ -1,0 +1,173 @@
+"""What goes into the search index: one flat :class:`SearchDoc` per article and per form language.
+
+This module knows the content model and the JSONL evaluation format, and nothing about
+whoosh; the engine turns SearchDocs into index documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from selfservice.content.model import Article, Content, RequestForm
+
+__all__ = [
+    "ARTICLE",
+    "FORM",
+    "SearchDoc",
+    "docs_from_content",
+    "docs_from_jsonl",
+    "article_doc",
+    "form_docs",
+]
+
+ARTICLE = "article"
+FORM = "form"
+LANGS = ("en", "ru")
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"(\*\*|__|`{1,3}|^#{1,6}\s+|^\s*[-*+]\s+|^\s*\d+\.\s+)", re.MULTILINE)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def plain(markdown: str) -> str:
+    """Markdown to plain text good enough for indexing and snippets."""
+    text = _MD_LINK.sub(r"\1", markdown)
+    text = _MD_MARK.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable document.
+
+    ``key`` is unique in the index: ``article:<id>`` or ``form:<id>:<lang>``.
+    ``details`` holds the scripted steps and their checks (articles) or the field labels,
+    help texts and option labels (forms). ``path`` is the page path relative to the
+    language root of the public site ("" when there is no page, e.g. eval corpora).
+    """
+
+    key: str
+    type: str
+    ref: str
+    lang: str
+    audience: str
+    kind: str
+    service: str
+    title: str
+    summary: str = ""
+    symptoms: str = ""
+    tags: str = ""
+    details: str = ""
+    body: str = ""
+    path: str = ""
+
+    @property
+    def url(self) -> str:
+        """Site URL with the language root (English at ``/``, Russian at ``/ru/``)."""
+        if not self.path:
+            return ""
+        return ("/ru/" if self.lang == "ru" else "/") + self.path
+
+    def content_hash(self) -> str:
+        """A stable fingerprint of everything indexed; a changed hash means rewrite."""
+        raw = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def article_doc(article: Article) -> SearchDoc:
+    steps: list[str] = []
+    for step in article.steps:
+        steps.append(plain(step.text))
+        if step.check:
+            steps.append(plain(step.check))
+    return SearchDoc(
+        key=f"{ARTICLE}:{article.id}",
+        type=ARTICLE,
+        ref=article.id,
+        lang=str(article.lang),
+        audience=str(article.audience),
+        kind=str(article.kind),
+        service=article.service,
+        title=article.title,
+        summary=article.summary or "",
+        symptoms="\n".join(article.symptoms),
+        tags=", ".join(article.tags),
+        details="\n".join(steps),
+        body=plain(article.body),
+        path=article.site_path,
+    )
+
+
+def form_docs(form: RequestForm) -> list[SearchDoc]:
+    """One document per language: everything a customer reads on the form."""
+    docs: list[SearchDoc] = []
+    for lang in LANGS:
+        parts: list[str] = []
+        for f in form.fields:
+            parts.append(f.label.get(lang))
+            if f.help is not None:
+                parts.append(f.help.get(lang))
+            parts.extend(o.label.get(lang) for o in f.options)
+        docs.append(
+            SearchDoc(
+                key=f"{FORM}:{form.id}:{lang}",
+                type=FORM,
+                ref=form.id,
+                lang=lang,
+                audience="public",
+                kind=str(form.type),
+                service=form.service,
+                title=form.title.get(lang),
+                summary=form.description.get(lang),
+                tags=", ".join(form.keywords),
+                details="\n".join(p for p in parts if p),
+                path=f"catalog/{form.id}/",
+            )
+        )
+    return docs
+
+
+def docs_from_content(content: Content) -> list[SearchDoc]:
+    """All articles (public and internal) and every form in both languages."""
+    docs = [article_doc(a) for a in content.articles.values()]
+    for form in content.forms.values():
+        docs.extend(form_docs(form))
+    return docs
+
+
+def docs_from_jsonl(path: Path) -> Iterator[SearchDoc]:
+    """Documents from an evaluation corpus: JSONL with id, lang, title, body, optional service."""
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                yield SearchDoc(
+                    key=f"{ARTICLE}:{rec['id']}",
+                    type=ARTICLE,
+                    ref=str(rec["id"]),
+                    lang=str(rec["lang"]),
+                    audience="public",
+                    kind="faq",
+                    service=str(rec.get("service") or ""),
+                    title=str(rec.get("title") or ""),
+                    body=plain(str(rec.get("body") or "")),
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}:{n}: not a corpus record ({exc})") from None
+
+
+def unique(docs: Iterable[SearchDoc]) -> dict[str, SearchDoc]:
+    """Docs by key; a duplicate key is an error (it would silently replace a document)."""
+    out: dict[str, SearchDoc] = {}
+    for d in docs:
+        if d.key in out:
+            raise ValueError(f"duplicate search document {d.key}")
+        out[d.key] = d
+    return out

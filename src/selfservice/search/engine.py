@@ -1,0 +1,865 @@
+"""The search index: whoosh BM25F over articles and request forms, with a safe lifecycle.
+
+Layout of ``index_dir``::
+
+    index_dir/CURRENT            name of the live generation (replaced atomically)
+    index_dir/gen-<id>/          one complete whoosh index + META.json
+
+* **Rebuild** writes a whole new generation next to the live one and then swaps
+  ``CURRENT`` with ``os.replace``: readers (in this process or another one, such as the
+  web server while ``selfservice index`` runs) keep answering from the old generation
+  until they notice the new pointer, and never see a half-written index.
+* **Sync** updates the live generation in place with whoosh's atomic commits, rewriting
+  only the documents whose content hash changed.
+* **Readers** keep one whoosh Searcher per thread (a shared Searcher is not thread-safe)
+  and replace it when the pointer or the index generation changes. ``Searcher.refresh()``
+  is never called (it is broken in whoosh-reloaded 2.7.5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh import scoring
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from selfservice.content.model import Content
+from selfservice.search.analysis import (
+    EDGE_MAX,
+    EDGE_MIN,
+    PART_SEPARATOR,
+    ConceptAnalyzer,
+    EdgeAnalyzer,
+    KeyAnalyzer,
+    PrefixAnalyzer,
+    fold,
+    query_concepts,
+    query_keys,
+    split_words,
+    word_key,
+    word_prefix,
+)
+from selfservice.search.documents import ARTICLE, FORM, SearchDoc, docs_from_content, unique
+from selfservice.search.ranking import Leaf, Ranker
+from selfservice.search.snippets import Highlighter
+
+__all__ = [
+    "CONFIDENCE_THRESHOLD",
+    "Hit",
+    "Progress",
+    "SearchIndex",
+    "Suggestion",
+    "SyncReport",
+]
+
+#: Bump when the analysis changes (stop words, morphology, thesaurus): older indexes are
+#: then rebuilt on open. Schema changes are noticed on their own (see ``_fingerprint``).
+ANALYSIS_VERSION = 1
+
+#: Query-time weight of each field holding morphological keys (BM25F per field, summed).
+#: ``head`` holds symptoms, summary and tags; ``body`` the text, the steps (articles) or
+#: the field labels and help (forms).
+FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "head": 1.6, "body": 1.0}
+#: Fields of the question-like part of a document (what a customer would type).
+HEAD_FIELDS = ("title", "head")
+#: Weight of the coarse prefix signal (``analysis.PREFIX_LEN``) over the whole document.
+PREFIX_BOOSTS: dict[str, float] = {"pre": 1.0}
+#: Weight of thesaurus concepts (``thesaurus.py``).
+CONCEPT_WEIGHT = 0.3
+#: Weight of a typo correction relative to a word typed correctly.
+TYPO_WEIGHT = 0.8
+#: Queries with at most this many content words get typo correction.
+TYPO_MAX_WORDS = 4
+#: BM25 parameters.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+#: A hit whose confidence reaches this is "confident enough to suggest" (one global value
+#: for every corpus; see ``_confidence``).
+CONFIDENCE_THRESHOLD = 0.5
+
+_POINTER = "CURRENT"
+_META = "META.json"
+_KEY_FIELDS = tuple(FIELD_BOOSTS)
+_TYPO_FIELDS = ("title", "body")
+
+Progress = Callable[[int, int], None]
+
+
+def make_schema() -> Schema:
+    key = KeyAnalyzer()
+    pre = PrefixAnalyzer()
+    return Schema(
+        key=ID(stored=True, unique=True),
+        type=ID(stored=True),
+        ref=ID(stored=True),
+        lang=ID(stored=True),
+        audience=ID(stored=True),
+        kind=ID(stored=True),
+        service=ID(stored=True),
+        path=STORED(),
+        hash=STORED(),
+        summary=STORED(),
+        symptoms=STORED(),
+        title=TEXT(analyzer=key, stored=True, phrase=False),
+        head=TEXT(analyzer=key, phrase=False),
+        body=TEXT(analyzer=key, stored=True, phrase=False),
+        pre=TEXT(analyzer=pre, phrase=False),
+        con=TEXT(analyzer=ConceptAnalyzer(), phrase=False),
+        ac=TEXT(analyzer=EdgeAnalyzer(), phrase=False),
+    )
+
+
+#: Rebuilds of at least this many documents use two worker processes.
+PARALLEL_MIN_DOCS = 3000
+
+
+def _writer_options(n_docs: int) -> dict[str, Any]:
+    """Whoosh writer options for a full build of ``n_docs`` documents.
+
+    Big builds use whoosh's multiprocessing writer (two processes, one segment each),
+    which roughly halves the wall time on two cores. It forks, so it is only used from a
+    single-threaded process (the ``selfservice index`` command, a fresh server start);
+    anything else builds in-process.
+    """
+    cpus = os.cpu_count() or 1
+    if (
+        n_docs >= PARALLEL_MIN_DOCS
+        and cpus >= 2
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+    ):
+        return {"procs": 2, "limitmb": 128, "multisegment": True}
+    return {"limitmb": 256}
+
+
+def _fingerprint() -> str:
+    """Identifies the schema and analysis an index was built with."""
+    schema = make_schema()
+    parts = [f"analysis={ANALYSIS_VERSION}"]
+    for name in sorted(schema.names()):
+        fieldobj = schema[name]
+        analyzer = getattr(fieldobj, "analyzer", None)
+        parts.append(f"{name}:{type(fieldobj).__name__}:{type(analyzer).__name__}")
+    return hashlib.sha1(";".join(parts).encode()).hexdigest()[:16]
+
+
+def _index_fields(doc: SearchDoc, digest: str) -> dict[str, str]:
+    head = "\n".join(t for t in (doc.symptoms, doc.summary, doc.tags) if t)
+    rest = "\n".join(t for t in (doc.body, doc.details) if t)
+    # joined with PART_SEPARATOR so that the analysis of each part is reused
+    everything = PART_SEPARATOR.join((doc.title, head, rest))
+    return {
+        "key": doc.key,
+        "type": doc.type,
+        "ref": doc.ref,
+        "lang": doc.lang,
+        "audience": doc.audience,
+        "kind": doc.kind,
+        "service": doc.service,
+        "path": doc.path,
+        "hash": digest,
+        "summary": doc.summary,
+        "symptoms": doc.symptoms,
+        "title": doc.title,
+        "head": head,
+        "body": rest,
+        "pre": everything,
+        "con": everything,
+        "ac": PART_SEPARATOR.join((doc.title, doc.symptoms)),
+    }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result.
+
+    ``score`` is the raw BM25F score (comparable within one query only). ``confidence``
+    is in [0, 1] and comparable across queries and corpora; ``confident`` is
+    ``confidence >= CONFIDENCE_THRESHOLD``: suggest it, or say "nothing relevant".
+    ``snippet`` is HTML: escaped text with the matched words in ``<mark>``.
+    """
+
+    type: str
+    id: str
+    title: str
+    snippet: str
+    score: float
+    confidence: float
+    confident: bool
+    lang: str
+    kind: str
+    service: str
+    path: str
+    url: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An as-you-type completion: a document whose title or symptoms start like the input."""
+
+    type: str
+    id: str
+    title: str
+    lang: str
+    path: str
+    url: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """Document keys added, updated (content changed) and removed by :meth:`SearchIndex.sync`."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> int:
+        """Documents written to the index (unchanged ones are never rewritten)."""
+        return len(self.added) + len(self.updated)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass
+class _Local:
+    """Per-thread reader state."""
+
+    version: int = -1
+    searcher: Searcher | None = None
+    checked: float = 0.0
+    ranker: Ranker | None = None
+    filters: dict[tuple[Any, ...], set[int]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A query term; typo corrections share the ``group`` of the word they correct."""
+
+    norm: str
+    key: str
+    weight: float
+    group: int
+
+
+def _as_docs(source: Content | Iterable[SearchDoc]) -> dict[str, SearchDoc]:
+    if isinstance(source, Content):
+        return unique(docs_from_content(source))
+    return unique(source)
+
+
+class SearchIndex:
+    """Search over one index directory; see the module docs for the lifecycle.
+
+    Create with :meth:`open_or_build`. Thread-safe for searching; writes (sync, rebuild)
+    should come from one place at a time (a second concurrent writer gets whoosh's
+    ``LockError``).
+    """
+
+    #: Readers look for a new generation at most this often (seconds); this process's own
+    #: writes are seen at once.
+    recheck_interval = 0.2
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._ix: Any = None
+        self._gen: str | None = None
+        self._pointer_stat: tuple[int, int, int] | None = None
+        self._version = 0
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    @classmethod
+    def open_or_build(
+        cls,
+        index_dir: Path,
+        content: Content | Iterable[SearchDoc],
+        progress: Progress | None = None,
+    ) -> SearchIndex:
+        """Open the index in ``index_dir`` and bring it up to date with ``content``.
+
+        A missing, unreadable or outdated (older schema) index is rebuilt from scratch;
+        an existing one is synced (only changed documents are rewritten).
+        """
+        self = cls(index_dir)
+        if self._open_current():
+            self.sync(content)
+        else:
+            self.rebuild(content, progress=progress)
+        return self
+
+    @classmethod
+    def open(cls, index_dir: Path) -> SearchIndex:
+        """Open an existing index read-only; raises FileNotFoundError when there is none."""
+        self = cls(index_dir)
+        if not self._open_current():
+            raise FileNotFoundError(f"no search index in {index_dir}")
+        return self
+
+    def _read_pointer(self) -> str | None:
+        try:
+            name = (self.root / _POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _stat_pointer(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.root / _POINTER)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _open_current(self) -> bool:
+        """Open the generation CURRENT names; False if there is no usable one."""
+        with self._lock:
+            stat = self._stat_pointer()
+            name = self._read_pointer()
+            if name is None:
+                return False
+            gen_dir = self.root / name
+            try:
+                meta = json.loads((gen_dir / _META).read_text(encoding="utf-8"))
+                if meta.get("fingerprint") != _fingerprint():
+                    return False
+                ix = whoosh_index.open_dir(str(gen_dir))
+            except Exception:  # noqa: BLE001 - any unreadable index is simply rebuilt
+                return False
+            old = self._ix
+            self._ix, self._gen, self._pointer_stat = ix, name, stat
+            self._version += 1
+            if old is not None:
+                old.close()
+            return True
+
+    def rebuild(
+        self, content: Content | Iterable[SearchDoc], progress: Progress | None = None
+    ) -> int:
+        """Build a fresh generation from ``content`` and swap it in atomically.
+
+        ``progress(done, total)`` is called as documents are added. Returns the number
+        of documents indexed.
+        """
+        docs = _as_docs(content)
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.time_ns():x}-{os.getpid()}"
+        gen_dir = self.root / name
+        gen_dir.mkdir()
+        try:
+            ix = whoosh_index.create_in(str(gen_dir), make_schema())
+            writer = ix.writer(**_writer_options(len(docs)))
+            total = len(docs)
+            try:
+                for n, doc in enumerate(docs.values(), 1):
+                    writer.add_document(**_index_fields(doc, doc.content_hash()))
+                    if progress is not None and (n % 50 == 0 or n == total):
+                        progress(n, total)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            ix.close()
+            (gen_dir / _META).write_text(
+                json.dumps({"fingerprint": _fingerprint(), "documents": total}),
+                encoding="utf-8",
+            )
+            tmp = self.root / f"{_POINTER}.{name}.tmp"
+            tmp.write_text(name + "\n", encoding="utf-8")
+            os.replace(tmp, self.root / _POINTER)
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
+        if progress is not None and not docs:
+            progress(0, 0)
+        self._open_current()
+        self._cleanup(keep={name})
+        return len(docs)
+
+    def _cleanup(self, keep: set[str]) -> None:
+        """Remove generations older than the live one and the one before it.
+
+        The previous generation stays so that a reader that opened it just before the
+        swap finishes its work; on the next rebuild it goes.
+        """
+        gens = sorted(
+            (p for p in self.root.glob("gen-*") if p.is_dir()),
+            key=lambda p: p.stat().st_mtime_ns,
+        )
+        survivors = [g for g in gens if g.name not in keep][-1:]
+        for g in gens:
+            if g.name in keep or g in survivors:
+                continue
+            shutil.rmtree(g, ignore_errors=True)
+
+    def sync(self, content: Content | Iterable[SearchDoc]) -> SyncReport:
+        """Bring the live index in line with ``content``, rewriting only what changed."""
+        docs = _as_docs(content)
+        with self._lock:
+            if self._ix is None and not self._open_current():
+                self.rebuild(docs.values())
+                return SyncReport(added=tuple(sorted(docs)))
+            ix = self._ix
+            stored: dict[str, str] = {}
+            with ix.searcher() as s:
+                for fields in s.all_stored_fields():
+                    stored[fields["key"]] = fields.get("hash", "")
+            hashes = {k: d.content_hash() for k, d in docs.items()}
+            added = sorted(k for k in docs if k not in stored)
+            updated = sorted(k for k in docs if k in stored and stored[k] != hashes[k])
+            removed = sorted(k for k in stored if k not in docs)
+            report = SyncReport(tuple(added), tuple(updated), tuple(removed))
+            if not report.changed:
+                return report
+            writer = ix.writer(timeout=30.0)
+            try:
+                for k in removed:
+                    writer.delete_by_term("key", k)
+                for k in added:
+                    writer.add_document(**_index_fields(docs[k], hashes[k]))
+                for k in updated:
+                    writer.update_document(**_index_fields(docs[k], hashes[k]))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self._version += 1
+            return report
+
+    def close(self) -> None:
+        with self._lock:
+            local = getattr(self._local, "state", None)
+            if local is not None and local.searcher is not None:
+                local.searcher.close()
+                local.searcher = None
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+
+    @property
+    def generation(self) -> str | None:
+        """Name of the generation this process reads from."""
+        return self._gen
+
+    # ---- readers -----------------------------------------------------------------------
+
+    def _state(self) -> _Local:
+        state: _Local | None = getattr(self._local, "state", None)
+        if state is None:
+            state = _Local()
+            self._local.state = state
+        now = time.monotonic()
+        stale = state.searcher is None or state.version != self._version
+        if not stale and now - state.checked >= self.recheck_interval:
+            state.checked = now
+            if self._stat_pointer() != self._pointer_stat:
+                self._open_current()
+                stale = True
+            elif state.searcher is not None and not state.searcher.up_to_date():
+                stale = True
+        if stale:
+            with self._lock:
+                if self._ix is None and not self._open_current():
+                    raise FileNotFoundError(f"no search index in {self.root}")
+                old = state.searcher
+                state.searcher = self._ix.searcher(
+                    weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)
+                )
+                state.ranker = Ranker(state.searcher, BM25_K1, BM25_B)
+                state.version = self._version
+                state.checked = now
+                state.filters = {}
+                state.idf = {}
+            if old is not None:
+                old.close()
+        assert state.searcher is not None
+        return state
+
+    def doc_count(self) -> int:
+        return int(self._state().searcher.doc_count())  # type: ignore[union-attr]
+
+    def _filter(
+        self,
+        state: _Local,
+        lang: str | None,
+        audience: str,
+        kinds: Sequence[str] | None,
+        services: Sequence[str] | None,
+        types: Sequence[str] | None,
+    ) -> set[int] | None:
+        key = (
+            lang,
+            audience,
+            tuple(sorted(kinds)) if kinds else None,
+            tuple(sorted(services)) if services else None,
+            tuple(sorted(types)) if types else None,
+        )
+        cached = state.filters.get(key)
+        if cached is not None:
+            return cached
+        parts: list[Any] = []
+        if lang:
+            parts.append(Q.Term("lang", lang))
+        if audience != "internal":
+            parts.append(Q.Term("audience", "public"))
+        if kinds:
+            parts.append(Q.Or([Q.Term("kind", k) for k in kinds]))
+        if services:
+            parts.append(Q.Or([Q.Term("service", s) for s in services]))
+        if types:
+            parts.append(Q.Or([Q.Term("type", t) for t in types]))
+        if not parts:
+            return None
+        assert state.searcher is not None
+        docs = set(state.searcher.docs_for_query(Q.And(parts)))
+        if len(state.filters) > 64:
+            state.filters.clear()
+        state.filters[key] = docs
+        return docs
+
+    def _idf(self, state: _Local, key: str) -> float:
+        val = state.idf.get(key)
+        if val is None:
+            s = state.searcher
+            assert s is not None
+            n = max(1, s.doc_count())
+            df = max(s.doc_frequency(f, key) for f in _KEY_FIELDS)
+            val = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            if len(state.idf) > 50_000:
+                state.idf.clear()
+            state.idf[key] = val
+        return val
+
+    def _typo_terms(self, state: _Local, terms: list[_Term]) -> list[_Term]:
+        """Corrections for words the index has never seen ("pasword" → "password").
+
+        Looks for index terms (lemmas/stems) within one edit (two for long words) of the
+        unknown word's own lemma/stem in the title and body vocabularies, and keeps the
+        two closest, most frequent ones.
+        """
+        s = state.searcher
+        assert s is not None
+        reader = s.reader()
+        out: list[_Term] = []
+        known = {t.key for t in terms}
+        for t in terms:
+            if len(t.key) < 4 or t.key.isdigit():
+                continue
+            if any(s.doc_frequency(f, t.key) for f in _TYPO_FIELDS):
+                continue
+            maxdist = 1 if len(t.key) < 8 else 2
+            cands: dict[str, tuple[int, int]] = {}
+            for f in _TYPO_FIELDS:
+                for word in _terms_within(reader, f, t.key, maxdist):
+                    df = s.doc_frequency(f, word)
+                    old = cands.get(word)
+                    rank = (_distance(word, t.key), -df)
+                    if old is None or rank < old:
+                        cands[word] = rank
+            for word, _rank in sorted(cands.items(), key=lambda kv: kv[1])[:2]:
+                if word not in known:
+                    known.add(word)
+                    out.append(_Term(word, word, TYPO_WEIGHT, t.group))
+        return out
+
+    def _leaves(self, terms: list[_Term], concepts: list[str]) -> list[Leaf]:
+        """The scored leaves of a query: each word in every key field, its coarse prefix,
+        and the thesaurus concepts of the query."""
+        out: list[Leaf] = []
+        for t in terms:
+            for f, boost in FIELD_BOOSTS.items():
+                if boost > 0:
+                    out.append(Leaf(f, t.key, boost * t.weight))
+            p = word_prefix(t.key)
+            for f, boost in PREFIX_BOOSTS.items():
+                if boost > 0:
+                    out.append(Leaf(f, p, boost * t.weight))
+        if CONCEPT_WEIGHT > 0:
+            out.extend(Leaf("con", c, CONCEPT_WEIGHT) for c in concepts)
+        return out
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        audience: str = "public",
+        kinds: Sequence[str] | None = None,
+        services: Sequence[str] | None = None,
+        types: Sequence[str] | None = None,
+        limit: int = 10,
+        fallback: bool = True,
+    ) -> list[Hit]:
+        """Search articles and forms.
+
+        :param query: what the user typed, in any language; question boilerplate ("how
+            do I", "подскажите") is ignored, words are lemmatized/stemmed, ё = е, and
+            unknown words in short queries are corrected against the index vocabulary.
+        :param lang: the caller's language ("en" or "ru"): only documents in it are
+            searched first. With ``fallback`` and no confident hit in that language, the
+            confident hits of the other language come first (then the caller's language).
+            ``None`` searches every language together.
+        :param audience: "public" (customers: internal articles are never returned) or
+            "internal" (engineers: everything).
+        :param kinds: article kinds (``scripted-solution``, ``how-to``, ...) or form
+            ticket types (``incident``, ``request``) to keep; None keeps all.
+        :param services: service ids to keep; None keeps all.
+        :param types: "article" and/or "form"; None keeps both.
+        :param limit: the most hits to return.
+        """
+        if audience not in ("public", "internal"):
+            raise ValueError(f"audience must be 'public' or 'internal', not {audience!r}")
+        if types:
+            bad = set(types) - {ARTICLE, FORM}
+            if bad:
+                raise ValueError(f"unknown document types: {sorted(bad)}")
+        pairs = query_keys(query)
+        if not pairs or limit <= 0:
+            return []
+        state = self._state()
+        terms = [_Term(n, k, 1.0, i) for i, (n, k) in enumerate(pairs)]
+        if len(terms) <= TYPO_MAX_WORDS:
+            terms += self._typo_terms(state, terms)
+        leaves = self._leaves(terms, query_concepts(pairs))
+        assert state.ranker is not None
+        scored = state.ranker.score(leaves)
+        args = (state, scored, leaves, terms)
+        hits = self._top(*args, lang, audience, kinds, services, types, limit)
+        if lang and fallback and not any(h.confident for h in hits):
+            other = "ru" if lang == "en" else "en"
+            extra = self._top(*args, other, audience, kinds, services, types, limit)
+            confident = [h for h in extra if h.confident]
+            if confident:
+                hits = (confident + hits)[:limit]
+        return hits
+
+    def _top(
+        self,
+        state: _Local,
+        scored: tuple[dict[int, float], dict[int, int]],
+        leaves: list[Leaf],
+        terms: list[_Term],
+        lang: str | None,
+        audience: str,
+        kinds: Sequence[str] | None,
+        services: Sequence[str] | None,
+        types: Sequence[str] | None,
+        limit: int,
+    ) -> list[Hit]:
+        """The best ``limit`` scored documents that pass the filters, as Hits."""
+        s = state.searcher
+        assert s is not None
+        allowed = self._filter(state, lang, audience, kinds, services, types)
+        acc, masks = scored
+        if allowed is None:
+            pool = acc.items()
+        elif len(allowed) < len(acc):
+            pool = ((d, acc[d]) for d in allowed if d in acc)
+        else:
+            pool = ((d, v) for d, v in acc.items() if d in allowed)
+        top = heapq.nlargest(limit, pool, key=lambda kv: (kv[1], -kv[0]))
+        if not top:
+            return []
+        marker = Highlighter([t.norm for t in terms], [t.key for t in terms])
+        weighted = [(t.group, t.key, t.weight, self._idf(state, t.key)) for t in terms]
+        hits: list[Hit] = []
+        for docnum, score in top:
+            stored = s.stored_fields(docnum)
+            mask = masks.get(docnum, 0)
+            matched = [(lf.field, lf.text) for i, lf in enumerate(leaves) if mask >> i & 1]
+            conf = _confidence(matched, weighted)
+            texts = [stored.get(f, "") for f in ("summary", "symptoms", "body")]
+            hits.append(
+                Hit(
+                    type=stored["type"],
+                    id=stored["ref"],
+                    title=stored.get("title", ""),
+                    snippet=marker.snippet(texts),
+                    score=round(float(score), 4),
+                    confidence=round(conf, 4),
+                    confident=conf >= CONFIDENCE_THRESHOLD,
+                    lang=stored["lang"],
+                    kind=stored.get("kind", ""),
+                    service=stored.get("service", ""),
+                    path=stored.get("path", ""),
+                    url=_url(stored.get("lang", ""), stored.get("path", "")),
+                    summary=stored.get("summary", ""),
+                )
+            )
+        return hits
+
+    def suggest(
+        self,
+        prefix: str,
+        *,
+        lang: str | None = None,
+        audience: str = "public",
+        types: Sequence[str] | None = None,
+        limit: int = 8,
+    ) -> list[Suggestion]:
+        """As-you-type completions for the chat widget.
+
+        The last word of ``prefix`` counts as unfinished ("сброс пар" → "Сброс пароля");
+        the words before it must match (by lemma/stem) the title or symptoms. Results in
+        the caller's language first, then the other one.
+        """
+        words = [w for w, _s, _e in split_words(prefix)]
+        if not words:
+            return []
+        finished = not prefix[-1:].isalnum()
+        last = None if finished else words[-1]
+        full = words if finished else words[:-1]
+        state = self._state()
+        leaves: list[Leaf] = []
+        groups: list[int] = []  # bit mask of each word's leaves
+        for w in full:
+            k = word_key(w)
+            if k is None:
+                continue
+            start = len(leaves)
+            leaves += [Leaf("title", k, 2.0), Leaf("head", k, 1.5), Leaf("pre", word_prefix(k), 0.5)]
+            groups.append(((1 << len(leaves)) - 1) ^ ((1 << start) - 1))
+        partial = 0
+        if last is not None and len(last) >= EDGE_MIN:
+            leaves.append(Leaf("ac", fold(last)[:EDGE_MAX], 2.0))
+            partial = 1 << (len(leaves) - 1)
+            groups.append(partial)
+        if not groups:
+            return []
+        assert state.ranker is not None and state.searcher is not None
+        acc, masks = state.ranker.score(leaves)
+        # every word must match; if no document has them all, the unfinished word must
+        strict = [d for d, m in masks.items() if all(m & g for g in groups)]
+        if not strict:
+            strict = [d for d, m in masks.items() if m & partial] if partial else list(masks)
+        langs: list[str | None] = [lang, "ru" if lang == "en" else "en"] if lang else [None]
+        out: list[Suggestion] = []
+        for lng in langs:
+            allowed = self._filter(state, lng, audience, None, None, types)
+            pool = [d for d in strict if allowed is None or d in allowed]
+            for d in heapq.nlargest(limit - len(out), pool, key=lambda d: (acc[d], -d)):
+                stored = state.searcher.stored_fields(d)
+                out.append(
+                    Suggestion(
+                        type=stored["type"],
+                        id=stored["ref"],
+                        title=stored.get("title", ""),
+                        lang=stored["lang"],
+                        path=stored.get("path", ""),
+                        url=_url(stored["lang"], stored.get("path", "")),
+                        score=round(float(acc[d]), 4),
+                    )
+                )
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _terms_within(reader: Any, field: str, text: str, maxdist: int) -> set[str]:
+    """Index terms within ``maxdist`` edits of ``text`` that share its first letter.
+
+    Asks each segment separately: a segment reader walks its term list with a Levenshtein
+    automaton, while whoosh's multi-segment reader falls back to measuring the distance to
+    every term with the same first letter.
+    """
+    out: set[str] = set()
+    for sub, _base in reader.leaf_readers():
+        if (field, text[:1]) and sub.doc_count_all():
+            out.update(sub.terms_within(field, text, maxdist, prefix=1))
+    return out
+
+
+def _url(lang: str, path: str) -> str:
+    if not path:
+        return ""
+    return ("/ru/" if lang == "ru" else "/") + path
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+#: Credit for a query word by where it matched: the question-like head, the rest of the
+#: text, only by its coarse prefix, or only through the thesaurus.
+_CREDIT_HEAD = 1.0
+_CREDIT_BODY = 0.8
+_CREDIT_PREFIX = 0.5
+
+
+def _confidence(
+    matched: Iterable[tuple[str, str]], terms: list[tuple[int, str, float, float]]
+) -> float:
+    """How much of the query a hit answers, in [0, 1].
+
+    ``terms`` are ``(group, key, weight, idf)``: every typed word is a group, together
+    with its typo corrections. The result is the IDF-weighted share of the groups that
+    the document matches, each credited by where it matched (see ``_CREDIT_*``) and by
+    the term's weight (a correction counts a little less than a word typed right). A
+    group's IDF is its typed word's, or, when the index has never seen that word, its
+    best correction's; a word nobody knows and nothing corrects counts against the hit,
+    which is what keeps out-of-scope questions unconfident.
+    """
+    head: set[str] = set()
+    body: set[str] = set()
+    pre: set[str] = set()
+    for fname, text in matched:
+        if fname in HEAD_FIELDS:
+            head.add(text)
+        elif fname == "body":
+            body.add(text)
+        elif fname == "pre":
+            pre.add(text)
+    got: dict[int, float] = {}
+    size: dict[int, float] = {}
+    for group, key, weight, idf in terms:
+        if weight >= 1.0:
+            size[group] = idf if group not in size else min(size[group], idf)
+        else:
+            size[group] = min(size.get(group, idf), idf)
+        p = word_prefix(key)
+        if key in head:
+            c = _CREDIT_HEAD
+        elif key in body:
+            c = _CREDIT_BODY
+        elif p in pre:
+            c = _CREDIT_PREFIX
+        else:
+            continue
+        got[group] = max(got.get(group, 0.0), c * weight)
+    total = sum(size.values())
+    if total <= 0:
+        return 0.0
+    score = sum(got.get(g, 0.0) * w for g, w in size.items())
+    return max(0.0, min(1.0, score / total))

@@ -1,0 +1,178 @@
+"""Administration: organisations (with token secrets), contacts, support groups, engineers."""
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from selfservice.db.models import Contact, Engineer, Organisation, Role, SupportGroup
+from selfservice.db.session import transaction
+from selfservice.domain.config import SupportConfig
+from selfservice.domain.enums import Language, Line
+from selfservice.domain.errors import DomainError
+from selfservice.services.errors import Conflict, NotFound
+
+#: After a rotation the previous secret keeps verifying tokens this long by default.
+DEFAULT_ROTATION_GRACE = timedelta(days=7)
+API_TOKEN_PREFIX = "sse_"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _check_zone(time_zone: str) -> None:
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(f"unknown time zone {time_zone!r}", code="invalid_time_zone",
+                          field="time_zone") from None
+
+
+def add_organisation(
+    engine: Engine, *, id: str, name: str, contract_number: str, now: datetime,
+    time_zone: str = "UTC", sla_level: str = "standard", support_phone: str | None = None,
+    portal_origins: Sequence[str] = (),
+) -> Organisation:
+    """Register a client organisation; a fresh token secret is generated for it."""
+    _check_zone(time_zone)
+    org = Organisation(
+        id=id, name=name, contract_number=contract_number, time_zone=time_zone,
+        sla_level=sla_level, support_phone=support_phone, portal_origins=list(portal_origins),
+        token_secret=new_secret(), created_at=now,
+    )
+    try:
+        with transaction(engine) as session:
+            if session.get(Organisation, id) is not None:
+                raise Conflict(f"organisation {id!r} exists", field="id")
+            session.add(org)
+    except IntegrityError as exc:
+        raise Conflict(f"organisation {id!r} exists", field="id") from exc
+    return org
+
+
+def rotate_org_secret(
+    engine: Engine, *, org_id: str, now: datetime, grace: timedelta = DEFAULT_ROTATION_GRACE
+) -> Organisation:
+    """New current secret; the old one stays valid until ``now + grace``."""
+    with transaction(engine) as session:
+        org = _get_org(session, org_id, lock=True)
+        org.previous_token_secret = org.token_secret
+        org.previous_secret_valid_until = now + grace
+        org.token_secret = new_secret()
+        session.add(org)
+    return org
+
+
+def valid_secrets(org: Organisation, *, now: datetime) -> list[str]:
+    """Secrets that verify a token right now: current first, then the previous in grace."""
+    found = [org.token_secret]
+    until = org.previous_secret_valid_until
+    if org.previous_token_secret and until is not None and now < until:
+        found.append(org.previous_token_secret)
+    return found
+
+
+def add_contact(
+    engine: Engine, *, org_id: str, email: str, name: str, now: datetime,
+    language: Language = Language.EN, phone: str | None = None, authorised: bool = True,
+) -> Contact:
+    """Register a contact person of ``org_id``; the e-mail is unique within the org."""
+    contact = Contact(
+        org_id=org_id, email=email.strip().lower(), name=name, phone=phone,
+        language=language, authorised=authorised, created_at=now,
+    )
+    try:
+        with transaction(engine) as session:
+            _get_org(session, org_id)
+            duplicate = select(Contact).where(
+                Contact.org_id == org_id, Contact.email == contact.email
+            )
+            if session.exec(duplicate).first() is not None:
+                raise Conflict(f"{contact.email} is already a contact of {org_id}", field="email")
+            session.add(contact)
+    except IntegrityError as exc:
+        raise Conflict(f"{contact.email} is already a contact of {org_id}", field="email") from exc
+    return contact
+
+
+def add_support_group(engine: Engine, *, id: str, name: str, line: Line) -> SupportGroup:
+    group = SupportGroup(id=id, name=name, line=line)
+    try:
+        with transaction(engine) as session:
+            if session.get(SupportGroup, id) is not None:
+                raise Conflict(f"support group {id!r} exists", field="id")
+            session.add(group)
+    except IntegrityError as exc:
+        raise Conflict(f"support group {id!r} exists", field="id") from exc
+    return group
+
+
+@dataclass(frozen=True)
+class NewEngineer:
+    engineer: Engineer
+    #: The plaintext API token: shown once, only its sha256 is stored.
+    api_token: str
+
+
+def add_engineer(
+    engine: Engine, *, name: str, email: str, role: Role, now: datetime,
+    group_id: str | None = None,
+) -> NewEngineer:
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    engineer = Engineer(
+        name=name, email=email.strip().lower(), role=role, group_id=group_id,
+        api_token_hash=hash_token(token), created_at=now,
+    )
+    try:
+        with transaction(engine) as session:
+            if group_id is not None and session.get(SupportGroup, group_id) is None:
+                raise NotFound(f"no support group {group_id!r}", field="group_id")
+            if session.exec(select(Engineer).where(Engineer.email == engineer.email)).first():
+                raise Conflict(f"engineer {engineer.email} exists", field="email")
+            session.add(engineer)
+    except IntegrityError as exc:
+        raise Conflict(f"engineer {engineer.email} exists", field="email") from exc
+    return NewEngineer(engineer=engineer, api_token=token)
+
+
+def engineer_by_token(engine: Engine, *, token: str) -> Engineer | None:
+    """The active engineer whose API token this is (compared by hash), else None."""
+    with transaction(engine, write=False) as session:
+        query = select(Engineer).where(
+            Engineer.api_token_hash == hash_token(token), Engineer.active == True  # noqa: E712
+        )
+        return session.exec(query).first()
+
+
+def _get_org(session: Session, org_id: str, *, lock: bool = False) -> Organisation:
+    org = session.get(Organisation, org_id, with_for_update=lock)
+    if org is None:
+        raise NotFound(f"no organisation {org_id!r}", field="org_id")
+    return org
+
+
+def sync_support_groups(engine: Engine, *, config: SupportConfig) -> list[SupportGroup]:
+    """Mirror the configured groups into the table (insert new, update names/lines).
+
+    Groups that left the configuration stay (tickets and engineers may point at them).
+    """
+    with transaction(engine) as session:
+        rows = []
+        for group in config.groups.values():
+            row = session.get(SupportGroup, group.id) or SupportGroup(id=group.id, line=group.line,
+                                                                      name=group.name_en)
+            row.name, row.name_ru, row.line = group.name_en, group.name_ru, group.line
+            session.add(row)
+            rows.append(row)
+    return rows

@@ -1,0 +1,41 @@
+"""Comments on a ticket: public (the contact sees them) or internal (support only)."""
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from selfservice.db.models import Comment
+from selfservice.db.session import transaction
+from selfservice.domain.config import SupportConfig
+from selfservice.domain.enums import ActorRole
+from selfservice.domain.errors import DomainError, TransitionNotAllowed
+from selfservice.domain.workflow import FINAL
+from selfservice.services.common import Actor, load_ticket
+from selfservice.services.sla_state import clocks_of, store_clocks
+
+
+def add_comment(
+    engine: Engine, *, ticket_id: int, actor: Actor, body: str, now: datetime,
+    config: SupportConfig, public: bool = True,
+) -> Comment:
+    """Add a comment. A contact's comment is always public; the first public comment by
+    support counts as the SLA response (``SlaClocks.respond``)."""
+    text = body.strip()
+    if not text:
+        raise DomainError("a comment needs some text", code="comment_required", field="body")
+    public = public or actor.role is ActorRole.CONTACT
+    with transaction(engine) as session:
+        loaded = load_ticket(session, ticket_id, actor=actor)
+        ticket = loaded.ticket
+        if ticket.status in FINAL:
+            raise TransitionNotAllowed("a closed ticket is final; further work needs a new "
+                                       "ticket", code="closed_is_final", field="status")
+        comment = Comment(ticket_id=ticket_id, at=now, author_kind=actor.role,
+                          author_id=actor.id, public=public, body=text)
+        session.add(comment)
+        if public and actor.role is ActorRole.ENGINEER and ticket.responded_at is None:
+            policy = config.policy(loaded.org.sla_level)
+            store_clocks(ticket, clocks_of(ticket, policy=policy, org=loaded.org).respond(now))
+        ticket.updated_at = now
+        session.add(ticket)
+    return comment

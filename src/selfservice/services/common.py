@@ -1,0 +1,123 @@
+"""What the ticket use cases share: who acts, locked loading, history rows, contact mail."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, insert
+from sqlmodel import Session
+
+from selfservice import notify_templates
+from selfservice.db.models import Contact, Engineer, Organisation, Ticket, TicketHistory
+from selfservice.domain.enums import ActorRole, ClosureCode, Status
+from selfservice.domain.workflow import TicketState
+from selfservice.services import outbox
+from selfservice.services.errors import Forbidden, NotFound
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs a use case; ``id`` is the engineer's or contact's id as text."""
+
+    role: ActorRole
+    id: str | None = None
+
+    @classmethod
+    def engineer(cls, engineer_id: int) -> "Actor":
+        return cls(ActorRole.ENGINEER, str(engineer_id))
+
+    @classmethod
+    def contact(cls, contact_id: int) -> "Actor":
+        return cls(ActorRole.CONTACT, str(contact_id))
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(ActorRole.SYSTEM, None)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.role is ActorRole.CONTACT
+
+
+SYSTEM = Actor.system()
+HISTORY: Table = TicketHistory.__table__  # type: ignore[attr-defined]
+_INSERT_HISTORY = insert(HISTORY)
+
+
+@dataclass
+class Loaded:
+    """A ticket locked for update, with its contact and organisation."""
+
+    ticket: Ticket
+    contact: Contact
+    org: Organisation
+
+
+def load_ticket(session: Session, ticket_id: int, *, actor: Actor, lock: bool = True) -> Loaded:
+    """Lock the ticket row (``FOR UPDATE`` on PostgreSQL) and check the actor may see it."""
+    ticket = session.get(Ticket, ticket_id, with_for_update=lock)
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
+    contact = session.get(Contact, ticket.contact_id)
+    org = session.get(Organisation, ticket.org_id)
+    if contact is None or org is None:  # pragma: no cover - foreign keys guarantee them
+        raise NotFound(f"ticket {ticket.number} lost its contact or organisation")
+    if actor.is_contact:
+        acting = session.get(Contact, int(actor.id or 0))
+        if acting is None or acting.org_id != ticket.org_id or not acting.authorised:
+            raise Forbidden(f"not a ticket of your organisation: {ticket.number}",
+                            field="ticket_id")
+    return Loaded(ticket, contact, org)
+
+
+def get_engineer(session: Session, engineer_id: int) -> Engineer:
+    engineer = session.get(Engineer, engineer_id)
+    if engineer is None or not engineer.active:
+        raise NotFound(f"no active engineer {engineer_id}", field="assignee")
+    return engineer
+
+
+def state_of(ticket: Ticket) -> TicketState:
+    """What the workflow needs to know about the row."""
+    return TicketState(
+        status=ticket.status,
+        assignee=str(ticket.assignee_id) if ticket.assignee_id is not None else None,
+        work_started=ticket.work_started_at is not None,
+        completed_at=ticket.completed_at,
+    )
+
+
+def assignee_id(assignee: str | None) -> int | None:
+    return int(assignee) if assignee else None
+
+
+def record(
+    session: Session, ticket: Ticket, *, actor: Actor, now: datetime, field: str,
+    old: object = None, new: object = None, reason: str | None = None,
+) -> None:
+    """Append one history row (never updated or deleted; a plain INSERT, no ORM object)."""
+    session.execute(_INSERT_HISTORY, {
+        "ticket_id": ticket.id, "at": now, "actor_kind": actor.role, "actor_id": actor.id,
+        "field": field, "from_value": _text(old), "to_value": _text(new), "reason": reason,
+    })
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value.value) if hasattr(value, "value") else str(value)
+
+
+def mail_status_change(
+    session: Session, loaded: Loaded, *, old: Status, new: Status, now: datetime,
+    comment: str | None = None, closure_code: ClosureCode | None = None,
+) -> None:
+    """The contact's e-mail about a status change, in their language, same transaction."""
+    ticket, contact = loaded.ticket, loaded.contact
+    rendered = notify_templates.status_changed(
+        language=contact.language, number=ticket.number, title=ticket.subject,
+        name=contact.name, old_status=old, new_status=new, comment=comment,
+        closure_code=closure_code,
+    )
+    outbox.enqueue(session, to=contact.email, subject=rendered.subject, body=rendered.body,
+                   language=contact.language, kind="status_changed", now=now,
+                   ticket_id=ticket.id)

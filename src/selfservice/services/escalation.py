@@ -1,0 +1,68 @@
+"""Functional escalation (L1 → L2 → L3 → external) and lateral handover, with a reason.
+
+``domain.escalation.escalate`` validates the move; the target status comes from the
+domain too (``Escalation.target_status``) and the status change goes through the workflow.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from selfservice.db.models import SupportGroup as GroupRow
+from selfservice.db.session import transaction
+from selfservice.domain.config import SupportConfig
+from selfservice.domain.enums import Line, Status
+from selfservice.domain.escalation import Escalation, escalate
+from selfservice.services.common import Actor, get_engineer, load_ticket, record
+from selfservice.services.errors import NotFound
+from selfservice.services.transition import change_status
+
+
+def escalate_ticket(
+    engine: Engine,
+    *,
+    ticket_id: int,
+    actor: Actor,
+    target_line: Line,
+    target_group: str,
+    reason: str,
+    now: datetime,
+    config: SupportConfig,
+    assignee_id: int | None = None,
+    speciality: str | None = None,
+) -> Escalation:
+    """Move the ticket to ``target_group`` on ``target_line``; without ``assignee_id`` it
+    waits unassigned in that group's queue (Registered); to ``external`` it becomes
+    External processing."""
+    group = config.groups.get(target_group)
+    if group is None:
+        raise NotFound(f"no support group {target_group!r}", field="target_group")
+    with transaction(engine) as session:
+        loaded = load_ticket(session, ticket_id, actor=actor)
+        ticket = loaded.ticket
+        if session.get(GroupRow, group.id) is None:
+            raise NotFound(f"support group {group.id!r} is not synced to the database",
+                           field="target_group")
+        move = escalate(ticket.line, target_line, group, reason, current_group=ticket.group_id,
+                        speciality=speciality)
+        if assignee_id is not None:
+            get_engineer(session, assignee_id)
+        new_assignee = str(assignee_id) if assignee_id is not None else None
+        target = move.target_status(new_assignee)
+        if target is Status.EXTERNAL_PROCESSING:
+            new_assignee = str(ticket.assignee_id) if ticket.assignee_id is not None else None
+        record(session, ticket, actor=actor, now=now, field="line", old=ticket.line,
+               new=move.to_line, reason=move.reason)
+        record(session, ticket, actor=actor, now=now, field="group", old=ticket.group_id,
+               new=move.to_group, reason=move.reason)
+        ticket.line, ticket.group_id = move.to_line, move.to_group
+        if target is not ticket.status:
+            change_status(session, loaded, target=target, actor=actor, now=now, config=config,
+                          assignee=new_assignee, comment=move.reason, public_comment=False)
+        elif ticket.assignee_id != assignee_id:
+            record(session, ticket, actor=actor, now=now, field="assignee",
+                   old=ticket.assignee_id, new=assignee_id, reason=move.reason)
+            ticket.assignee_id = assignee_id
+        ticket.updated_at = now
+        session.add(ticket)
+    return move

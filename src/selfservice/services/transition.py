@@ -1,0 +1,73 @@
+"""The one place a ticket's status changes: domain check, clocks, row, history, mail."""
+
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from selfservice.db.models import Comment
+from selfservice.domain.config import SupportConfig
+from selfservice.domain.enums import ClosureCode, Status
+from selfservice.domain.workflow import KEEP, Keep, apply_transition
+from selfservice.services.common import (
+    Actor,
+    Loaded,
+    assignee_id,
+    mail_status_change,
+    record,
+    state_of,
+)
+from selfservice.services.sla_state import clocks_of, store_clocks
+
+#: The assignee after the change; ``KEEP`` (the default) keeps the current one.
+Assignee = str | None | Literal[Keep.KEEP]
+
+
+def change_status(
+    session: Session,
+    loaded: Loaded,
+    *,
+    target: Status,
+    actor: Actor,
+    now: datetime,
+    config: SupportConfig,
+    assignee: Assignee = KEEP,
+    comment: str | None = None,
+    public_comment: bool = True,
+    closure_code: ClosureCode | None = None,
+) -> None:
+    """Move the locked ticket to ``target`` if the workflow allows it (else the domain's
+    error propagates and the transaction rolls back); record and mail the change."""
+    ticket = loaded.ticket
+    before = state_of(ticket)
+    after = apply_transition(
+        before, target, actor_role=actor.role, now=now, assignee=assignee,
+        comment=comment, closure_code=closure_code,
+    )
+    clocks = clocks_of(ticket, policy=config.policy(loaded.org.sla_level), org=loaded.org)
+    store_clocks(ticket, clocks.on_transition(before.status, target, now))
+
+    reason = comment.strip() if comment else None
+    if after.assignee != before.assignee:
+        record(session, ticket, actor=actor, now=now, field="assignee",
+               old=before.assignee, new=after.assignee, reason=reason)
+        ticket.assignee_id = assignee_id(after.assignee)
+    if after.work_started and ticket.work_started_at is None:
+        ticket.work_started_at = now
+    if target is Status.COMPLETED:
+        ticket.completed_at = now
+        record(session, ticket, actor=actor, now=now, field="closure_code",
+               old=ticket.closure_code, new=closure_code)
+        ticket.closure_code = closure_code
+    elif target is Status.CLOSED:
+        ticket.closed_at = now
+    record(session, ticket, actor=actor, now=now, field="status",
+           old=before.status, new=target, reason=reason)
+    ticket.status = target
+    ticket.updated_at = now
+    session.add(ticket)
+    if reason:
+        session.add(Comment(ticket_id=ticket.id or 0, at=now, author_kind=actor.role,
+                            author_id=actor.id, public=public_comment, body=reason))
+    mail_status_change(session, loaded, old=before.status, new=target, now=now,
+                       comment=reason if public_comment else None, closure_code=closure_code)

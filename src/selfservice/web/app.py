@@ -1,0 +1,94 @@
+"""The application factory: everything the app uses is passed in; nothing at import time.
+
+A test app is one call::
+
+    app = create_app(settings=Settings(), content=content, search_index=index)
+
+Middleware, outermost first: security headers, CORS, body size limit, public rate limit.
+Errors of every kind become ``{"error", "field", "message"}`` (see ``errors.py``).
+"""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from selfservice.content.model import Content
+from selfservice.settings import Settings
+from selfservice.web.errors import exception_handlers
+from selfservice.web.hardening import (
+    BodyLimitMiddleware,
+    CorsMiddleware,
+    OriginsFor,
+    SecurityHeadersMiddleware,
+)
+from selfservice.web.identity import Directory, StaticDirectory
+from selfservice.web.kb_api import ArticleRenderer
+from selfservice.web.ratelimit import RateLimiter, RateLimitMiddleware, TokenBucketLimiter
+from selfservice.web.routes import is_public_api, routes
+from selfservice.web.state import State
+
+if TYPE_CHECKING:
+    from selfservice.search import SearchIndex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cors_defaults(settings: Settings) -> list[str]:
+    return [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+
+
+def create_app(
+    *,
+    settings: Settings,
+    content: Content,
+    search_index: "SearchIndex",
+    store: Any = None,
+    directory: Directory | None = None,
+    origins_for: OriginsFor | None = None,
+    rate_limiter: RateLimiter | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Starlette:
+    """Build the ASGI app.
+
+    ``store`` is the slot for the database-backed services (phase B). ``directory``
+    resolves organisations' token secrets and contacts (empty: every token is refused).
+    ``origins_for(org)`` lists an organisation's allowed browser origins (CORS and
+    frame-ancestors). ``rate_limiter`` defaults to an in-memory token bucket per client IP
+    sized by the settings.
+    """
+    limiter = rate_limiter or TokenBucketLimiter(
+        per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+    )
+    defaults = cors_defaults(settings)
+    state: State = {
+        "settings": settings,
+        "content": content,
+        "search": search_index,
+        "renderer": ArticleRenderer(),
+        "directory": directory if directory is not None else StaticDirectory(),
+        "clock": clock,
+        "store": store,
+    }
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        yield state
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, origins_for=origins_for, default_origins=defaults),
+        Middleware(CorsMiddleware, origins_for=origins_for, default_origins=defaults),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(RateLimitMiddleware, limiter=limiter, applies=is_public_api),
+    ]
+    return Starlette(
+        routes=routes(),
+        middleware=middleware,
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )

@@ -1,0 +1,79 @@
+"""The route table of the HTTP API, in one place.
+
+Public and rate-limited: everything under ``/api/v1`` except
+``/api/v1/engineer/``, which is reserved for the engineers' API (token-authenticated,
+with its own limits). ``/healthz`` sits outside the API prefix for load balancers.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from selfservice.web import (
+    conversation_api,
+    feedback_api,
+    kb_api,
+    search_api,
+    system_api,
+    tickets_api,
+)
+from selfservice.web.urls import API_PREFIX
+
+ENGINEER_PREFIX = f"{API_PREFIX}/engineer/"
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _api(path: str, endpoint: Endpoint, name: str, method: str = "GET") -> Route:
+    return Route(f"{API_PREFIX}{path}", endpoint, methods=[method], name=name)
+
+
+def public_routes() -> list[BaseRoute]:
+    return [
+        _api("/search", search_api.search, "search"),
+        _api("/suggest", search_api.suggest, "suggest"),
+        _api("/articles/{id}", kb_api.get_article, "article"),
+        _api("/forms", kb_api.list_forms, "forms"),
+        _api("/forms/{id}", kb_api.get_form, "form"),
+        _api("/me", system_api.me, "me"),
+        _api("/openapi.json", system_api.openapi_json, "openapi"),
+        *customer_routes(),
+    ]
+
+
+def customer_routes() -> list[BaseRoute]:
+    """The widget's conversation, article feedback, and the contact's tickets."""
+    post = "POST"
+    return [
+        _api("/conversations", conversation_api.start_conversation, "conversations", post),
+        _api("/conversations/{id}/messages", conversation_api.post_message, "messages", post),
+        _api("/articles/{id}/feedback", feedback_api.article_feedback, "feedback", post),
+        _api("/tickets", tickets_api.file_ticket, "file_ticket", post),
+        _api("/tickets", tickets_api.list_tickets, "tickets"),
+        _api("/tickets/{number}", tickets_api.get_ticket, "ticket"),
+        _api("/tickets/{number}/comments", tickets_api.add_comment, "comment", post),
+        _api("/tickets/{number}/urgency", tickets_api.set_urgency, "urgency", post),
+        _api("/tickets/{number}/confirm", tickets_api.confirm, "confirm", post),
+        _api("/tickets/{number}/reject", tickets_api.reject, "reject", post),
+    ]
+
+
+def engineer_routes() -> list[BaseRoute]:
+    """Mounted under ``/api/v1/engineer/`` in phase B (queues, tickets, transitions)."""
+    return []
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", system_api.healthz, methods=["GET"], name="healthz"),
+        *public_routes(),
+        *engineer_routes(),
+    ]
+
+
+def is_public_api(path: str) -> bool:
+    """Paths the public rate limit applies to."""
+    return path.startswith(API_PREFIX + "/") and not path.startswith(ENGINEER_PREFIX)

@@ -1,0 +1,162 @@
+"""Public search and as-you-type suggestions over articles and request forms.
+
+Always ``audience="public"``: internal runbooks are never searched for customers, and
+any article hit that is not public in the loaded content is dropped as well (belt and
+braces). Searching is CPU-bound whoosh work, so it runs in the thread pool. With a
+database, each search (query, ``confident``) is logged after the answer has been sent.
+"""
+
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from selfservice.content.model import Content
+from selfservice.domain.enums import Language
+from selfservice.search import Hit, Suggestion
+from selfservice.web.errors import accept_language
+from selfservice.web.feedback_api import log_search_quietly
+from selfservice.web.params import query_int, query_language, query_text
+from selfservice.web.state import state_of
+from selfservice.web.urls import form_url
+
+MAX_QUERY = 200
+MAX_LIMIT = 20
+
+
+def search_language(request: Request) -> Language | None:
+    """``?lang=``, else the Accept-Language preference when there is one, else None (all)."""
+    explicit = query_language(request)
+    if explicit is not None:
+        return explicit
+    header = request.headers.get("accept-language", "")
+    if any(tag.strip().lower()[:2] in ("en", "ru") for tag in header.split(",")):
+        return accept_language(header)
+    return None
+
+
+def is_public_hit(content: Content, hit_type: str, hit_id: str) -> bool:
+    if hit_type == "form":
+        return hit_id in content.forms
+    article = content.articles.get(hit_id)
+    return article is not None and article.is_public
+
+
+def result_url(kb_site_url: str, hit: Hit | Suggestion) -> str:
+    if hit.type == "form":
+        return form_url(hit.id)
+    return kb_site_url.rstrip("/") + hit.url
+
+
+async def search(request: Request) -> JSONResponse:
+    """
+    summary: Search public articles and request forms (Russian and English morphology)
+    parameters:
+      - name: q
+        in: query
+        required: true
+        description: what the customer typed
+        schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}
+      - {$ref: "#/components/parameters/lang"}
+      - name: limit
+        in: query
+        required: false
+        schema: {type: integer, minimum: 1, maximum: 20, default: 10}
+    responses:
+      200:
+        description: >
+          Hits, best first. `confident` marks hits good enough to offer as the answer;
+          `snippet` is HTML (escaped text, matches in <mark>).
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [results]
+              properties:
+                results: {type: array, items: {$ref: "#/components/schemas/SearchResult"}}
+      400: {$ref: "#/components/responses/Error"}
+      429: {$ref: "#/components/responses/Error"}
+    """
+    q = query_text(request, "q", max_length=MAX_QUERY)
+    lang = search_language(request)
+    limit = query_int(request, "limit", default=10, minimum=1, maximum=MAX_LIMIT)
+    state = state_of(request)
+    hits = await run_in_threadpool(
+        state["search"].search, q, lang=lang, audience="public", limit=limit
+    )
+    base = state["settings"].kb_site_url
+    results: list[dict[str, Any]] = [
+        {
+            "type": hit.type,
+            "id": hit.id,
+            "title": hit.title,
+            "snippet": hit.snippet,
+            "score": round(hit.score, 4),
+            "confidence": round(hit.confidence, 4),
+            "confident": hit.confident,
+            "lang": hit.lang,
+            "kind": hit.kind,
+            "service": hit.service,
+            "url": result_url(base, hit),
+        }
+        for hit in hits
+        if is_public_hit(state["content"], hit.type, hit.id)
+    ]
+    # The search log (a metric) is written after the answer has gone out.
+    public = [h for h in hits if is_public_hit(state["content"], h.type, h.id)]
+    log = BackgroundTask(log_search_quietly, request, q, lang.value if lang else None, public)
+    return JSONResponse({"results": results}, background=log)
+
+
+async def suggest(request: Request) -> JSONResponse:
+    """
+    summary: As-you-type suggestions (the last word may be unfinished)
+    parameters:
+      - name: q
+        in: query
+        required: true
+        schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}
+      - {$ref: "#/components/parameters/lang"}
+      - name: limit
+        in: query
+        required: false
+        schema: {type: integer, minimum: 1, maximum: 20, default: 8}
+    responses:
+      200:
+        description: Titles that complete the input, the caller's language first
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [suggestions]
+              properties:
+                suggestions:
+                  type: array
+                  items:
+                    type: object
+                    required: [type, id, title, lang, url]
+                    properties:
+                      type: {type: string, enum: [article, form]}
+                      id: {type: string}
+                      title: {type: string}
+                      lang: {type: string, enum: [en, ru]}
+                      url: {type: string}
+      400: {$ref: "#/components/responses/Error"}
+      429: {$ref: "#/components/responses/Error"}
+    """
+    q = query_text(request, "q", max_length=MAX_QUERY)
+    lang = search_language(request)
+    limit = query_int(request, "limit", default=8, minimum=1, maximum=MAX_LIMIT)
+    state = state_of(request)
+    found = await run_in_threadpool(
+        state["search"].suggest, q, lang=lang, audience="public", limit=limit
+    )
+    base = state["settings"].kb_site_url
+    suggestions = [
+        {"type": s.type, "id": s.id, "title": s.title, "lang": s.lang, "url": result_url(base, s)}
+        for s in found
+        if is_public_hit(state["content"], s.type, s.id)
+    ]
+    return JSONResponse({"suggestions": suggestions})

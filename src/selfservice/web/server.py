@@ -1,0 +1,83 @@
+"""The app as uvicorn runs it: built from settings inside each worker process.
+
+``selfservice serve`` prepares everything once, in the parent process, before any worker
+starts: it checks kb/ and builds or updates the search index (whoosh writes do not belong
+in the web process), migrates the database and mirrors the support groups, and seeds the
+demo data with ``--demo``. Each worker then opens the index read-only and the database
+through its own engine.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from selfservice.content.loader import load_content
+from selfservice.db import migrate
+from selfservice.db.engine import make_engine
+from selfservice.search import SearchIndex
+from selfservice.services.admin import sync_support_groups
+from selfservice.services.demo import DemoSeed, seed_demo
+from selfservice.settings import Settings, load_settings
+from selfservice.support_config import load_support_config
+from selfservice.web.app import create_app, utc_now
+from selfservice.web.backend import make_backend
+from selfservice.web.site_files import SiteFiles
+
+#: The import string uvicorn calls (``factory=True``).
+APP_FACTORY = "selfservice.web.server:app_from_settings"
+#: Where the built public site is mounted.
+SITE_PATH = "/kb"
+
+
+def prepare(settings: Settings) -> tuple[int, int, int]:
+    """Check kb/ and bring the search index up to date; (articles, forms, indexed docs)."""
+    content = load_content(settings.kb_dir)
+    index = SearchIndex.open_or_build(settings.index_dir, content)
+    try:
+        return len(content.articles), len(content.forms), index.doc_count()
+    finally:
+        index.close()
+
+
+@dataclass(frozen=True)
+class Database:
+    revision: str | None
+    groups: int
+    demo: DemoSeed | None
+
+
+def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
+    """Migrate, mirror the support groups, and (``demo``) seed the demo data."""
+    config = load_support_config(settings.config_file)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade_engine(engine)
+        groups = sync_support_groups(engine, config=config)
+        seed = seed_demo(engine, config=config, now=datetime.now(UTC)) if demo else None
+    finally:
+        engine.dispose()
+    return Database(migrate.current(settings.database_url), len(groups), seed)
+
+
+def app_from_settings() -> Starlette:
+    settings = load_settings()
+    content = load_content(settings.kb_dir)
+    index = SearchIndex.open(settings.index_dir)
+    config = load_support_config(settings.config_file)
+    backend = make_backend(
+        make_engine(settings.database_url), content=content, config=config, clock=utc_now
+    )
+    app = create_app(
+        settings=settings,
+        content=content,
+        search_index=index,
+        store=backend,
+        directory=backend.directory,
+        origins_for=backend.directory.origins_for(),
+        clock=utc_now,
+    )
+    if (settings.site_dir / "index.html").is_file():
+        app.router.routes.append(Mount(SITE_PATH, app=SiteFiles(settings.site_dir), name="kb"))
+    return app

@@ -1,0 +1,33 @@
+"""The built public knowledge-base site (``mkdocs build``), served by the backend at ``/kb/``.
+
+The API's own Content-Security-Policy (``default-src 'none'`` for everything that is not
+the widget) would stop the site's search worker from fetching its index, so the site's
+files carry a policy of their own: same-origin resources, plus the inline scripts and
+styles mkdocs-material uses.
+"""
+
+from pathlib import Path
+
+from starlette.datastructures import MutableHeaders
+from starlette.staticfiles import StaticFiles
+from starlette.types import Message, Receive, Scope, Send
+
+SITE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'self'"
+)
+
+
+class SiteFiles:
+    """StaticFiles over the site folder (``index.html`` for directories), with its CSP."""
+
+    def __init__(self, directory: Path) -> None:
+        self.files = StaticFiles(directory=directory, html=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Content-Security-Policy"] = SITE_POLICY
+            await send(message)
+
+        await self.files(scope, receive, send_with_policy)

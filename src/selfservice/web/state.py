@@ -1,0 +1,36 @@
+"""The application state every request sees, typed, built once by the lifespan.
+
+Nothing lives in module globals: ``create_app`` receives all of it and the lifespan
+hands it to Starlette, which gives each request a shallow copy as ``request.state``.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+
+from starlette.requests import HTTPConnection
+
+from selfservice.content.model import Content
+from selfservice.settings import Settings
+from selfservice.web.identity import Directory
+
+if TYPE_CHECKING:
+    from selfservice.search import SearchIndex
+    from selfservice.web.kb_api import ArticleRenderer
+
+
+class State(TypedDict):
+    settings: Settings
+    content: Content
+    search: "SearchIndex"
+    renderer: "ArticleRenderer"
+    #: Organisations and contacts for portal tokens (the database in phase B).
+    directory: Directory
+    #: The time, as an aware UTC datetime; tests pass a fixed clock.
+    clock: Callable[[], datetime]
+    #: Slot for the database-backed services (engine, outbox, ...) added in phase B.
+    store: Any
+
+
+def state_of(conn: HTTPConnection) -> State:
+    return cast(State, conn.state)

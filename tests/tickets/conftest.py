@@ -1,0 +1,139 @@
+"""Fixtures for the ticket layer: a migrated database per test, on SQLite and PostgreSQL.
+
+``db_url`` is parametrised: a real SQLite file in ``tmp_path``, and a fresh schema on the
+PostgreSQL server (``SELFSERVICE_TEST_PG_URL``, default the local server) selected through
+``search_path``, dropped afterwards. PostgreSQL tests carry the ``postgres`` marker; when
+the server is unreachable they are skipped, or fail when ``CI`` is set.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from ticket_helpers import T0, MailCollector, SmtpServer, World, free_port
+
+from selfservice.db.engine import make_engine
+from selfservice.db.migrate import upgrade_engine
+from selfservice.db.models import Role
+from selfservice.domain.config import SupportConfig
+from selfservice.domain.enums import Language
+from selfservice.services import admin
+from selfservice.support_config import load_support_config
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_base_url() -> str:
+    return os.environ.get("SELFSERVICE_TEST_PG_URL", DEFAULT_PG_URL)
+
+
+def _libpq_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> None:
+    try:
+        with psycopg.connect(_libpq_url(pg_base_url()), connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL unreachable at {pg_base_url()}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@dataclass(frozen=True)
+class PgSchema:
+    name: str
+    url: str
+
+
+def create_pg_schema(prefix: str = "t") -> PgSchema:
+    """A fresh schema; the returned URL puts it first on ``search_path``."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_libpq_url(pg_base_url()), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    url = make_url(pg_base_url()).update_query_dict({"options": f"-csearch_path={name}"})
+    return PgSchema(name, url.render_as_string(hide_password=False))
+
+
+def drop_pg_schema(name: str) -> None:
+    with psycopg.connect(_libpq_url(pg_base_url()), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no tables yet)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'selfservice.db'}"
+        return
+    request.getfixturevalue("pg_available")
+    schema = create_pg_schema()
+    try:
+        yield schema.url
+    finally:
+        drop_pg_schema(schema.name)
+
+
+@pytest.fixture(scope="session")
+def config() -> SupportConfig:
+    return load_support_config()
+
+
+@pytest.fixture
+def engine(db_url: str, config: SupportConfig) -> Iterator[Engine]:
+    """A migrated database with the configured support groups."""
+    engine = make_engine(db_url)
+    upgrade_engine(engine)
+    admin.sync_support_groups(engine, config=config)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    org = admin.add_organisation(engine, id="acme", name="ACME", contract_number="C-1",
+                                 time_zone="Europe/Moscow", support_phone="+7 495 000-00-00",
+                                 now=T0)
+    contact = admin.add_contact(engine, org_id="acme", email="Ivan@Acme.example",
+                                name="Иван", language=Language.RU, now=T0)
+    contact_en = admin.add_contact(engine, org_id="acme", email="john@acme.example",
+                                   name="John", language=Language.EN, now=T0)
+    l1 = admin.add_engineer(engine, name="Lena", email="lena@support.example", role=Role.L1,
+                            group_id="service-desk", now=T0).engineer
+    l2 = admin.add_engineer(engine, name="Oleg", email="oleg@support.example", role=Role.L2,
+                            group_id="l2-linux", now=T0).engineer
+    manager = admin.add_engineer(engine, name="Maria", email="maria@support.example",
+                                 role=Role.MANAGER, now=T0).engineer
+    return World(org, contact, contact_en, l1, l2, manager)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback, started; ``.stop()``/``.start()`` to simulate outages."""
+    server = SmtpServer(free_port(), MailCollector())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """A port with nothing listening yet; ``.start()`` brings the server up."""
+    server = SmtpServer(free_port(), MailCollector())
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,57 @@
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+EXPECTED = {
+    "/healthz": {"get"},
+    "/api/v1/search": {"get"},
+    "/api/v1/suggest": {"get"},
+    "/api/v1/articles/{id}": {"get"},
+    "/api/v1/articles/{id}/feedback": {"post"},
+    "/api/v1/forms": {"get"},
+    "/api/v1/forms/{id}": {"get"},
+    "/api/v1/me": {"get"},
+    "/api/v1/openapi.json": {"get"},
+    "/api/v1/conversations": {"post"},
+    "/api/v1/conversations/{id}/messages": {"post"},
+    "/api/v1/tickets": {"get", "post"},
+    "/api/v1/tickets/{number}": {"get"},
+    "/api/v1/tickets/{number}/comments": {"post"},
+    "/api/v1/tickets/{number}/urgency": {"post"},
+    "/api/v1/tickets/{number}/confirm": {"post"},
+    "/api/v1/tickets/{number}/reject": {"post"},
+}
+
+
+def test_openapi_json_lists_every_endpoint(client: TestClient) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == set(EXPECTED)
+    for path, operations in document["paths"].items():
+        assert set(operations) == EXPECTED[path], path
+        for method, operation in operations.items():
+            assert operation["summary"], path
+            assert {"200", "201"} & set(operation["responses"]), path
+            if method == "post":
+                assert "application/json" in operation["requestBody"]["content"], path
+
+
+def test_every_route_is_documented(client: TestClient) -> None:
+    documented = set(client.get("/api/v1/openapi.json").json()["paths"])
+    routes = {r.path for r in client.app.routes if isinstance(r, Route)}  # type: ignore[attr-defined]
+    assert routes == documented
+
+
+def test_parameters_are_described(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    search = document["paths"]["/api/v1/search"]["get"]
+    q = next(p for p in search["parameters"] if p.get("name") == "q")
+    assert q["required"] is True
+    assert q["schema"]["maxLength"] == 200
+    assert "lang" in document["components"]["parameters"]
+    assert set(document["components"]["schemas"]) >= {"Error", "SearchResult", "Article", "Form"}
+    me = document["paths"]["/api/v1/me"]["get"]
+    assert me["security"] == [{"portalToken": []}]
+    assert me["responses"]["401"] == {"$ref": "#/components/responses/Error"}
