@@ -48,6 +48,10 @@ def build_message(mail: Mail, *, sender: str) -> EmailMessage:
     msg["Content-Language"] = mail.language
     if mail.created_at is not None:
         msg["Date"] = format_datetime(mail.created_at)
+    # Every message we send is automatic (RFC 3834): vacation responders and other robots
+    # must not answer it, and our own intake ignores it if it ever comes back.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(mail.body)
     return msg
 

@@ -40,6 +40,15 @@ class Settings:
     #: Public API rate limit per client IP: sustained requests a minute, and burst.
     rate_limit_per_minute: int = 120
     rate_limit_burst: int = 30
+    #: Monitoring alerts: the mapping of alerts to service, impact and urgency (YAML);
+    #: empty = the built-in ``defaults/alert_mapping.yml``.
+    alert_mapping: Path | None = None
+    #: Inbound e-mail: the largest message the SMTP gateway accepts, in bytes.
+    mail_max_message_bytes: int = 40 * 1024 * 1024
+    #: Inbound e-mail: the largest attachment stored; larger ones are noted and dropped.
+    mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
+    widget_dir: Path | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,7 +59,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raw = env.get(PREFIX + f.name.upper())
         if raw is None or raw == "":
             continue
-        if f.name in {"kb_dir", "index_dir", "config_file", "site_dir"}:
+        if f.name in {"kb_dir", "index_dir", "config_file", "site_dir", "alert_mapping",
+                      "widget_dir"}:
             values[f.name] = Path(raw)
         elif f.name == "smtp_port":
             try:

@@ -12,4 +12,6 @@ clock. The use cases in ``selfservice.services`` wire these to storage and endpo
 * ``alerts``: Alertmanager / Grafana / Zabbix webhook bodies -> ``AlertEvent`` values
 * ``alert_mapping``: configurable rules deciding service, impact and urgency of an alert
 * ``classify``: incident or request, and which service, from free text
+* ``urgency``: the urgency a customer's words ask for ("срочно", "production down" …)
+* ``mail_answers``: the e-mail intake's automatic answers, in English and Russian
 """

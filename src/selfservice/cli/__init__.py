@@ -17,14 +17,19 @@ def main() -> None:
 def _register() -> None:
     from selfservice.cli import (
         admin_commands,
+        alert_commands,
         channel_commands,
         db_commands,
         kb_commands,
+        mail_commands,
+        search_commands,
         serve_commands,
         worker_commands,
     )
 
     main.add_command(kb_commands.kb)
+    main.add_command(search_commands.index)
+    main.add_command(search_commands.eval_)
     main.add_command(db_commands.db)
     main.add_command(worker_commands.worker)
     main.add_command(serve_commands.serve)
@@ -33,6 +38,9 @@ def _register() -> None:
     main.add_command(admin_commands.contact)
     main.add_command(admin_commands.engineer)
     main.add_command(admin_commands.token)
+    main.add_command(mail_commands.mail_gateway)
+    main.add_command(mail_commands.mail)
+    main.add_command(alert_commands.alert_source)
 
 
 _register()

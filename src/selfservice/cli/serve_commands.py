@@ -26,7 +26,8 @@ from selfservice.settings import Settings, load_settings
     "--demo",
     is_flag=True,
     help="Also seed demo data on first run: organisation 'demo', authorised contact "
-    "demo@example.com, and L1/L2/L3 engineers (their API tokens are printed once).",
+    "demo@example.com, and L1/L2/L3 engineers (their API tokens are printed once); "
+    "and serve /demo, a demo portal page with the chat widget and the demo contact signed in.",
 )
 @click.option(
     "--build-site/--no-build-site",
@@ -79,10 +80,15 @@ def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> N
     click.echo(f"  {base}/api/v1/openapi.json   the API (OpenAPI 3)")
     click.echo(f"  {base}/api/v1/search?q=password   a search")
     if database.demo is not None:
+        click.echo(f"  {base}/demo   a demo portal with the chat widget, signed in as "
+                   f"demo@example.com (anonymous: {base}/demo?anonymous=1)")
         click.echo("A portal token for the demo contact (valid 1 h):")
         click.echo("  selfservice token --org demo --contact demo@example.com")
     click.echo("")
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers)
+    from selfservice.web.widget_routes import DEMO_APP_FACTORY
+
+    factory = DEMO_APP_FACTORY if demo else APP_FACTORY
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 
 def _ensure_site(settings: Settings, *, build: bool) -> bool:

@@ -21,12 +21,15 @@ Term forms:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
+from whoosh.fields import TEXT
 from whoosh.lang.porter2 import stem as _porter2_stem
+from whoosh.system import pack_uint
 
 __all__ = [
     "EDGE_MAX",
@@ -35,9 +38,9 @@ __all__ = [
     "PREFIX_LEN",
     "ConceptAnalyzer",
     "EdgeAnalyzer",
+    "FastText",
     "KeyAnalyzer",
     "PrefixAnalyzer",
-    "WordAnalyzer",
     "fold",
     "analyze",
     "concepts_of_keys",
@@ -90,7 +93,7 @@ _EN_QUERY_STOPS = frozenset(
     possible possibly way ways anyone anybody someone somebody know knows please thanks
     thank hi hello help want wants wanted like would need needs get gets got go going
     tell explain somehow anything something thing things really actually still just
-    able there's what's it's i'm i'd i've is there any best good easy easily simple
+    able best good easy easily simple
     question questions ask asking wonder wondering kind sort ok okay one also
     """.split()
 )
@@ -119,12 +122,9 @@ _RU_QUERY_STOPS = frozenset(
     """.split()
 )
 
-_NEGATIONS = frozenset({"не", "нет", "not", "no", "cannot", "can't", "nt"})
-
-
 def fold(text: str) -> str:
     """Lowercase and fold ё to е."""
-    return text.lower().translate(_YO)
+    return text.lower().replace("ё", "е")
 
 
 @lru_cache(maxsize=50_000)
@@ -337,6 +337,10 @@ class _BaseAnalyzer(Analyzer):  # type: ignore[misc]
     def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:  # pragma: no cover
         raise NotImplementedError
 
+    def term_list(self, text: str) -> list[str]:
+        """The index terms of ``text``, in order (what the whoosh call yields as tokens)."""
+        return [form for form, _s, _e in self._terms(text)]
+
     def __call__(
         self,
         value: str,
@@ -388,15 +392,6 @@ class PrefixAnalyzer(_BaseAnalyzer):
                 yield key[:PREFIX_LEN], s, e
 
 
-class WordAnalyzer(_BaseAnalyzer):
-    """Index terms are normalized surface words (the vocabulary for typo correction)."""
-
-    def _terms(self, text: str) -> Iterator[tuple[str, int, int]]:
-        for norm, key, s, e in analyze(text):
-            if key is not None:
-                yield norm, s, e
-
-
 class ConceptAnalyzer(_BaseAnalyzer):
     """Index terms are thesaurus concepts ("c12") of the words and phrases in the text."""
 
@@ -416,3 +411,20 @@ class EdgeAnalyzer(_BaseAnalyzer):
         for norm, _key, s, e in analyze(text):
             for n in range(EDGE_MIN, min(len(norm), EDGE_MAX) + 1):
                 yield norm[:n], s, e
+
+
+class FastText(TEXT):  # type: ignore[misc]
+    """A whoosh TEXT field (frequencies, no positions) that indexes without Token objects.
+
+    Whoosh's generic path pushes every word through a chain of Token objects; with the
+    analyzers above the terms are already known, so this counts them directly. Only for
+    ``phrase=False`` fields with one of this module's analyzers.
+    """
+
+    def __init__(self, analyzer: _BaseAnalyzer, stored: bool = False) -> None:
+        super().__init__(analyzer=analyzer, stored=stored, phrase=False)
+
+    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        boost = self.format.field_boost
+        for term, freq in Counter(self.analyzer.term_list(value)).items():
+            yield term.encode("utf-8"), freq, freq * boost, pack_uint(freq)

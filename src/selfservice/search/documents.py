@@ -95,7 +95,7 @@ def article_doc(article: Article) -> SearchDoc:
         service=article.service,
         title=article.title,
         summary=article.summary or "",
-        symptoms="\n".join(article.symptoms),
+        symptoms="; ".join(article.symptoms),
         tags=", ".join(article.tags),
         details="\n".join(steps),
         body=plain(article.body),

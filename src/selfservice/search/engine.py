@@ -14,6 +14,14 @@ Layout of ``index_dir``::
 * **Readers** keep one whoosh Searcher per thread (a shared Searcher is not thread-safe)
   and replace it when the pointer or the index generation changes. ``Searcher.refresh()``
   is never called (it is broken in whoosh-reloaded 2.7.5).
+
+Ranking: every query word is looked up as its morphological key in the ``title``,
+``head`` (symptoms, summary, tags) and ``body`` (text, steps and checks, form field
+labels and help) fields, as its coarse 5-letter prefix in ``pre`` (a second, fuzzier
+lexical signal over the whole document that joins derivations such as
+"подключение"/"подключить"), and through thesaurus concepts in ``con``; typos in short
+queries add corrections. BM25 per field with the boosts below, summed (``ranking.py``
+accumulates it over whoosh's postings). Each hit gets a confidence (``confidence.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, Schema
 from whoosh.searching import Searcher
 
 from selfservice.content.model import Content
@@ -44,6 +52,7 @@ from selfservice.search.analysis import (
     PART_SEPARATOR,
     ConceptAnalyzer,
     EdgeAnalyzer,
+    FastText,
     KeyAnalyzer,
     PrefixAnalyzer,
     fold,
@@ -53,8 +62,9 @@ from selfservice.search.analysis import (
     word_key,
     word_prefix,
 )
+from selfservice.search.confidence import NORM_SCALE, THRESHOLD, Features, confidence, coverage
 from selfservice.search.documents import ARTICLE, FORM, SearchDoc, docs_from_content, unique
-from selfservice.search.ranking import Leaf, Ranker
+from selfservice.search.ranking import Leaf, NormCache, Ranker
 from selfservice.search.snippets import Highlighter
 
 __all__ = [
@@ -74,8 +84,6 @@ ANALYSIS_VERSION = 1
 #: ``head`` holds symptoms, summary and tags; ``body`` the text, the steps (articles) or
 #: the field labels and help (forms).
 FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "head": 1.6, "body": 1.0}
-#: Fields of the question-like part of a document (what a customer would type).
-HEAD_FIELDS = ("title", "head")
 #: Weight of the coarse prefix signal (``analysis.PREFIX_LEN``) over the whole document.
 PREFIX_BOOSTS: dict[str, float] = {"pre": 1.0}
 #: Weight of thesaurus concepts (``thesaurus.py``).
@@ -89,13 +97,15 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 #: A hit whose confidence reaches this is "confident enough to suggest" (one global value
-#: for every corpus; see ``_confidence``).
-CONFIDENCE_THRESHOLD = 0.5
+#: for every corpus; see ``confidence.py``).
+CONFIDENCE_THRESHOLD = THRESHOLD
+
+#: Characters of the text kept (stored) for snippets.
+EXCERPT_CHARS = 2000
 
 _POINTER = "CURRENT"
 _META = "META.json"
 _KEY_FIELDS = tuple(FIELD_BOOSTS)
-_TYPO_FIELDS = ("title", "body")
 
 Progress = Callable[[int, int], None]
 
@@ -115,12 +125,13 @@ def make_schema() -> Schema:
         hash=STORED(),
         summary=STORED(),
         symptoms=STORED(),
-        title=TEXT(analyzer=key, stored=True, phrase=False),
-        head=TEXT(analyzer=key, phrase=False),
-        body=TEXT(analyzer=key, stored=True, phrase=False),
-        pre=TEXT(analyzer=pre, phrase=False),
-        con=TEXT(analyzer=ConceptAnalyzer(), phrase=False),
-        ac=TEXT(analyzer=EdgeAnalyzer(), phrase=False),
+        title=FastText(key, stored=True),
+        head=FastText(key),
+        body=FastText(key),
+        excerpt=STORED(),
+        pre=FastText(pre),
+        con=FastText(ConceptAnalyzer()),
+        ac=FastText(EdgeAnalyzer()),
     )
 
 
@@ -178,6 +189,7 @@ def _index_fields(doc: SearchDoc, digest: str) -> dict[str, str]:
         "title": doc.title,
         "head": head,
         "body": rest,
+        "excerpt": rest[:EXCERPT_CHARS],
         "pre": everything,
         "con": everything,
         "ac": PART_SEPARATOR.join((doc.title, doc.symptoms)),
@@ -288,6 +300,8 @@ class SearchIndex:
         self._gen: str | None = None
         self._pointer_stat: tuple[int, int, int] | None = None
         self._version = 0
+        self._vocab: tuple[int, frozenset[str]] | None = None
+        self._norms: NormCache = {}
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -345,7 +359,7 @@ class SearchIndex:
                 if meta.get("fingerprint") != _fingerprint():
                     return False
                 ix = whoosh_index.open_dir(str(gen_dir))
-            except Exception:  # noqa: BLE001 - any unreadable index is simply rebuilt
+            except Exception:  # any unreadable index is simply rebuilt
                 return False
             old = self._ix
             self._ix, self._gen, self._pointer_stat = ix, name, stat
@@ -486,7 +500,9 @@ class SearchIndex:
                 state.searcher = self._ix.searcher(
                     weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)
                 )
-                state.ranker = Ranker(state.searcher, BM25_K1, BM25_B)
+                if len(self._norms) > 256:
+                    self._norms.clear()
+                state.ranker = Ranker(state.searcher, BM25_K1, BM25_B, self._norms)
                 state.version = self._version
                 state.checked = now
                 state.filters = {}
@@ -495,6 +511,17 @@ class SearchIndex:
                 old.close()
         assert state.searcher is not None
         return state
+
+    def warm_up(self) -> None:
+        """Load the Russian dictionaries and the length tables now (optional).
+
+        Otherwise the first query after start pays for them (about half a second); call
+        this in a server's start-up so that a customer never does.
+        """
+        state = self._state()
+        query_keys("прогрев словарей warm up")
+        assert state.ranker is not None
+        state.ranker.warm((*_KEY_FIELDS, *PREFIX_BOOSTS))
 
     def doc_count(self) -> int:
         return int(self._state().searcher.doc_count())  # type: ignore[union-attr]
@@ -551,33 +578,54 @@ class SearchIndex:
             state.idf[key] = val
         return val
 
+    def _vocabulary(self, state: _Local) -> frozenset[str]:
+        """Every key in the title, head and body fields of the searcher's index version.
+
+        Built on the first typo, shared by all threads reading the same version.
+        """
+        with self._lock:
+            cached = self._vocab
+            if cached is not None and cached[0] == state.version:
+                return cached[1]
+        assert state.searcher is not None
+        reader = state.searcher.reader()
+        words: set[str] = set()
+        for f in _KEY_FIELDS:
+            words.update(
+                b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in reader.lexicon(f)
+            )
+        vocab = frozenset(words)
+        with self._lock:
+            self._vocab = (state.version, vocab)
+        return vocab
+
     def _typo_terms(self, state: _Local, terms: list[_Term]) -> list[_Term]:
         """Corrections for words the index has never seen ("pasword" → "password").
 
-        Looks for index terms (lemmas/stems) within one edit (two for long words) of the
-        unknown word's own lemma/stem in the title and body vocabularies, and keeps the
-        two closest, most frequent ones.
+        Candidates are the index keys (lemmas/stems) one edit away - a letter deleted,
+        inserted, replaced, or two neighbours swapped - from the unknown word as typed and
+        as lemmatized (the lemmatizer may guess oddly for a misspelt word); the two with
+        the highest document frequency are kept.
         """
         s = state.searcher
         assert s is not None
-        reader = s.reader()
         out: list[_Term] = []
         known = {t.key for t in terms}
+        vocab: frozenset[str] | None = None
         for t in terms:
             if len(t.key) < 4 or t.key.isdigit():
                 continue
-            if any(s.doc_frequency(f, t.key) for f in _TYPO_FIELDS):
+            if any(s.doc_frequency(f, t.key) for f in _KEY_FIELDS):
                 continue
-            maxdist = 1 if len(t.key) < 8 else 2
-            cands: dict[str, tuple[int, int]] = {}
-            for f in _TYPO_FIELDS:
-                for word in _terms_within(reader, f, t.key, maxdist):
-                    df = s.doc_frequency(f, word)
-                    old = cands.get(word)
-                    rank = (_distance(word, t.key), -df)
-                    if old is None or rank < old:
-                        cands[word] = rank
-            for word, _rank in sorted(cands.items(), key=lambda kv: kv[1])[:2]:
+            if vocab is None:
+                vocab = self._vocabulary(state)
+            cands: set[str] = set()
+            for source in {t.key, t.norm}:
+                cands |= _edits1(source) & vocab
+            ranked = sorted(
+                cands, key=lambda w: (-max(s.doc_frequency(f, w) for f in _KEY_FIELDS), w)
+            )
+            for word in ranked[:2]:
                 if word not in known:
                     known.add(word)
                     out.append(_Term(word, word, TYPO_WEIGHT, t.group))
@@ -645,19 +693,19 @@ class SearchIndex:
         assert state.ranker is not None
         scored = state.ranker.score(leaves)
         args = (state, scored, leaves, terms)
-        hits = self._top(*args, lang, audience, kinds, services, types, limit)
-        if lang and fallback and not any(h.confident for h in hits):
+        ranked = self._rank(*args, lang, audience, kinds, services, types, limit)
+        if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
             other = "ru" if lang == "en" else "en"
-            extra = self._top(*args, other, audience, kinds, services, types, limit)
-            confident = [h for h in extra if h.confident]
+            extra = self._rank(*args, other, audience, kinds, services, types, limit)
+            confident = [r for r in extra if r[2] >= THRESHOLD]
             if confident:
-                hits = (confident + hits)[:limit]
-        return hits
+                ranked = (confident + ranked)[:limit]
+        return self._hits(state, ranked, terms)
 
-    def _top(
+    def _rank(
         self,
         state: _Local,
-        scored: tuple[dict[int, float], dict[int, int]],
+        scored: dict[int, list[Any]],
         leaves: list[Leaf],
         terms: list[_Term],
         lang: str | None,
@@ -666,30 +714,55 @@ class SearchIndex:
         services: Sequence[str] | None,
         types: Sequence[str] | None,
         limit: int,
+    ) -> list[tuple[int, float, float]]:
+        """The best ``limit`` documents that pass the filters: (docnum, score, confidence)."""
+        allowed = self._filter(state, lang, audience, kinds, services, types)
+        if allowed is None:
+            pool = [(d, e[0]) for d, e in scored.items()]
+        elif len(allowed) < len(scored):
+            pool = [(d, scored[d][0]) for d in allowed if d in scored]
+        else:
+            pool = [(d, e[0]) for d, e in scored.items() if d in allowed]
+        # one extra candidate per type, for the margin of the last hits
+        ranked = heapq.nlargest(limit + 2, pool, key=_by_score)
+        if not ranked:
+            return []
+        forms = self._filter(state, None, "internal", None, None, [FORM]) or set()
+        weighted = [(t.group, t.key, t.weight, self._idf(state, t.key)) for t in terms]
+        total_idf = sum(w[3] for w in weighted if w[2] >= 1.0) or 1.0
+        seen_type: set[bool] = set()
+        out: list[tuple[int, float, float]] = []
+        for i, (docnum, score) in enumerate(ranked[:limit]):
+            is_form = docnum in forms
+            margin = 0.0
+            if is_form not in seen_type:
+                seen_type.add(is_form)
+                below = next((v for d, v in ranked[i + 1 :] if (d in forms) == is_form), 0.0)
+                margin = (score - below) / score if score > 0 else 0.0
+            mask = scored[docnum][1]
+            matched = [(lf.field, lf.text) for j, lf in enumerate(leaves) if mask >> j & 1]
+            conf = confidence(
+                Features(
+                    coverage=coverage(matched, weighted),
+                    head_coverage=coverage(matched, weighted, head_only=True),
+                    margin=margin,
+                    norm_score=score / (total_idf * NORM_SCALE),
+                )
+            )
+            out.append((docnum, score, conf))
+        return out
+
+    def _hits(
+        self, state: _Local, ranked: list[tuple[int, float, float]], terms: list[_Term]
     ) -> list[Hit]:
-        """The best ``limit`` scored documents that pass the filters, as Hits."""
+        """Hits with their stored fields and snippets."""
         s = state.searcher
         assert s is not None
-        allowed = self._filter(state, lang, audience, kinds, services, types)
-        acc, masks = scored
-        if allowed is None:
-            pool = acc.items()
-        elif len(allowed) < len(acc):
-            pool = ((d, acc[d]) for d in allowed if d in acc)
-        else:
-            pool = ((d, v) for d, v in acc.items() if d in allowed)
-        top = heapq.nlargest(limit, pool, key=lambda kv: (kv[1], -kv[0]))
-        if not top:
-            return []
         marker = Highlighter([t.norm for t in terms], [t.key for t in terms])
-        weighted = [(t.group, t.key, t.weight, self._idf(state, t.key)) for t in terms]
         hits: list[Hit] = []
-        for docnum, score in top:
+        for docnum, score, conf in ranked:
             stored = s.stored_fields(docnum)
-            mask = masks.get(docnum, 0)
-            matched = [(lf.field, lf.text) for i, lf in enumerate(leaves) if mask >> i & 1]
-            conf = _confidence(matched, weighted)
-            texts = [stored.get(f, "") for f in ("summary", "symptoms", "body")]
+            texts = [stored.get(f, "") for f in ("summary", "symptoms", "excerpt")]
             hits.append(
                 Hit(
                     type=stored["type"],
@@ -698,7 +771,7 @@ class SearchIndex:
                     snippet=marker.snippet(texts),
                     score=round(float(score), 4),
                     confidence=round(conf, 4),
-                    confident=conf >= CONFIDENCE_THRESHOLD,
+                    confident=conf >= THRESHOLD,
                     lang=stored["lang"],
                     kind=stored.get("kind", ""),
                     service=stored.get("service", ""),
@@ -721,8 +794,8 @@ class SearchIndex:
         """As-you-type completions for the chat widget.
 
         The last word of ``prefix`` counts as unfinished ("сброс пар" → "Сброс пароля");
-        the words before it must match (by lemma/stem) the title or symptoms. Results in
-        the caller's language first, then the other one.
+        the words before it must match (by lemma/stem) the title or symptoms. Results are
+        in the caller's language; only when it has none, in the other one.
         """
         words = [w for w, _s, _e in split_words(prefix)]
         if not words:
@@ -738,7 +811,11 @@ class SearchIndex:
             if k is None:
                 continue
             start = len(leaves)
-            leaves += [Leaf("title", k, 2.0), Leaf("head", k, 1.5), Leaf("pre", word_prefix(k), 0.5)]
+            leaves += [
+                Leaf("title", k, 2.0),
+                Leaf("head", k, 1.5),
+                Leaf("pre", word_prefix(k), 0.5),
+            ]
             groups.append(((1 << len(leaves)) - 1) ^ ((1 << start) - 1))
         partial = 0
         if last is not None and len(last) >= EDGE_MIN:
@@ -748,17 +825,17 @@ class SearchIndex:
         if not groups:
             return []
         assert state.ranker is not None and state.searcher is not None
-        acc, masks = state.ranker.score(leaves)
+        scored = state.ranker.score(leaves)
         # every word must match; if no document has them all, the unfinished word must
-        strict = [d for d, m in masks.items() if all(m & g for g in groups)]
+        strict = [d for d, e in scored.items() if all(e[1] & g for g in groups)]
         if not strict:
-            strict = [d for d, m in masks.items() if m & partial] if partial else list(masks)
+            strict = [d for d, e in scored.items() if e[1] & partial] if partial else list(scored)
         langs: list[str | None] = [lang, "ru" if lang == "en" else "en"] if lang else [None]
         out: list[Suggestion] = []
         for lng in langs:
             allowed = self._filter(state, lng, audience, None, None, types)
             pool = [d for d in strict if allowed is None or d in allowed]
-            for d in heapq.nlargest(limit - len(out), pool, key=lambda d: (acc[d], -d)):
+            for d in heapq.nlargest(limit - len(out), pool, key=lambda d: (scored[d][0], -d)):
                 stored = state.searcher.stored_fields(d)
                 out.append(
                     Suggestion(
@@ -768,98 +845,36 @@ class SearchIndex:
                         lang=stored["lang"],
                         path=stored.get("path", ""),
                         url=_url(stored["lang"], stored.get("path", "")),
-                        score=round(float(acc[d]), 4),
+                        score=round(float(scored[d][0]), 4),
                     )
                 )
-            if len(out) >= limit:
+            if out:
                 break
         return out
 
 
-def _terms_within(reader: Any, field: str, text: str, maxdist: int) -> set[str]:
-    """Index terms within ``maxdist`` edits of ``text`` that share its first letter.
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+_CYRILLIC = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
 
-    Asks each segment separately: a segment reader walks its term list with a Levenshtein
-    automaton, while whoosh's multi-segment reader falls back to measuring the distance to
-    every term with the same first letter.
-    """
-    out: set[str] = set()
-    for sub, _base in reader.leaf_readers():
-        if (field, text[:1]) and sub.doc_count_all():
-            out.update(sub.terms_within(field, text, maxdist, prefix=1))
+
+def _edits1(word: str) -> set[str]:
+    """Every string one edit away from ``word`` (in its own alphabet, digits kept)."""
+    alphabet = _CYRILLIC if any("а" <= ch <= "я" for ch in word) else _LATIN
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    out.update(a + c + b[1:] for a, b in splits if b for c in alphabet)
+    out.update(a + c + b for a, b in splits for c in alphabet)
+    out.discard(word)
     return out
+
+
+def _by_score(item: tuple[int, float]) -> tuple[float, int]:
+    """Sort key: higher score first, then the lower document number (stable ties)."""
+    return item[1], -item[0]
 
 
 def _url(lang: str, path: str) -> str:
     if not path:
         return ""
     return ("/ru/" if lang == "ru" else "/") + path
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-#: Credit for a query word by where it matched: the question-like head, the rest of the
-#: text, only by its coarse prefix, or only through the thesaurus.
-_CREDIT_HEAD = 1.0
-_CREDIT_BODY = 0.8
-_CREDIT_PREFIX = 0.5
-
-
-def _confidence(
-    matched: Iterable[tuple[str, str]], terms: list[tuple[int, str, float, float]]
-) -> float:
-    """How much of the query a hit answers, in [0, 1].
-
-    ``terms`` are ``(group, key, weight, idf)``: every typed word is a group, together
-    with its typo corrections. The result is the IDF-weighted share of the groups that
-    the document matches, each credited by where it matched (see ``_CREDIT_*``) and by
-    the term's weight (a correction counts a little less than a word typed right). A
-    group's IDF is its typed word's, or, when the index has never seen that word, its
-    best correction's; a word nobody knows and nothing corrects counts against the hit,
-    which is what keeps out-of-scope questions unconfident.
-    """
-    head: set[str] = set()
-    body: set[str] = set()
-    pre: set[str] = set()
-    for fname, text in matched:
-        if fname in HEAD_FIELDS:
-            head.add(text)
-        elif fname == "body":
-            body.add(text)
-        elif fname == "pre":
-            pre.add(text)
-    got: dict[int, float] = {}
-    size: dict[int, float] = {}
-    for group, key, weight, idf in terms:
-        if weight >= 1.0:
-            size[group] = idf if group not in size else min(size[group], idf)
-        else:
-            size[group] = min(size.get(group, idf), idf)
-        p = word_prefix(key)
-        if key in head:
-            c = _CREDIT_HEAD
-        elif key in body:
-            c = _CREDIT_BODY
-        elif p in pre:
-            c = _CREDIT_PREFIX
-        else:
-            continue
-        got[group] = max(got.get(group, 0.0), c * weight)
-    total = sum(size.values())
-    if total <= 0:
-        return 0.0
-    score = sum(got.get(g, 0.0) * w for g, w in size.items())
-    return max(0.0, min(1.0, score / total))

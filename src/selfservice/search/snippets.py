@@ -23,7 +23,7 @@ SPAN = 180
 #: Characters of context kept before the first match of the passage.
 LEAD = 40
 #: Texts longer than this are only scanned up to here.
-SCAN_CHARS = 6000
+SCAN_CHARS = 2000
 #: Length of the word starts that select candidates.
 STEM = 4
 

@@ -4,6 +4,8 @@ The conversation's own searches and "did it help" answers are stored by
 ``services.conversations`` in the same tables (``source`` tells them apart).
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -31,13 +33,26 @@ def record_article_feedback(
     return row
 
 
-def log_search(
-    engine: Engine, *, query: str, lang: str | None, confident: bool, results: int,
-    top: str | None, now: datetime, org_id: str | None = None,
-) -> None:
+@dataclass(frozen=True)
+class SearchEntry:
     """One search through the public search API."""
+
+    at: datetime
+    query: str
+    lang: str | None
+    confident: bool
+    results: int
+    top: str | None
+    org_id: str | None = None
+
+
+def log_searches(engine: Engine, *, entries: Sequence[SearchEntry]) -> None:
+    """Store a batch of public searches in one transaction (the web layer buffers them)."""
+    if not entries:
+        return
     with transaction(engine) as session:
-        session.add(SearchLog(
-            at=now, source="search", query=query[:MAX_QUERY_LOGGED], lang=lang,
-            confident=confident, results=results, top=top, org_id=org_id,
-        ))
+        session.add_all([
+            SearchLog(at=e.at, source="search", query=e.query[:MAX_QUERY_LOGGED], lang=e.lang,
+                      confident=e.confident, results=e.results, top=e.top, org_id=e.org_id)
+            for e in entries
+        ])

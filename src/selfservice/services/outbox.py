@@ -88,10 +88,16 @@ def enqueue(
     """Add a message to the outbox in the caller's transaction (it commits with the change,
     or not at all); returns its Message-ID. A plain INSERT: no ORM object is needed."""
     message_id = new_message_id()
+    # ``.invalid`` never resolves (RFC 6761): such an address (e.g. an organisation's system
+    # contact for monitoring alerts) is kept as a record but never sent to.
+    reserved = to.rstrip(".").lower().endswith(".invalid")
     session.execute(_INSERT_OUTBOX, {
         "to_addr": to, "subject": subject, "body": body, "language": language, "kind": kind,
-        "ticket_id": ticket_id, "status": OutboxStatus.PENDING, "attempts": 0,
-        "next_attempt_at": now, "message_id": message_id, "created_at": now,
+        "ticket_id": ticket_id, "attempts": 0, "next_attempt_at": now,
+        "message_id": message_id, "created_at": now,
+        "status": OutboxStatus.FAILED if reserved else OutboxStatus.PENDING,
+        "last_error": "not sent: .invalid is a reserved, undeliverable domain" if reserved
+        else None,
     })
     return message_id
 

@@ -6,8 +6,11 @@ support configuration, free-text classifier). :class:`DatabaseDirectory` is the
 with a short cache: a secret rotation or a contact's removal takes effect within
 ``ttl`` seconds (after a rotation the previous secret stays valid for days anyway).
 The same cache answers the per-organisation CORS / frame-ancestors origins.
+:class:`SearchLogBuffer` batches the public search log.
 """
 
+import atexit
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -22,7 +25,7 @@ from starlette.requests import HTTPConnection
 from selfservice.channels.classify import TextClassifier
 from selfservice.content.model import Content
 from selfservice.domain.config import SupportConfig
-from selfservice.services import admin, portal
+from selfservice.services import admin, feedback, portal
 from selfservice.web.errors import ApiError
 from selfservice.web.hardening import OriginsFor
 from selfservice.web.identity import OrgKeys
@@ -30,6 +33,10 @@ from selfservice.web.state import state_of
 
 #: How long organisation keys, contacts and origins are cached (seconds).
 DIRECTORY_TTL = 5.0
+#: How often buffered public searches are written to the search log (seconds).
+SEARCH_LOG_INTERVAL = 1.0
+
+log = logging.getLogger("selfservice.web")
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -112,23 +119,80 @@ class DatabaseDirectory:
         return origins_for
 
 
+class SearchLogBuffer:
+    """Public searches, written to the search log in batches by a background thread.
+
+    A search answers in a few milliseconds; a write transaction per search would double
+    that and serialise the searches of all workers on SQLite's write lock. The buffer is
+    flushed every ``interval`` seconds (and when the process exits), so at most that much
+    of the log is lost in a crash; ``interval=0`` writes every search at once (tests).
+    """
+
+    def __init__(self, engine: Engine, interval: float = SEARCH_LOG_INTERVAL) -> None:
+        self.engine = engine
+        self.interval = interval
+        self._pending: list[feedback.SearchEntry] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def add(self, entry: feedback.SearchEntry) -> None:
+        if self.interval <= 0:
+            feedback.log_searches(self.engine, entries=[entry])
+            return
+        with self._lock:
+            self._pending.append(entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="search-log", daemon=True)
+                self._thread.start()
+                atexit.register(self.close)
+
+    def flush(self) -> None:
+        with self._lock:
+            entries, self._pending = self._pending, []
+        try:
+            feedback.log_searches(self.engine, entries=entries)
+        except Exception:  # metrics must never take the API down; the batch is dropped
+            log.exception("could not write %d search log entries", len(entries))
+
+    def close(self) -> None:
+        self._stop.set()
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.flush()
+
+
 @dataclass
 class Backend:
     engine: Engine
     config: SupportConfig
     classifier: TextClassifier
     directory: DatabaseDirectory
+    #: Seconds between writes of the buffered public search log (0: write each at once).
+    search_log_interval: float = SEARCH_LOG_INTERVAL
+    search_log: SearchLogBuffer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.search_log = SearchLogBuffer(self.engine, self.search_log_interval)
 
 
 def make_backend(
-    engine: Engine, *, content: Content, config: SupportConfig, clock: Callable[[], datetime],
+    engine: Engine,
+    *,
+    content: Content,
+    config: SupportConfig,
+    clock: Callable[[], datetime],
     ttl: float = DIRECTORY_TTL,
+    search_log_interval: float = SEARCH_LOG_INTERVAL,
 ) -> Backend:
     return Backend(
         engine=engine,
         config=config,
         classifier=TextClassifier.from_content(content),
         directory=DatabaseDirectory(engine, clock, ttl),
+        search_log_interval=search_log_interval,
     )
 
 

@@ -34,7 +34,12 @@ class Body:
         return value
 
     def text(
-        self, name: str, *, max_length: int, required: bool = False, nullable: bool = False,
+        self,
+        name: str,
+        *,
+        max_length: int,
+        required: bool = False,
+        nullable: bool = False,
         blank_ok: bool = False,
     ) -> str | None:
         value = self._raw(name, required=required, nullable=nullable)
@@ -49,7 +54,11 @@ class Body:
         return value.strip()
 
     def choice(
-        self, name: str, choices: Sequence[str], *, required: bool = False,
+        self,
+        name: str,
+        choices: Sequence[str],
+        *,
+        required: bool = False,
         nullable: bool = False,
     ) -> str | None:
         value = self._raw(name, required=required, nullable=nullable)

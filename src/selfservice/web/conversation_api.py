@@ -20,7 +20,7 @@ from selfservice.services import conversations
 from selfservice.services.conversations import Turn
 from selfservice.web.backend import backend_of
 from selfservice.web.bodies import read_body
-from selfservice.web.customers import optional_customer
+from selfservice.web.customers import check_common, optional_customer
 from selfservice.web.errors import ApiError, request_language
 from selfservice.web.hardening import request_org
 from selfservice.web.state import State, state_of
@@ -81,17 +81,23 @@ async def start_conversation(request: Request) -> JSONResponse:
       413: {$ref: "#/components/responses/Error"}
       429: {$ref: "#/components/responses/Error"}
     """
+    check_common(request)
     body = await read_body(request, optional=True)
     chosen = body.choice("lang", [lang.value for lang in Language])
     lang = Language(chosen) if chosen else request_language(request)
     backend = backend_of(request)
     who = await optional_customer(request)
     org_id = who.org_id if who is not None else request_org(request.scope)
-    turn = await run_in_threadpool(partial(
-        conversations.start_conversation, backend.engine, lang=lang,
-        now=state_of(request)["clock"](), org_id=org_id,
-        contact_id=who.contact_id if who is not None else None,
-    ))
+    turn = await run_in_threadpool(
+        partial(
+            conversations.start_conversation,
+            backend.engine,
+            lang=lang,
+            now=state_of(request)["clock"](),
+            org_id=org_id,
+            contact_id=who.contact_id if who is not None else None,
+        )
+    )
     return JSONResponse(turn_json(turn), status_code=201)
 
 
@@ -138,6 +144,7 @@ async def post_message(request: Request) -> JSONResponse:
       422: {$ref: "#/components/responses/Error"}
       429: {$ref: "#/components/responses/Error"}
     """
+    check_common(request)
     conversation_id = request.path_params["id"]
     body = await read_body(request)
     text = body.text("text", max_length=MAX_TEXT)
@@ -151,11 +158,17 @@ async def post_message(request: Request) -> JSONResponse:
     backend = backend_of(request)
     who = await optional_customer(request)
     state = state_of(request)
-    event = Input(text=text, action=Action(action) if action else None, article=article,
-                  form=form)
-    turn = await run_in_threadpool(partial(
-        conversations.continue_conversation, backend.engine, conversation_id=conversation_id,
-        event=event, content=state["content"], search=searcher(state), now=state["clock"](),
-        contact_id=who.contact_id if who is not None else None,
-    ))
+    event = Input(text=text, action=Action(action) if action else None, article=article, form=form)
+    turn = await run_in_threadpool(
+        partial(
+            conversations.continue_conversation,
+            backend.engine,
+            conversation_id=conversation_id,
+            event=event,
+            content=state["content"],
+            search=searcher(state),
+            now=state["clock"](),
+            contact_id=who.contact_id if who is not None else None,
+        )
+    )
     return JSONResponse(turn_json(turn))

@@ -1,6 +1,5 @@
 """Readers' "did this article help?" and the log of public searches (self-service metrics)."""
 
-import logging
 from functools import partial
 
 from starlette.concurrency import run_in_threadpool
@@ -11,13 +10,12 @@ from selfservice.search import Hit
 from selfservice.services import feedback
 from selfservice.web.backend import backend_of
 from selfservice.web.bodies import read_body
-from selfservice.web.customers import optional_customer
+from selfservice.web.customers import check_common, optional_customer
 from selfservice.web.errors import ApiError
 from selfservice.web.hardening import request_org
 from selfservice.web.kb_api import public_article
 from selfservice.web.state import state_of
 
-log = logging.getLogger("selfservice.web")
 MAX_COMMENT = 2000
 
 
@@ -58,6 +56,7 @@ async def article_feedback(request: Request) -> JSONResponse:
       413: {$ref: "#/components/responses/Error"}
       429: {$ref: "#/components/responses/Error"}
     """
+    check_common(request)
     body = await read_body(request)
     helped = body.boolean("helped", required=True)
     comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True)
@@ -68,15 +67,20 @@ async def article_feedback(request: Request) -> JSONResponse:
         raise ApiError(404, "article_not_found", field="id")
     backend = backend_of(request)
     who = await optional_customer(request)
-    await run_in_threadpool(partial(
-        feedback.record_article_feedback, backend.engine, article_id=article.id,
-        helped=bool(helped), now=state["clock"](), comment=comment,
-        conversation_id=conversation or None,
-        contact_id=who.contact_id if who is not None else None,
-        org_id=who.org_id if who is not None else short_org(request),
-    ))
-    return JSONResponse({"article": article.id, "helped": helped, "stored": True},
-                        status_code=201)
+    await run_in_threadpool(
+        partial(
+            feedback.record_article_feedback,
+            backend.engine,
+            article_id=article.id,
+            helped=bool(helped),
+            now=state["clock"](),
+            comment=comment,
+            conversation_id=conversation or None,
+            contact_id=who.contact_id if who is not None else None,
+            org_id=who.org_id if who is not None else short_org(request),
+        )
+    )
+    return JSONResponse({"article": article.id, "helped": helped, "stored": True}, status_code=201)
 
 
 def short_org(request: Request) -> str | None:
@@ -85,19 +89,19 @@ def short_org(request: Request) -> str | None:
     return org if org is not None and len(org) <= 64 else None
 
 
-def log_search_quietly(
-    request: Request, query: str, lang: str | None, hits: list[Hit]
-) -> None:
-    """Store one public search (run after the response is sent; never fails the request)."""
+def log_search(request: Request, query: str, lang: str | None, hits: list[Hit]) -> None:
+    """Queue one public search for the search log (written in batches, see backend.py)."""
     store = state_of(request)["store"]
     if store is None:
         return
-    try:
-        feedback.log_search(
-            backend_of(request).engine, query=query, lang=lang,
-            confident=any(h.confident for h in hits), results=len(hits),
-            top=hits[0].id if hits else None, now=state_of(request)["clock"](),
+    backend_of(request).search_log.add(
+        feedback.SearchEntry(
+            at=state_of(request)["clock"](),
+            query=query,
+            lang=lang,
+            confident=any(h.confident for h in hits),
+            results=len(hits),
+            top=hits[0].id if hits else None,
             org_id=short_org(request),
         )
-    except Exception:  # metrics must never break search
-        log.exception("could not log a search")
+    )

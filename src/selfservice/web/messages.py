@@ -289,6 +289,23 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "There is no such request form.",
         Language.RU: "Такой формы заявки нет.",
     },
+    # --- monitoring alerts (alerts_api.py) ---
+    "alert_token_missing": {
+        Language.EN: "Send the alert source's token as 'Authorization: Bearer <token>'.",
+        Language.RU: "Передайте токен источника оповещений: 'Authorization: Bearer <токен>'.",
+    },
+    "alert_token_invalid": {
+        Language.EN: "This alert source token is unknown or disabled.",
+        Language.RU: "Токен источника оповещений неизвестен или отключён.",
+    },
+    "alert_source_wrong_kind": {
+        Language.EN: "This token belongs to a {kind} source; post to /api/v1/alerts/{kind}.",
+        Language.RU: "Токен выдан источнику типа {kind}; отправляйте на /api/v1/alerts/{kind}.",
+    },
+    "invalid_alert_payload": {
+        Language.EN: "The alert payload is not valid: {detail}",
+        Language.RU: "Некорректные данные оповещения: {detail}",
+    },
 }
 
 

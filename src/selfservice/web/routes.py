@@ -2,7 +2,8 @@
 
 Public and rate-limited: everything under ``/api/v1`` except
 ``/api/v1/engineer/``, which is reserved for the engineers' API (token-authenticated,
-with its own limits). ``/healthz`` sits outside the API prefix for load balancers.
+with its own limits), and ``/api/v1/alerts/``, the monitoring webhooks (each authenticated
+by its alert source's token). ``/healthz`` sits outside the API prefix for load balancers.
 """
 
 from collections.abc import Awaitable, Callable
@@ -12,16 +13,20 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from selfservice.web import (
+    alerts_api,
     conversation_api,
     feedback_api,
     kb_api,
     search_api,
     system_api,
     tickets_api,
+    widget_routes,
 )
 from selfservice.web.urls import API_PREFIX
 
 ENGINEER_PREFIX = f"{API_PREFIX}/engineer/"
+#: Monitoring webhooks: token-authenticated machines, not under the public per-IP limit.
+ALERTS_PREFIX = f"{API_PREFIX}/alerts/"
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -66,14 +71,26 @@ def engineer_routes() -> list[BaseRoute]:
     return []
 
 
+def alert_routes() -> list[BaseRoute]:
+    """Monitoring webhooks, each authenticated by its alert source's token."""
+    return [
+        _api("/alerts/alertmanager", alerts_api.alertmanager, "alerts_alertmanager", "POST"),
+        _api("/alerts/zabbix", alerts_api.zabbix, "alerts_zabbix", "POST"),
+    ]
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", system_api.healthz, methods=["GET"], name="healthz"),
         *public_routes(),
+        *alert_routes(),
         *engineer_routes(),
+        *widget_routes.routes(),
     ]
 
 
 def is_public_api(path: str) -> bool:
     """Paths the public rate limit applies to."""
-    return path.startswith(API_PREFIX + "/") and not path.startswith(ENGINEER_PREFIX)
+    return path.startswith(API_PREFIX + "/") and not path.startswith(
+        (ENGINEER_PREFIX, ALERTS_PREFIX)
+    )

@@ -3,12 +3,11 @@
 Always ``audience="public"``: internal runbooks are never searched for customers, and
 any article hit that is not public in the loaded content is dropped as well (belt and
 braces). Searching is CPU-bound whoosh work, so it runs in the thread pool. With a
-database, each search (query, ``confident``) is logged after the answer has been sent.
+database, each search (query, ``confident``) goes to the search log (in batches).
 """
 
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -17,7 +16,7 @@ from selfservice.content.model import Content
 from selfservice.domain.enums import Language
 from selfservice.search import Hit, Suggestion
 from selfservice.web.errors import accept_language
-from selfservice.web.feedback_api import log_search_quietly
+from selfservice.web.feedback_api import log_search
 from selfservice.web.params import query_int, query_language, query_text
 from selfservice.web.state import state_of
 from selfservice.web.urls import form_url
@@ -104,10 +103,9 @@ async def search(request: Request) -> JSONResponse:
         for hit in hits
         if is_public_hit(state["content"], hit.type, hit.id)
     ]
-    # The search log (a metric) is written after the answer has gone out.
     public = [h for h in hits if is_public_hit(state["content"], h.type, h.id)]
-    log = BackgroundTask(log_search_quietly, request, q, lang.value if lang else None, public)
-    return JSONResponse({"results": results}, background=log)
+    log_search(request, q, lang.value if lang else None, public)
+    return JSONResponse({"results": results})
 
 
 async def suggest(request: Request) -> JSONResponse:

@@ -23,6 +23,7 @@ from selfservice.settings import Settings, load_settings
 from selfservice.support_config import load_support_config
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import make_backend
+from selfservice.web.search_pool import PinnedSearchIndex
 from selfservice.web.site_files import SiteFiles
 
 #: The import string uvicorn calls (``factory=True``).
@@ -64,7 +65,7 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
 def app_from_settings() -> Starlette:
     settings = load_settings()
     content = load_content(settings.kb_dir)
-    index = SearchIndex.open(settings.index_dir)
+    index = PinnedSearchIndex.open(settings.index_dir)
     config = load_support_config(settings.config_file)
     backend = make_backend(
         make_engine(settings.database_url), content=content, config=config, clock=utc_now

@@ -131,11 +131,18 @@ async def file_ticket(request: Request) -> JSONResponse:
     )
     backend = backend_of(request)
     state = state_of(request)
-    filed = await run_in_threadpool(partial(
-        portal.file_ticket, backend.engine, config=backend.config, content=state["content"],
-        classifier=backend.classifier, contact_id=who.contact_id, request=ticket_request,
-        now=state["clock"](),
-    ))
+    filed = await run_in_threadpool(
+        partial(
+            portal.file_ticket,
+            backend.engine,
+            config=backend.config,
+            content=state["content"],
+            classifier=backend.classifier,
+            contact_id=who.contact_id,
+            request=ticket_request,
+            now=state["clock"](),
+        )
+    )
     lang = request_language(request)
     answer = ticket_json(filed.ticket)
     answer["phone_confirmation"] = phone_notice(filed.ticket, filed.support_phone, lang)
@@ -180,10 +187,15 @@ async def list_tickets(request: Request) -> JSONResponse:
     limit = query_int(request, "limit", default=50, minimum=1, maximum=100)
     who = await customer(request)
     backend = backend_of(request)
-    found = await run_in_threadpool(partial(
-        portal.org_tickets, backend.engine, contact_id=who.contact_id,
-        status=Status(status) if status else None, limit=limit,
-    ))
+    found = await run_in_threadpool(
+        partial(
+            portal.org_tickets,
+            backend.engine,
+            contact_id=who.contact_id,
+            status=Status(status) if status else None,
+            limit=limit,
+        )
+    )
     return JSONResponse({"tickets": [ticket_json(t) for t in found]})
 
 
@@ -199,16 +211,21 @@ async def get_ticket(request: Request) -> JSONResponse:
       200:
         description: The ticket; `actions` lists what the contact may do now
         content: {application/json: {schema: {$ref: "#/components/schemas/TicketDetails"}}}
+      400: {$ref: "#/components/responses/Error"}
       401: {$ref: "#/components/responses/Error"}
       404: {$ref: "#/components/responses/Error"}
       429: {$ref: "#/components/responses/Error"}
     """
     who = await customer(request)
     backend = backend_of(request)
-    view = await run_in_threadpool(partial(
-        portal.ticket_for_contact, backend.engine, number=request.path_params["number"],
-        contact_id=who.contact_id,
-    ))
+    view = await run_in_threadpool(
+        partial(
+            portal.ticket_for_contact,
+            backend.engine,
+            number=request.path_params["number"],
+            contact_id=who.contact_id,
+        )
+    )
     answer = ticket_json(view.ticket)
     answer["comments"] = [comment_json(c, who.contact_id) for c in view.comments]
     answer["actions"] = view.actions
@@ -248,11 +265,17 @@ async def add_comment(request: Request) -> JSONResponse:
     body = await read_body(request)
     text = body.text("text", max_length=MAX_COMMENT, required=True) or ""
     backend = backend_of(request)
-    comment = await run_in_threadpool(partial(
-        portal.comment_as_contact, backend.engine, number=request.path_params["number"],
-        contact_id=who.contact_id, text=text, now=state_of(request)["clock"](),
-        config=backend.config,
-    ))
+    comment = await run_in_threadpool(
+        partial(
+            portal.comment_as_contact,
+            backend.engine,
+            number=request.path_params["number"],
+            contact_id=who.contact_id,
+            text=text,
+            now=state_of(request)["clock"](),
+            config=backend.config,
+        )
+    )
     return JSONResponse(comment_json(comment, who.contact_id), status_code=201)
 
 
@@ -295,11 +318,18 @@ async def set_urgency(request: Request) -> JSONResponse:
     urgency = Urgency(body.choice("urgency", URGENCIES, required=True) or "")
     reason = body.text("reason", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
     backend = backend_of(request)
-    change = await run_in_threadpool(partial(
-        portal.raise_urgency, backend.engine, number=request.path_params["number"],
-        contact_id=who.contact_id, urgency=urgency, now=state_of(request)["clock"](),
-        config=backend.config, reason=reason,
-    ))
+    change = await run_in_threadpool(
+        partial(
+            portal.raise_urgency,
+            backend.engine,
+            number=request.path_params["number"],
+            contact_id=who.contact_id,
+            urgency=urgency,
+            now=state_of(request)["clock"](),
+            config=backend.config,
+            reason=reason,
+        )
+    )
     answer = ticket_json(change.ticket)
     answer["phone_confirmation"] = phone_notice(
         change.ticket, change.support_phone, request_language(request)
@@ -339,11 +369,17 @@ async def confirm(request: Request) -> JSONResponse:
     body = await read_body(request, optional=True)
     comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
     backend = backend_of(request)
-    ticket = await run_in_threadpool(partial(
-        portal.confirm_completion, backend.engine, number=request.path_params["number"],
-        contact_id=who.contact_id, now=state_of(request)["clock"](), config=backend.config,
-        comment=comment,
-    ))
+    ticket = await run_in_threadpool(
+        partial(
+            portal.confirm_completion,
+            backend.engine,
+            number=request.path_params["number"],
+            contact_id=who.contact_id,
+            now=state_of(request)["clock"](),
+            config=backend.config,
+            comment=comment,
+        )
+    )
     return JSONResponse(ticket_json(ticket))
 
 
@@ -380,9 +416,15 @@ async def reject(request: Request) -> JSONResponse:
     body = await read_body(request)
     reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
     backend = backend_of(request)
-    ticket = await run_in_threadpool(partial(
-        portal.reject_completion, backend.engine, number=request.path_params["number"],
-        contact_id=who.contact_id, reason=reason, now=state_of(request)["clock"](),
-        config=backend.config,
-    ))
+    ticket = await run_in_threadpool(
+        partial(
+            portal.reject_completion,
+            backend.engine,
+            number=request.path_params["number"],
+            contact_id=who.contact_id,
+            reason=reason,
+            now=state_of(request)["clock"](),
+            config=backend.config,
+        )
+    )
     return JSONResponse(ticket_json(ticket))

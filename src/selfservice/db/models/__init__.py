@@ -1,17 +1,22 @@
 """All tables; importing this module fills ``SQLModel.metadata`` (alembic relies on it)."""
 
+from selfservice.db.models.alerts import AlertDelivery, AlertLink, AlertSourceRow
 from selfservice.db.models.conversations import (
     ArticleFeedback,
     Conversation,
     ConversationEvent,
     SearchLog,
 )
+from selfservice.db.models.mail import InboundMessage, InboundStatus, MailAttachment, MailAutoReply
 from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
 from selfservice.db.models.staff import Engineer, Role, SupportGroup
 from selfservice.db.models.tickets import Comment, Counter, Ticket, TicketHistory
 
 __all__ = [
+    "AlertDelivery",
+    "AlertLink",
+    "AlertSourceRow",
     "ArticleFeedback",
     "Comment",
     "Contact",
@@ -19,7 +24,11 @@ __all__ = [
     "ConversationEvent",
     "Counter",
     "Engineer",
+    "InboundMessage",
+    "InboundStatus",
     "JobLease",
+    "MailAttachment",
+    "MailAutoReply",
     "Organisation",
     "OutboxMessage",
     "OutboxStatus",

@@ -1,0 +1,192 @@
+"""Monitoring webhooks: Alertmanager (and Grafana) and Zabbix post alerts here.
+
+Each monitoring system has its own bearer token (``selfservice alert-source add``) that
+works on its own endpoint only. Thin: authenticate, parse the body
+(``channels.alerts``), hand the events to ``services.alert_intake`` in the thread pool,
+answer 202 with what happened to each alert. The intake (alert mapping, classifier) is
+built on the first request and kept on the application's state.
+"""
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from selfservice.alert_config import load_alert_config
+from selfservice.channels.alerts import (
+    AlertEvent,
+    AlertPayloadError,
+    alertmanager_events,
+    zabbix_events,
+)
+from selfservice.services import alert_sources
+from selfservice.services.alert_intake import AlertIntake
+from selfservice.web.backend import backend_of
+from selfservice.web.errors import ApiError
+from selfservice.web.identity import bearer_token
+from selfservice.web.state import state_of
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="alerts"'}
+
+
+async def alertmanager(request: Request) -> JSONResponse:
+    """
+    summary: Receive an Alertmanager or Grafana webhook notification
+    description: >
+      The standard webhook body (any version), with the alert source's token as
+      `Authorization: Bearer`. A firing alert opens an incident, or goes to the open
+      ticket of the same alert or group; a resolved alert is recorded on its ticket.
+      A retried notification is recognised and not applied again.
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [alerts]
+            properties:
+              groupKey: {type: string}
+              status: {type: string}
+              alerts: {type: array, items: {type: object}}
+    responses:
+      202:
+        description: Applied; one outcome per alert, in order
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [tickets, ticket, outcomes]
+              properties:
+                tickets: {type: array, items: {type: string}}
+                ticket: {type: string, nullable: true, description: the first of tickets}
+                outcomes:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      alert: {type: string}
+                      state: {type: string, enum: [firing, resolved, update]}
+                      outcome:
+                        type: string
+                        enum: [opened, repeated, grouped, resolved, completed, updated,
+                               duplicate, ignored]
+                      ticket: {type: string, nullable: true}
+                      reason: {type: string}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      413: {$ref: "#/components/responses/Error"}
+      503: {$ref: "#/components/responses/Error"}
+    """
+    return await _receive(request, "alertmanager")
+
+
+async def zabbix(request: Request) -> JSONResponse:
+    """
+    summary: Receive a Zabbix problem, recovery or update (our media type)
+    description: >
+      The parameters of integrations/zabbix/selfservice_media_type.js (all strings),
+      with the alert source's token as `Authorization: Bearer`. event_value "1" opens
+      or updates the ticket of event_id, "0" records the recovery on it, and
+      event_update_status "1" adds the acknowledgement or comment.
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [event_id, event_value]
+            properties:
+              event_id: {type: string}
+              event_value: {type: string, enum: ["0", "1"]}
+              event_update_status: {type: string}
+    responses:
+      202:
+        description: Applied; one outcome per alert, in order
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [tickets, ticket, outcomes]
+              properties:
+                tickets: {type: array, items: {type: string}}
+                ticket: {type: string, nullable: true, description: the first of tickets}
+                outcomes:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      alert: {type: string}
+                      state: {type: string, enum: [firing, resolved, update]}
+                      outcome:
+                        type: string
+                        enum: [opened, repeated, grouped, resolved, completed, updated,
+                               duplicate, ignored]
+                      ticket: {type: string, nullable: true}
+                      reason: {type: string}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      413: {$ref: "#/components/responses/Error"}
+      503: {$ref: "#/components/responses/Error"}
+    """
+    return await _receive(request, "zabbix")
+
+
+async def _receive(request: Request, kind: str) -> JSONResponse:
+    backend = backend_of(request)
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(401, "alert_token_missing", headers=_CHALLENGE)
+    source = await run_in_threadpool(alert_sources.authenticate, backend.engine, token=token)
+    if source is None:
+        raise ApiError(401, "alert_token_invalid", headers=_CHALLENGE)
+    if source.kind != kind:
+        raise ApiError(403, "alert_source_wrong_kind", kind=source.kind)
+    events = _events(await _json(request), kind)
+    intake = _intake(request)
+    now = state_of(request)["clock"]()
+    result = await run_in_threadpool(intake.receive, source, events, now=now)
+    tickets = result.tickets
+    return JSONResponse(
+        {"tickets": tickets, "ticket": tickets[0] if tickets else None,
+         "outcomes": [o.as_json() for o in result.outcomes]},
+        status_code=202,
+    )
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise ApiError(400, "invalid_json") from None
+
+
+def _events(payload: Any, kind: str) -> list[AlertEvent]:
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_alert_payload", detail="expected a JSON object")
+    try:
+        return alertmanager_events(payload) if kind == "alertmanager" else zabbix_events(payload)
+    except AlertPayloadError as error:
+        raise ApiError(400, "invalid_alert_payload", field=error.path or None,
+                       detail=error.message) from None
+
+
+def _intake(request: Request) -> AlertIntake:
+    """The app's alert intake, built on first use from the settings and the backend."""
+    app_state = request.app.state
+    intake: AlertIntake | None = getattr(app_state, "alert_intake", None)
+    if intake is None:
+        state = state_of(request)
+        backend = backend_of(request)
+        content = state["content"]
+        path = state["settings"].alert_mapping
+        # An operator's file must name known services; with the built-in one a service
+        # this knowledge base lacks falls back to the classifier's guess.
+        alerts = load_alert_config(path, known_services=content.services if path else None)
+        intake = AlertIntake(backend.engine, config=backend.config, content=content,
+                             alerts=alerts, classifier=backend.classifier)
+        app_state.alert_intake = intake
+    return intake
+

@@ -1,0 +1,50 @@
+"""Searches on a few dedicated threads per process.
+
+Whoosh search is CPU-bound Python: threads give no parallelism under the GIL, and each
+thread that searches keeps its own reader state (searcher, filter and idf caches). Run
+from Starlette's thread pool, a burst spreads searches over dozens of threads, each
+warming its own caches while fighting the others for the GIL, and the tail latency
+explodes. :class:`PinnedSearchIndex` sends every search of the process to ``threads``
+dedicated threads (one by default) whose caches stay warm; the callers (the thread pool,
+conversation turns) wait for the answer. Scale with worker processes instead.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from selfservice.search import Hit, SearchIndex, Suggestion
+
+THREAD_PREFIX = "search"
+
+
+class PinnedSearchIndex(SearchIndex):
+    """A :class:`SearchIndex` whose ``search`` and ``suggest`` run on dedicated threads."""
+
+    threads = 1
+
+    def _pool(self) -> ThreadPoolExecutor:
+        pool: ThreadPoolExecutor | None = getattr(self, "_pinned_pool", None)
+        if pool is None:
+            with self._lock:
+                pool = getattr(self, "_pinned_pool", None)
+                if pool is None:
+                    pool = ThreadPoolExecutor(self.threads, thread_name_prefix=THREAD_PREFIX)
+                    self._pinned_pool = pool
+        return pool
+
+    def search(self, query: str, **options: Any) -> list[Hit]:
+        if threading.current_thread().name.startswith(THREAD_PREFIX):
+            return super().search(query, **options)
+        return self._pool().submit(super().search, query, **options).result()
+
+    def suggest(self, prefix: str, **options: Any) -> list[Suggestion]:
+        if threading.current_thread().name.startswith(THREAD_PREFIX):
+            return super().suggest(prefix, **options)
+        return self._pool().submit(super().suggest, prefix, **options).result()
+
+    def close(self) -> None:
+        pool: ThreadPoolExecutor | None = getattr(self, "_pinned_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
+        super().close()

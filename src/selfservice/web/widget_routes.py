@@ -1,0 +1,218 @@
+"""The embeddable chat widget, served by the backend: no build step, no CDN.
+
+* ``/widget.js``: the loader a portal includes with one ``<script>`` tag;
+* ``/widget/<file>``: the chat frame (``frame.html``) and its modules and styles;
+* ``/demo``: a demo client portal with the widget embedded and the demo contact signed
+  in (``?anonymous=1``: nobody signed in). Only the app ``selfservice serve --demo`` runs
+  (:func:`demo_app_from_settings`) has this route, because it hands a portal token to
+  every visitor.
+
+The files come from ``settings.widget_dir``; by default from the copy shipped inside the
+package (a wheel) or else the repository's ``widget/`` folder (a source checkout or an
+editable install). The frame's ``frame-ancestors`` policy (the organisation's portal
+origins) is set by ``SecurityHeadersMiddleware`` from the frame URL's ``?org=``.
+"""
+
+import html
+import re
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from stat import S_ISREG
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from selfservice.services import portal
+from selfservice.services.demo import DEMO_CONTACT, DEMO_ORG
+from selfservice.settings import Settings
+from selfservice.web.backend import backend_of
+from selfservice.web.errors import ApiError
+from selfservice.web.identity import mint_token
+from selfservice.web.state import state_of
+
+#: The import string uvicorn calls for ``selfservice serve --demo``.
+DEMO_APP_FACTORY = "selfservice.web.widget_routes:demo_app_from_settings"
+#: Files of the widget folder that are served (flat folder, no sub-paths).
+_SERVED = re.compile(r"[a-z0-9][a-z0-9-]*\.(?:js|css|html|svg)")
+#: The demo page's template: rendered at /demo, never served as a file.
+DEMO_TEMPLATE = "demo.html"
+_MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+#: Browsers revalidate every time (a 304 when unchanged), so a deployment shows at once.
+CACHE_CONTROL = "no-cache"
+DEMO_TOKEN_TTL = timedelta(hours=1)
+
+
+def default_widget_dir() -> Path:
+    """The shipped widget: inside the package (wheel), else the repository's ``widget/``."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "widget"
+    if (packaged / "widget.js").is_file():
+        return packaged
+    return package.parents[1] / "widget"
+
+
+def widget_dir(settings: Settings) -> Path:
+    return settings.widget_dir if settings.widget_dir is not None else default_widget_dir()
+
+
+def _file_response(request: Request, path: Path) -> Response:
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ApiError(404, "not_found") from None
+    if not S_ISREG(stat.st_mode):
+        raise ApiError(404, "not_found")
+    response = FileResponse(
+        path,
+        media_type=_MEDIA_TYPES[path.suffix],
+        headers={"Cache-Control": CACHE_CONTROL},
+        stat_result=stat,
+    )
+    etag = response.headers.get("etag")
+    if etag is not None and etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return response
+
+
+async def loader(request: Request) -> Response:
+    """
+    summary: The chat widget's loader script, included by portals
+    description: >
+      `<script src="https://support.example/widget.js" data-org="acme" data-lang="ru"
+      async></script>` adds the chat (an iframe of /widget/frame.html) to the page and
+      the page API `window.SelfService`; see the README, "The chat widget".
+    responses:
+      200:
+        description: The script (revalidate with its ETag)
+        content: {text/javascript: {schema: {type: string}}}
+      304:
+        description: Not modified since the ETag sent in If-None-Match
+      404: {$ref: "#/components/responses/Error"}
+    """
+    return _file_response(request, widget_dir(state_of(request)["settings"]) / "widget.js")
+
+
+async def widget_file(request: Request) -> Response:
+    """
+    summary: A file of the chat widget's frame (frame.html, its scripts and styles)
+    description: >
+      frame.html may be framed only by the origins of the organisation named by `org`
+      (Content-Security-Policy frame-ancestors); the loader puts `org`, `lang` and the
+      page's origin (`host`) on the frame's URL.
+    parameters:
+      - name: name
+        in: path
+        required: true
+        schema: {type: string, pattern: "^[a-z0-9][a-z0-9-]*\\\\.(js|css|html|svg)$"}
+      - name: org
+        in: query
+        required: false
+        schema: {type: string, maxLength: 64}
+    responses:
+      200:
+        description: The file
+        content:
+          text/html: {schema: {type: string}}
+          text/javascript: {schema: {type: string}}
+          text/css: {schema: {type: string}}
+          image/svg+xml: {schema: {type: string}}
+      304:
+        description: Not modified since the ETag sent in If-None-Match
+      404: {$ref: "#/components/responses/Error"}
+    """
+    name = request.path_params["name"]
+    if not _SERVED.fullmatch(name) or name == DEMO_TEMPLATE:
+        raise ApiError(404, "not_found")
+    return _file_response(request, widget_dir(state_of(request)["settings"]) / name)
+
+
+def routes() -> list[BaseRoute]:
+    methods = ["GET", "HEAD"]
+    return [
+        Route("/widget.js", loader, methods=methods, name="widget_loader"),
+        Route("/widget/{name}", widget_file, methods=methods, name="widget_file"),
+    ]
+
+
+# --- the demo portal ---------------------------------------------------------------------
+
+
+def demo_token(engine: Engine, *, now: datetime) -> str | None:
+    """A fresh portal token for the demo contact, as the demo portal would sign it."""
+    org = portal.organisation(engine, org_id=DEMO_ORG)
+    contact = portal.authorised_contact(engine, org_id=DEMO_ORG, email=DEMO_CONTACT)
+    if org is None or contact is None:
+        return None
+    return mint_token(DEMO_ORG, org.token_secret, DEMO_CONTACT, ttl=DEMO_TOKEN_TTL, now=now)
+
+
+def render_demo(template: str, *, token: str | None, lang: str) -> str:
+    """Fill the demo template's ``{{name}}`` markers (values are HTML-escaped)."""
+    values = {
+        "lang": lang,
+        "page_lang": lang or "en",
+        "token": token or "",
+        "user": DEMO_CONTACT if token else "",
+        "signed_in": "true" if token else "false",
+        "org": DEMO_ORG,
+    }
+    return re.sub(
+        r"\{\{(\w+)\}\}", lambda m: html.escape(values.get(m.group(1), ""), quote=True), template
+    )
+
+
+async def demo_page(request: Request) -> Response:
+    """
+    summary: A demo client portal with the chat widget (selfservice serve --demo only)
+    description: >
+      The widget embedded, with a fresh portal token for the demo contact
+      demo@example.com of organisation demo; `anonymous=1` for a visitor who is not
+      signed in.
+    parameters:
+      - name: anonymous
+        in: query
+        required: false
+        schema: {type: string, enum: ["1", "true", "yes"]}
+      - name: lang
+        in: query
+        required: false
+        schema: {type: string, enum: [en, ru]}
+    responses:
+      200:
+        description: The page
+        content: {text/html: {schema: {type: string}}}
+    """
+    state = state_of(request)
+    anonymous = request.query_params.get("anonymous", "") in {"1", "true", "yes"}
+    lang = request.query_params.get("lang", "")
+    lang = lang if lang in {"en", "ru"} else ""
+    token = None
+    if not anonymous:
+        engine = backend_of(request).engine
+        token = await run_in_threadpool(partial(demo_token, engine, now=state["clock"]()))
+    template = (widget_dir(state["settings"]) / DEMO_TEMPLATE).read_text(encoding="utf-8")
+    page = render_demo(template, token=token, lang=lang)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+def demo_app_from_settings() -> Starlette:
+    """The app of ``selfservice serve --demo``: the usual one plus the ``/demo`` page."""
+    from selfservice.web.server import app_from_settings
+
+    return add_demo_page(app_from_settings())
+
+
+def add_demo_page(app: Starlette) -> Starlette:
+    """Serve ``/demo`` too: only for demo installations (it signs in every visitor)."""
+    app.router.routes.append(Route("/demo", demo_page, methods=["GET", "HEAD"], name="demo"))
+    return app

@@ -1,0 +1,209 @@
+"""``selfservice serve --demo`` for real: uvicorn in a subprocess on a free loopback port,
+with the token from ``selfservice token``, and the database checked behind it."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from selfservice.db.engine import make_engine
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CLI = [sys.executable, "-m", "selfservice.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Live:
+    base: str
+    env: dict[str, str]
+    home: Path
+    db_url: str
+    log: Path
+
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [*CLI, *args],
+            env=self.env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def query(self, sql: str) -> list[Any]:
+        engine = make_engine(self.db_url)
+        try:
+            with engine.connect() as conn:
+                return list(conn.execute(text(sql)).all())
+        finally:
+            engine.dispose()
+
+
+def start_server(home: Path, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [*CLI, "serve", "--demo", "--port", str(port)]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"serve did not answer within 60 s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    home = tmp_path_factory.mktemp("live")
+    shutil.copytree(FIXTURES / "kb-min", home / "kb")
+    db_url = f"sqlite:///{home / 'var' / 'selfservice.db'}"
+    env = {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(home / "kb"),
+        "SELFSERVICE_INDEX_DIR": str(home / "index"),
+        "SELFSERVICE_DATABASE_URL": db_url,
+        "SELFSERVICE_SITE_DIR": str(home / "site"),
+    }
+    log = home / "serve.log"
+    process, base = start_server(home, env, log)
+    try:
+        yield Live(base, env, home, db_url, log)
+    finally:
+        stop(process)
+
+
+def test_first_run_seeds_the_demo_and_prints_what_to_open(live: Live) -> None:
+    output = live.log.read_text()
+    assert "demo data created: organisation demo; contact demo@example.com" in output
+    assert output.count("sse_") == 3  # one API token per engineer, shown once
+    assert f"{live.base}/api/v1/openapi.json" in output
+    assert "selfservice token --org demo --contact demo@example.com" in output
+    engineers = live.query("SELECT role FROM engineers ORDER BY role")
+    assert [r[0] for r in engineers] == ["L1", "L2", "L3"]
+
+
+def test_deflection_over_http(live: Live) -> None:
+    status, started = live.call("POST", "/api/v1/conversations", {"lang": "ru"})
+    assert status == 201
+    cid = started["id"]
+    turns = [
+        {"text": "забыл пароль"},
+        {"action": "open_article", "article": "reset-ru"},
+        {"action": "next_step"},
+        {"action": "solved"},
+    ]
+    for body in turns:
+        status, answer = live.call("POST", f"/api/v1/conversations/{cid}/messages", body)
+        assert status == 200, answer
+    assert answer["outcome"] == "deflected"
+    rows = live.query(f"SELECT outcome FROM conversations WHERE id = '{cid}'")
+    assert rows == [("deflected",)]
+
+
+def test_ticket_path_over_http(live: Live) -> None:
+    token = live.cli("token", "--org", "demo", "--contact", "demo@example.com").strip()
+    status, started = live.call("POST", "/api/v1/conversations", {"lang": "en"}, token)
+    assert (status, started["signed_in"]) == (201, True)
+    cid = started["id"]
+    for body in (
+        {"text": "I forgot my password"},
+        {"action": "open_article", "article": "reset-en"},
+        {"action": "need_help"},
+        {"action": "choose_form", "form": "vm-down"},
+    ):
+        status, answer = live.call("POST", f"/api/v1/conversations/{cid}/messages", body, token)
+        assert status == 200, answer
+    ticket = {
+        "form": "vm-down",
+        "fields": {"vm_name": "web-01"},
+        "urgency": "very_high",
+        "conversation": cid,
+    }
+    status, filed = live.call("POST", "/api/v1/tickets", ticket, token)
+    assert status == 201, filed
+    number = filed["number"]
+    assert filed["phone_confirmation"]["phone"] == "+1 555 0100"
+
+    status, shown = live.call("GET", f"/api/v1/tickets/{number}", token=token)
+    assert (status, shown["number"], shown["urgency_confirmed"]) == (200, number, False)
+    [(ticket_id, tried)] = live.query(
+        f"SELECT id, self_service_tried FROM tickets WHERE number = '{number}'"
+    )
+    assert json.loads(tried)[0]["article"] == "reset-en"
+    mails = live.query(f"SELECT kind, to_addr FROM outbox WHERE ticket_id = {ticket_id}")
+    assert mails == [("registered", "demo@example.com")]
+    assert live.query(f"SELECT outcome FROM conversations WHERE id = '{cid}'") == [
+        ("ticket_filed",)
+    ]
+    status, refused = live.call("GET", "/api/v1/tickets")
+    assert (status, refused["error"]) == (401, "sign_in_required")
+
+
+def test_a_second_demo_run_creates_nothing(live: Live) -> None:
+    log = live.home / "second.log"
+    process, base = start_server(live.home, live.env, log)
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        stop(process)
+    output = log.read_text()
+    assert "demo data: already there" in output
+    assert "sse_" not in output
+    assert live.query("SELECT count(*) FROM organisations") == [(1,)]

@@ -1,0 +1,40 @@
+"""Searches of the web process run on one dedicated, warm thread."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from selfservice.search import Hit, SearchIndex
+from selfservice.web.search_pool import THREAD_PREFIX, PinnedSearchIndex
+
+
+class Recording(SearchIndex):
+    """Notes the thread each search runs on."""
+
+    seen_threads: set[str]
+
+    def search(self, query: str, **options: Any) -> list[Hit]:
+        self.seen_threads.add(threading.current_thread().name)
+        return super().search(query, **options)
+
+
+class PinnedRecording(PinnedSearchIndex, Recording):
+    pass
+
+
+def test_pinned_searches_answer_like_the_index_on_one_thread(
+    api_kb: Path, search_index: SearchIndex
+) -> None:
+    pinned = PinnedRecording.open(api_kb.parent / "index")
+    pinned.seen_threads = set()
+    try:
+        with ThreadPoolExecutor(8) as callers:
+            answers = list(callers.map(lambda q: pinned.search(q, lang="ru"), ["пароль"] * 16))
+        suggested = pinned.suggest("паро", lang="ru")
+    finally:
+        pinned.close()
+    expected = [h.id for h in search_index.search("пароль", lang="ru")]
+    assert expected and all([h.id for h in hits] == expected for hits in answers)
+    assert len(pinned.seen_threads) == 1 and pinned.seen_threads.pop().startswith(THREAD_PREFIX)
+    assert [s.id for s in suggested] == [s.id for s in search_index.suggest("паро", lang="ru")]

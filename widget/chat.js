@@ -1,0 +1,427 @@
+// The conversation: the log of messages (role=log, aria-live), the composer with
+// as-you-type article suggestions, and one renderer per message type of
+// selfservice.conversation.engine (text, articles, article, step, actions, forms, form,
+// sign_in_required, confirmation, outcome).
+
+import { ApiError } from "./api.js";
+import { clear, fill, focus, h, inlineMarkdown, sanitize, uid } from "./dom.js";
+
+const SUGGEST_DELAY_MS = 250;
+const SUGGEST_MIN_CHARS = 3;
+const ACTION_LABELS = { solved: "solved", next_step: "next_step", need_help: "need_help" };
+
+export class ChatView {
+  /**
+   * ``app`` provides api, t, lang, openForm(message), showTickets(), ticketFiled(answer).
+   */
+  constructor(app) {
+    this.app = app;
+    this.id = null;
+    this.closed = false;
+    this.spoke = false; // the customer has typed or pressed something
+    this.liveActions = [];
+    this.build();
+  }
+
+  get t() {
+    return this.app.t;
+  }
+
+  build() {
+    const { t } = this;
+    const inputId = uid("composer");
+    const statusId = uid("suggest-status");
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite",
+      "aria-relevant": "additions", "aria-label": t("conversation_log"), tabindex: "0" });
+    this.suggestStatus = h("p", { id: statusId, class: "visually-hidden", role: "status" });
+    this.suggestions = h("ul", { "aria-labelledby": `${statusId}-caption`,
+      onkeydown: (e) => this.onSuggestionKey(e) });
+    this.suggestCaption = h("p", { id: `${statusId}-caption`, class: "caption" },
+      t("suggestions_label"));
+    this.suggestBox = h("div", { class: "suggestions", hidden: true }, this.suggestCaption,
+      this.suggestions);
+    this.input = h("input", { id: inputId, type: "text", autocomplete: "off",
+      placeholder: t("composer_placeholder"), "aria-describedby": statusId, maxlength: "2000",
+      oninput: () => this.scheduleSuggest(), onkeydown: (e) => this.onInputKey(e) });
+    this.sendButton = h("button", { type: "submit", class: "primary" }, t("send"));
+    this.composer = h("form", { class: "composer", onsubmit: (e) => this.onSubmit(e) },
+      h("label", { for: inputId, class: "visually-hidden" }, t("composer_label")),
+      this.input, this.sendButton);
+    this.restart = h("div", { class: "restart", hidden: true },
+      h("button", { type: "button", onclick: () => this.startNew() }, t("new_conversation")));
+    this.element = h("section", { class: "chat-view" }, this.log,
+      h("div", { class: "composer-area" }, this.suggestStatus, this.suggestBox, this.restart,
+        this.composer));
+  }
+
+  /** Start the conversation (once): the server greets. */
+  async ensureStarted() {
+    if (this.id || this.starting) {
+      return this.starting;
+    }
+    this.starting = (async () => {
+      try {
+        const answer = await this.app.api.post("conversations", { lang: this.app.lang });
+        this.id = answer.id;
+        this.render(answer.messages);
+      } catch (error) {
+        this.showError(error, () => this.ensureStarted());
+      } finally {
+        this.starting = null;
+      }
+    })();
+    return this.starting;
+  }
+
+  /** Forget the conversation; the next ensureStarted() begins a new one. */
+  reset() {
+    this.id = null;
+    this.spoke = false;
+    this.liveActions = [];
+    clear(this.log);
+    this.setClosed(false);
+  }
+
+  async startNew() {
+    this.reset();
+    await this.ensureStarted();
+    focus(this.input);
+  }
+
+  /** The language changed: relabel; a conversation nobody has spoken in yet restarts. */
+  async languageChanged() {
+    const { t } = this;
+    this.log.setAttribute("aria-label", t("conversation_log"));
+    this.suggestCaption.textContent = t("suggestions_label");
+    this.input.placeholder = t("composer_placeholder");
+    this.composer.querySelector("label").textContent = t("composer_label");
+    this.sendButton.textContent = t("send");
+    this.restart.querySelector("button").textContent = t("new_conversation");
+    this.hideSuggestions();
+    if (!this.spoke && !this.starting) {
+      clear(this.log);
+      this.id = null;
+      if (this.app.isOpen) {
+        await this.ensureStarted();
+      }
+    }
+  }
+
+  setClosed(closed) {
+    this.closed = closed;
+    this.input.disabled = closed;
+    this.sendButton.disabled = closed;
+    this.restart.hidden = !closed;
+    if (closed) {
+      this.hideSuggestions();
+    }
+  }
+
+  // --- sending -----------------------------------------------------------------------------
+
+  onSubmit(event) {
+    event.preventDefault();
+    const text = this.input.value.trim();
+    if (!text || this.closed) {
+      return;
+    }
+    this.input.value = "";
+    this.hideSuggestions();
+    this.send({ text }, text);
+  }
+
+  act(action, extra = {}, echo = null) {
+    return this.send({ action, ...extra }, echo ?? this.t(ACTION_LABELS[action] || action));
+  }
+
+  async send(body, echo) {
+    await this.ensureStarted();
+    if (!this.id) {
+      return;
+    }
+    this.spoke = true;
+    this.retireActions();
+    const mine = this.addEntry("user", h("p", {}, echo));
+    const pending = this.addEntry("bot pending", h("p", { class: "muted" }, this.t("loading")));
+    this.reveal(mine);
+    try {
+      const answer = await this.app.api.post(`conversations/${this.id}/messages`, body);
+      pending.remove();
+      this.render(answer.messages);
+    } catch (error) {
+      pending.remove();
+      this.showError(error, () => this.send(body, echo));
+    }
+    this.reveal(mine);
+  }
+
+  showError(error, retry) {
+    if (!(error instanceof ApiError)) {
+      throw error;
+    }
+    const gone = ["conversation_closed", "conversation_not_found"].includes(error.code);
+    const entry = this.addEntry("bot error", h("p", { role: "alert" }, error.message));
+    if (gone) {
+      this.setClosed(true);
+    } else if (error.status === 0 && retry) {
+      entry.append(h("div", { class: "actions" }, h("button", { type: "button",
+        onclick: () => { entry.remove(); retry(); } }, this.t("retry"))));
+    }
+  }
+
+  retireActions() {
+    for (const group of this.liveActions) {
+      for (const button of group.querySelectorAll("button")) {
+        button.disabled = true;
+      }
+    }
+    this.liveActions = [];
+  }
+
+  // --- rendering ---------------------------------------------------------------------------
+
+  addEntry(kind, ...children) {
+    const who = kind.startsWith("user") ? this.t("you") : this.t("bot");
+    const entry = h("div", { class: `entry ${kind}` },
+      h("span", { class: "visually-hidden" }, `${who}: `), ...children);
+    this.log.append(entry);
+    return entry;
+  }
+
+  /** Scroll the log so that ``entry`` and what follows it are in view. */
+  reveal(entry) {
+    const offset = entry.getBoundingClientRect().top - this.log.getBoundingClientRect().top;
+    this.log.scrollTop += offset - 8;
+  }
+
+  actions(names, handlers = {}) {
+    const group = h("div", { class: "actions" }, ...names.map((name) => h("button", {
+      type: "button",
+      class: name === "solved" ? "primary" : null,
+      "data-action": name,
+      onclick: handlers[name] || (() => this.act(name)),
+    }, this.t(ACTION_LABELS[name] || name))));
+    this.liveActions.push(group);
+    return group;
+  }
+
+  render(messages) {
+    for (const message of messages || []) {
+      const renderer = this[`render_${message.type}`];
+      if (renderer) {
+        renderer.call(this, message);
+      }
+    }
+  }
+
+  render_text(message) {
+    this.addEntry("bot", h("p", {}, message.text));
+  }
+
+  render_articles(message) {
+    const list = h("ul", { class: "cards" }, ...message.items.map((item) => h("li", {},
+      h("article", { class: "card" },
+        h("h3", {}, item.title),
+        item.snippet ? h("p", { class: "snippet" }, sanitize(item.snippet)) : null,
+        h("div", { class: "actions" }, h("button", { type: "button", "data-article": item.id,
+          onclick: () => this.act("open_article", { article: item.id }, item.title) },
+        this.t("show_steps")))))));
+    const entry = this.addEntry("bot wide", list);
+    entry.append(this.actions(["need_help"]));
+  }
+
+  render_article(message) {
+    const body = h("div", { class: "article-body" }, h("p", { class: "muted" }, this.t("loading")));
+    this.addEntry("bot wide", h("article", { class: "card" },
+      h("h3", {}, message.title),
+      message.summary ? h("p", { class: "summary" }, message.summary) : null, body));
+    this.loadArticle(message.id, body);
+  }
+
+  render_step(message) {
+    const { t } = this;
+    const more = h("div", { class: "article-body", hidden: true });
+    const toggle = h("button", { type: "button", class: "link", "aria-expanded": "false",
+      onclick: () => this.toggleArticle(message.article, more, toggle) }, t("whole_article"));
+    this.addEntry("bot wide", h("article", { class: "card step", "data-step": message.index },
+      h("p", { class: "step-count" }, t("step_of", { index: message.index, total: message.total })),
+      h("h3", {}, message.title),
+      h("p", { class: "step-text" }, inlineMarkdown(message.text)),
+      message.check ? h("p", { class: "check" }, h("strong", {}, t("check")), " ",
+        inlineMarkdown(message.check)) : null,
+      h("p", { class: "question" }, t("did_it_help")),
+      this.actions(message.actions),
+      toggle, more));
+  }
+
+  render_actions(message) {
+    this.addEntry("bot", this.actions(message.actions));
+  }
+
+  render_forms(message) {
+    const list = h("ul", { class: "cards forms" }, ...message.items.map((item) => h("li", {},
+      h("button", { type: "button", class: "card form-choice", "data-form": item.id,
+        onclick: () => this.act("choose_form", { form: item.id }, item.title) },
+      h("span", { class: "card-title" }, item.title),
+      item.description ? h("span", { class: "card-text" }, item.description) : null))));
+    this.addEntry("bot wide", h("p", {}, message.text || this.t("forms_choose")), list);
+  }
+
+  render_form(message) {
+    const open = h("button", { type: "button", class: "primary", "data-open-form": message.form,
+      onclick: () => this.app.openForm(message, this.id) }, this.t("open_form"));
+    this.addEntry("bot", h("p", {}, `${this.t("fill_form")}: ${message.title}`),
+      h("div", { class: "actions" }, open));
+    this.app.openForm(message, this.id);
+  }
+
+  render_sign_in_required(message) {
+    this.addEntry("bot notice", h("p", { role: "note" }, message.text));
+  }
+
+  render_confirmation(message) {
+    const entry = this.addEntry("bot success",
+      h("p", { class: "ticket-number" }, h("span", {}, `${this.t("ticket_number")}: `),
+        h("strong", {}, message.ticket)),
+      h("p", {}, message.text),
+      this.app.signedIn ? h("div", { class: "actions" }, h("button", { type: "button",
+        onclick: () => this.app.showTickets(message.ticket) }, this.t("follow_tickets"))) : null);
+    entry.tabIndex = -1;
+  }
+
+  render_outcome() {
+    this.retireActions();
+    for (const button of this.log.querySelectorAll("[data-article], [data-form], [data-open-form]")) {
+      button.disabled = true;
+    }
+    this.addEntry("divider", h("p", {}, this.t("conversation_closed")));
+    this.setClosed(true);
+  }
+
+  /** The ticket was filed from the form: the server's closing messages and the notice. */
+  ticketFiled(answer) {
+    const last = this.log.lastElementChild;
+    this.render(answer.messages);
+    const phone = answer.phone_confirmation;
+    if (phone && phone.required && phone.message) {
+      this.addEntry("bot notice", h("p", { role: "alert" }, phone.message));
+    }
+    this.render_outcome();
+    this.reveal(last ? last.nextElementSibling : this.log.firstElementChild);
+  }
+
+  async loadArticle(id, container) {
+    try {
+      const article = await this.app.api.get(`articles/${encodeURIComponent(id)}`);
+      fill(container, sanitize(article.html),
+        h("p", {}, h("a", { href: new URL(article.url, this.app.siteBase).href,
+          target: "_blank", rel: "noopener noreferrer" }, `${this.t("open_on_site")} ↗`)));
+    } catch (error) {
+      if (!(error instanceof ApiError)) {
+        throw error;
+      }
+      fill(container, h("p", { class: "field-error" }, error.message));
+    }
+  }
+
+  toggleArticle(id, container, toggle) {
+    const opening = container.hidden;
+    container.hidden = !opening;
+    toggle.setAttribute("aria-expanded", String(opening));
+    toggle.textContent = this.t(opening ? "hide_article" : "whole_article");
+    if (opening && !container.dataset.loaded) {
+      container.dataset.loaded = "1";
+      fill(container, h("p", { class: "muted" }, this.t("loading")));
+      this.loadArticle(id, container);
+    }
+  }
+
+  // --- suggestions as you type -------------------------------------------------------------
+
+  scheduleSuggest() {
+    clearTimeout(this.suggestTimer);
+    this.suggestTimer = setTimeout(() => this.suggest(), SUGGEST_DELAY_MS);
+  }
+
+  async suggest() {
+    const query = this.input.value.trim();
+    this.suggestAbort?.abort();
+    if (query.length < SUGGEST_MIN_CHARS || this.closed) {
+      this.hideSuggestions();
+      return;
+    }
+    this.suggestAbort = new AbortController();
+    let found;
+    try {
+      found = await this.app.api.get("suggest", { q: query, limit: 5 }, this.suggestAbort.signal);
+    } catch (error) {
+      if (error.name === "AbortError" || error instanceof ApiError) {
+        return; // suggestions are a convenience: no error bubble for them
+      }
+      throw error;
+    }
+    if (this.input.value.trim() !== query) {
+      return;
+    }
+    this.showSuggestions(found.suggestions || []);
+  }
+
+  showSuggestions(items) {
+    if (!items.length) {
+      this.hideSuggestions();
+      return;
+    }
+    fill(this.suggestions, ...items.map((item) => h("li", {},
+      h("button", { type: "button", class: "suggestion", "data-type": item.type,
+        "data-id": item.id, onclick: () => this.pickSuggestion(item) },
+      item.type === "form" ? h("span", { class: "badge" }, this.t("suggestion_form")) : null,
+      item.title))));
+    this.suggestBox.hidden = false;
+    this.suggestStatus.textContent = this.t("suggestions_count", { count: items.length });
+  }
+
+  hideSuggestions() {
+    clearTimeout(this.suggestTimer);
+    this.suggestAbort?.abort();
+    this.suggestBox.hidden = true;
+    clear(this.suggestions);
+    this.suggestStatus.textContent = "";
+  }
+
+  pickSuggestion(item) {
+    this.input.value = "";
+    this.hideSuggestions();
+    focus(this.input);
+    if (item.type === "form") {
+      this.act("choose_form", { form: item.id }, item.title);
+    } else {
+      this.act("open_article", { article: item.id }, item.title);
+    }
+  }
+
+  onInputKey(event) {
+    if (event.key === "ArrowDown" && !this.suggestBox.hidden) {
+      event.preventDefault();
+      focus(this.suggestions.querySelector("button"));
+    } else if (event.key === "Escape" && !this.suggestBox.hidden) {
+      event.preventDefault();
+      event.stopPropagation();
+      this.hideSuggestions();
+    }
+  }
+
+  onSuggestionKey(event) {
+    const buttons = [...this.suggestions.querySelectorAll("button")];
+    const index = buttons.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = index + (event.key === "ArrowDown" ? 1 : -1);
+      focus(next < 0 ? this.input : buttons[Math.min(next, buttons.length - 1)]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      this.hideSuggestions();
+      focus(this.input);
+    }
+  }
+}
