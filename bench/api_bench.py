@@ -17,6 +17,12 @@ finished, and its latency is measured from that due time, so a slow server shows
 latency instead of quietly lowering the rate. Then the server is stopped; everything
 lives in a temporary directory that is removed. Nothing leaves 127.0.0.1.
 
+With keep-alive (the default) each of the 32 client connections stays with the worker
+process that accepted it, and the kernel does not share them out evenly between workers;
+``--no-keepalive`` opens a connection per request, so every request is balanced (as
+behind a proxy that spreads requests). The load generator shares the machine's cores
+with the server: treat the numbers as a lower bound, and run it on an otherwise idle box.
+
 Usage::
 
     python bench/api_bench.py                      # 1 and 2 workers, human-readable
@@ -137,7 +143,9 @@ class Client:
         self.keepalive = keepalive
         self.local = threading.local()
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, parse: bool = True
+    ) -> tuple[int, Any]:
         connection = getattr(self.local, "connection", None)
         if connection is None:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -155,7 +163,7 @@ class Client:
         if not self.keepalive:
             connection.close()
             self.local.connection = None
-        return response.status, json.loads(data) if data else None
+        return response.status, json.loads(data) if data and parse else None
 
 
 # --- workloads ----------------------------------------------------------------------------------
@@ -333,7 +341,7 @@ def bench(workers: int, args: argparse.Namespace, home: Path) -> dict[str, Any]:
         def search() -> int:
             text, lang = load.queries[rng.randrange(len(load.queries))]
             query = urllib.parse.urlencode({"q": text, "lang": lang})
-            return client.call("GET", f"/api/v1/search?{query}")[0]
+            return client.call("GET", f"/api/v1/search?{query}", parse=False)[0]
 
         conversations = Conversations(client, load.symptoms, args.seed)
         # Warm up every worker process (index readers, connection pools), not measured.

@@ -89,6 +89,30 @@ def set_impact(
     return ticket
 
 
+def set_priority_factors(
+    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    reason: str, urgency: Urgency | None = None, impact: Impact | None = None,
+) -> Ticket:
+    """Support re-prioritises: urgency and/or impact in one go (an engineer's urgency is
+    taken as confirmed); the priority is recomputed once and every change recorded."""
+    _support_only(actor, "re-prioritise a ticket")
+    with transaction(engine) as session:
+        loaded = load_ticket(session, ticket_id, actor=actor)
+        ticket = loaded.ticket
+        _not_final(ticket)
+        if urgency is not None and urgency is not ticket.urgency:
+            record(session, ticket, actor=actor, now=now, field="urgency", old=ticket.urgency,
+                   new=urgency, reason=reason)
+            ticket.urgency = urgency
+            _set_confirmed(session, ticket, True, actor=actor, now=now, reason=reason)
+        if impact is not None and impact is not ticket.impact:
+            record(session, ticket, actor=actor, now=now, field="impact", old=ticket.impact,
+                   new=impact, reason=reason)
+            ticket.impact = impact
+        _reprioritise(session, loaded, actor=actor, now=now, config=config, reason=reason)
+    return ticket
+
+
 def confirm_urgency(
     engine: Engine, *, ticket_id: int, actor: Actor, now: datetime,
     comment: str | None = None,

@@ -289,6 +289,39 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "There is no such request form.",
         Language.RU: "Такой формы заявки нет.",
     },
+    # --- the engineers' API ---
+    "engineer_token_required": {
+        Language.EN: "Send your engineer API token: Authorization: Bearer <token>.",
+        Language.RU: "Передайте API-токен инженера: Authorization: Bearer <токен>.",
+    },
+    "engineer_token_invalid": {
+        Language.EN: "This engineer API token is unknown or no longer active.",
+        Language.RU: "Этот API-токен инженера неизвестен или больше не действует.",
+    },
+    "engineer_wrong_line": {
+        Language.EN: "Your role ({role}) may not work with tickets of line {line}.",
+        Language.RU: "Ваша роль ({role}) не позволяет работать с заявками линии {line}.",
+    },
+    "engineer_read_only": {
+        Language.EN: "Your role ({role}) may only watch tickets of line {line}, not act on them.",
+        Language.RU: "Ваша роль ({role}) позволяет только просматривать заявки линии {line}.",
+    },
+    "managers_only": {
+        Language.EN: "Only managers may do this (your role: {role}).",
+        Language.RU: "Это доступно только руководителям (ваша роль: {role}).",
+    },
+    "contact_not_found": {
+        Language.EN: "There is no authorised contact with this e-mail in this organisation.",
+        Language.RU: "В этой организации нет уполномоченного контакта с таким адресом.",
+    },
+    "invalid_date": {
+        Language.EN: "The parameter '{field}' must be a date: YYYY-MM-DD.",
+        Language.RU: "Параметр '{field}' должен быть датой: ГГГГ-ММ-ДД.",
+    },
+    "invalid_period": {
+        Language.EN: "The period must start before it ends and last at most {max} days.",
+        Language.RU: "Период должен начинаться раньше конца и длиться не более {max} дней.",
+    },
     # --- monitoring alerts (alerts_api.py) ---
     "alert_token_missing": {
         Language.EN: "Send the alert source's token as 'Authorization: Bearer <token>'.",

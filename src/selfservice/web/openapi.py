@@ -266,6 +266,8 @@ BASE_SCHEMA: dict[str, Any] = {
         },
         "securitySchemes": {
             "portalToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "engineerToken": {"type": "http", "scheme": "bearer",
+                              "description": "an engineer API token (selfservice engineer add)"},
         },
     },
 }

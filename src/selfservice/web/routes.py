@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from selfservice.web import (
     alerts_api,
     conversation_api,
+    engineer_api,
     feedback_api,
     kb_api,
     search_api,
@@ -67,8 +68,23 @@ def customer_routes() -> list[BaseRoute]:
 
 
 def engineer_routes() -> list[BaseRoute]:
-    """Mounted under ``/api/v1/engineer/`` in phase B (queues, tickets, transitions)."""
-    return []
+    """The engineers' and managers' API (engineer API token; ``web/engineer_auth.py``)."""
+    post = "POST"
+    e = engineer_api
+    return [
+        _api("/engineer/queue", e.queue, "engineer_queue"),
+        _api("/engineer/search", e.search, "engineer_search"),
+        _api("/engineer/metrics", e.get_metrics, "engineer_metrics"),
+        _api("/engineer/tickets", e.register_call, "engineer_register", post),
+        _api("/engineer/tickets/{number}", e.get_ticket, "engineer_ticket"),
+        _api("/engineer/tickets/{number}/assign", e.assign, "engineer_assign", post),
+        _api("/engineer/tickets/{number}/transition", e.transition, "engineer_transition", post),
+        _api("/engineer/tickets/{number}/comments", e.add_comment, "engineer_comment", post),
+        _api("/engineer/tickets/{number}/priority", e.set_priority, "engineer_priority", post),
+        _api("/engineer/tickets/{number}/escalate", e.escalate, "engineer_escalate", post),
+        _api("/engineer/tickets/{number}/confirm-urgency", e.confirm_urgency,
+             "engineer_confirm_urgency", post),
+    ]
 
 
 def alert_routes() -> list[BaseRoute]:

@@ -1,0 +1,598 @@
+"""The engineers' and managers' API under ``/api/v1/engineer/`` (engineer API token).
+
+Thin: each endpoint checks who calls (``engineer_auth.staff``) and what their role lets
+them do on the ticket's line, reads its input, calls one use case in the thread pool (it
+commits before returning) and shapes the answer. Domain refusals go through the common
+error mapping.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from selfservice.db.models import Comment, Ticket, TicketHistory
+from selfservice.domain.enums import ClosureCode, Impact, Line, Status, TicketType, Urgency
+from selfservice.services import (
+    classification,
+    comments,
+    desk,
+    escalation,
+    metrics,
+    queries,
+    tickets,
+)
+from selfservice.services.common import Actor
+from selfservice.web.backend import Backend, backend_of
+from selfservice.web.bodies import Body, read_body
+from selfservice.web.engineer_auth import (
+    Staff,
+    require_act,
+    require_manager,
+    require_read,
+    staff,
+)
+from selfservice.web.errors import ApiError
+from selfservice.web.params import query_choice, query_int, query_language, query_text
+from selfservice.web.state import state_of
+from selfservice.web.tickets_api import MAX_COMMENT, MAX_DESCRIPTION, URGENCIES, ticket_json
+
+LINES = [line.value for line in Line]
+IMPACTS = [i.value for i in Impact]
+CLOSURE_CODES = [c.value for c in ClosureCode]
+TYPES = [t.value for t in TicketType]
+#: The statuses an engineer may move a ticket to with ``transition``.
+TARGETS = [
+    Status.IN_PROGRESS.value, Status.INFORMATION_NEEDED.value,
+    Status.EXTERNAL_PROCESSING.value, Status.ASSIGNED.value, Status.COMPLETED.value,
+    Status.CLOSED.value,
+]
+MAX_METRICS_DAYS = 366
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def queue_item(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "type": ticket.type.value,
+        "service": ticket.service,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "urgency": ticket.urgency.value,
+        "urgency_confirmed": ticket.urgency_confirmed,
+        "impact": ticket.impact.value,
+        "line": ticket.line.value,
+        "group": ticket.group_id,
+        "assignee_id": ticket.assignee_id,
+        "response_due": _iso(ticket.response_due),
+        "due": _iso(ticket.resolution_due),
+    }
+
+
+def detail_json(ticket: Ticket) -> dict[str, Any]:
+    answer = ticket_json(ticket)
+    answer.update(queue_item(ticket))
+    answer["org"] = ticket.org_id
+    answer["contact_id"] = ticket.contact_id
+    answer["url"] = f"{ENGINEER_URL}/tickets/{ticket.number}"
+    return answer
+
+
+def comment_item(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id, "at": comment.at.isoformat(), "author_kind": comment.author_kind.value,
+        "author_id": comment.author_id, "public": comment.public, "body": comment.body,
+    }
+
+
+def history_item(row: TicketHistory) -> dict[str, Any]:
+    return {
+        "at": row.at.isoformat(), "actor_kind": row.actor_kind.value, "actor_id": row.actor_id,
+        "field": row.field, "from": row.from_value, "to": row.to_value, "reason": row.reason,
+    }
+
+
+ENGINEER_URL = "/api/v1/engineer"
+
+
+async def _ticket_for(request: Request, who: Staff, *, act: bool,
+                      managers: bool = False) -> Ticket:
+    """The ticket of the path, after the role check (read or act)."""
+    backend = backend_of(request)
+    ticket = await run_in_threadpool(
+        partial(desk.locate, backend.engine, number=request.path_params["number"])
+    )
+    if act:
+        require_act(who, ticket.line, managers=managers)
+    else:
+        require_read(who, ticket.line)
+    return ticket
+
+
+def _context(request: Request) -> tuple[Backend, datetime]:
+    return backend_of(request), state_of(request)["clock"]()
+
+
+def _id(ticket: Ticket) -> int:
+    assert ticket.id is not None
+    return ticket.id
+
+
+def _optional_int(body: Body, name: str) -> int | None:
+    value = body.data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(400, "not_an_integer", field=name)
+    return value
+
+
+async def queue(request: Request) -> JSONResponse:
+    """
+    summary: A line's or group's open tickets, the nearest SLA deadline first
+    description: >
+      Without `line`, the caller's own line (managers: every line). L2 may also watch
+      L1's queue; managers read every queue.
+    security: [{engineerToken: []}]
+    parameters:
+      - {name: line, in: query, required: false,
+         schema: {type: string, enum: [L1, L2, L3, external]}}
+      - {name: group, in: query, required: false, schema: {type: string, maxLength: 64}}
+      - {name: limit, in: query, required: false,
+         schema: {type: integer, minimum: 1, maximum: 500, default: 200}}
+    responses:
+      200: {description: "The queue: {tickets: [...]}"}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    line_text = query_choice(request, "line", LINES)
+    group = query_text(request, "group", max_length=64, required=False) or None
+    limit = query_int(request, "limit", default=200, minimum=1, maximum=500)
+    backend = backend_of(request)
+    line = Line(line_text) if line_text else None
+    if line is None and group is not None and group in backend.config.groups:
+        line = backend.config.groups[group].line
+    if line is None and not who.is_manager:
+        line = who.line
+    if line is not None:
+        require_read(who, line)
+    found = await run_in_threadpool(
+        partial(queries.queue, backend.engine, line=line, group_id=group, limit=limit)
+    )
+    return JSONResponse({"line": line.value if line else None, "group": group,
+                         "tickets": [queue_item(t) for t in found]})
+
+
+async def get_ticket(request: Request) -> JSONResponse:
+    """
+    summary: One ticket with its full history and all comments (internal ones too)
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    responses:
+      200: {description: "The ticket, `comments` and `history`"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    await _ticket_for(request, who, act=False)
+    backend = backend_of(request)
+    details = await run_in_threadpool(partial(
+        queries.ticket_details, backend.engine, number=request.path_params["number"],
+        actor=Actor.engineer(who.id),
+    ))
+    answer = detail_json(details.ticket)
+    answer["comments"] = [comment_item(c) for c in details.comments]
+    answer["history"] = [history_item(h) for h in details.history]
+    return JSONResponse(answer)
+
+
+async def assign(request: Request) -> JSONResponse:
+    """
+    summary: Assign the ticket (engineer_id null or absent - to the caller)
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: false
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              engineer_id: {type: integer, nullable: true}
+              comment: {type: string, maxLength: 5000, nullable: true}
+    responses:
+      200: {description: The ticket after the change}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request, optional=True)
+    engineer_id = _optional_int(body, "engineer_id")
+    comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
+    ticket = await _ticket_for(request, who, act=True)
+    backend, now = _context(request)
+    changed = await run_in_threadpool(partial(
+        tickets.assign, backend.engine, ticket_id=_id(ticket),
+        engineer_id=engineer_id if engineer_id is not None else who.id,
+        actor=Actor.engineer(who.id), now=now, config=backend.config, comment=comment,
+    ))
+    return JSONResponse(detail_json(changed))
+
+
+async def transition(request: Request) -> JSONResponse:
+    """
+    summary: Move the ticket to another status
+    description: >
+      `in_progress` starts work (or brings it back from external processing, as does
+      `assigned`); `information_needed` asks the contact the `comment` (the SLA clocks
+      pause); `external_processing` hands it to a third party (`comment` says who and why);
+      `completed` needs a `closure_code`; `closed` records the contact's confirmation
+      (e.g. by phone).
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [to]
+            properties:
+              to: {type: string, enum: [in_progress, information_needed,
+                   external_processing, assigned, completed, closed]}
+              comment: {type: string, maxLength: 5000, nullable: true}
+              closure_code: {type: string, nullable: true, enum: [resolved, workaround,
+                             fulfilled, duplicate, cancelled_by_customer, invalid_request]}
+    responses:
+      200: {description: The ticket after the change}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+      422: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request)
+    target = Status(body.choice("to", TARGETS, required=True) or "")
+    needs_comment = target in (Status.INFORMATION_NEEDED, Status.EXTERNAL_PROCESSING)
+    comment = body.text("comment", max_length=MAX_COMMENT, required=needs_comment,
+                        nullable=not needs_comment, blank_ok=not needs_comment) or None
+    code = body.choice("closure_code", CLOSURE_CODES, required=target is Status.COMPLETED,
+                       nullable=True)
+    ticket = await _ticket_for(request, who, act=True)
+    backend, now = _context(request)
+    common: dict[str, Any] = {
+        "ticket_id": _id(ticket), "actor": Actor.engineer(who.id), "now": now,
+        "config": backend.config,
+    }
+    use_case: partial[Ticket]
+    if target is Status.INFORMATION_NEEDED:
+        use_case = partial(tickets.request_information, question=comment or "", **common)
+    elif target is Status.EXTERNAL_PROCESSING:
+        use_case = partial(tickets.hand_to_external, comment=comment or "", **common)
+    elif ticket.status is Status.EXTERNAL_PROCESSING and target in (
+        Status.IN_PROGRESS, Status.ASSIGNED
+    ):
+        use_case = partial(tickets.back_from_external, comment=comment, **common)
+    elif target is Status.IN_PROGRESS:
+        use_case = partial(tickets.start_work, comment=comment, **common)
+    elif target is Status.COMPLETED:
+        use_case = partial(tickets.complete, closure_code=ClosureCode(code or ""),
+                           comment=comment, **common)
+    elif target is Status.CLOSED:
+        use_case = partial(tickets.confirm, comment=comment, **common)
+    else:  # assigned: (re)take it
+        use_case = partial(tickets.assign, engineer_id=ticket.assignee_id or who.id,
+                           comment=comment, **common)
+    changed = await run_in_threadpool(partial(use_case, backend.engine))
+    return JSONResponse(detail_json(changed))
+
+
+async def add_comment(request: Request) -> JSONResponse:
+    """
+    summary: Comment on the ticket, public (the contact sees it) or internal
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [body]
+            properties:
+              body: {type: string, minLength: 1, maxLength: 5000}
+              public: {type: boolean, default: false}
+    responses:
+      201: {description: The comment as stored}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request)
+    text = body.text("body", max_length=MAX_COMMENT, required=True) or ""
+    public = bool(body.boolean("public"))
+    ticket = await _ticket_for(request, who, act=True)
+    backend, now = _context(request)
+    comment = await run_in_threadpool(partial(
+        comments.add_comment, backend.engine, ticket_id=_id(ticket),
+        actor=Actor.engineer(who.id), body=text, now=now, config=backend.config, public=public,
+    ))
+    return JSONResponse(comment_item(comment), status_code=201)
+
+
+async def set_priority(request: Request) -> JSONResponse:
+    """
+    summary: Re-prioritise (urgency and/or impact, with a reason); the priority is recomputed
+    description: Engineers of the ticket's line and managers.
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [reason]
+            properties:
+              urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
+              impact: {type: string, enum: [significant, high, medium, low], nullable: true}
+              reason: {type: string, minLength: 1, maxLength: 5000}
+    responses:
+      200: {description: The ticket after the change}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request)
+    urgency = body.choice("urgency", URGENCIES, nullable=True)
+    impact = body.choice("impact", IMPACTS, nullable=True)
+    reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
+    ticket = await _ticket_for(request, who, act=True, managers=True)
+    backend, now = _context(request)
+    changed = await run_in_threadpool(partial(
+        classification.set_priority_factors, backend.engine, ticket_id=_id(ticket),
+        actor=Actor.engineer(who.id), now=now, config=backend.config, reason=reason,
+        urgency=Urgency(urgency) if urgency else None, impact=Impact(impact) if impact else None,
+    ))
+    return JSONResponse(detail_json(changed))
+
+
+async def escalate(request: Request) -> JSONResponse:
+    """
+    summary: Escalate to the next line (or hand over to another group), with a reason
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [line, group, reason]
+            properties:
+              line: {type: string, enum: [L1, L2, L3, external]}
+              group: {type: string, maxLength: 64}
+              reason: {type: string, minLength: 1, maxLength: 5000}
+              engineer_id: {type: integer, nullable: true}
+    responses:
+      200: {description: The ticket after the escalation}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+      422: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request)
+    line = Line(body.choice("line", LINES, required=True) or "")
+    group = body.text("group", max_length=64, required=True) or ""
+    reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
+    assignee = _optional_int(body, "engineer_id")
+    ticket = await _ticket_for(request, who, act=True)
+    backend, now = _context(request)
+    await run_in_threadpool(partial(
+        escalation.escalate_ticket, backend.engine, ticket_id=_id(ticket),
+        actor=Actor.engineer(who.id), target_line=line, target_group=group, reason=reason,
+        now=now, config=backend.config, assignee_id=assignee,
+    ))
+    changed = await run_in_threadpool(
+        partial(desk.locate, backend.engine, number=ticket.number)
+    )
+    return JSONResponse(detail_json(changed))
+
+
+async def confirm_urgency(request: Request) -> JSONResponse:
+    """
+    summary: Record that the contact confirmed the high urgency by phone
+    security: [{engineerToken: []}]
+    parameters:
+      - {$ref: "#/components/parameters/ticketNumber"}
+    requestBody:
+      required: false
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              comment: {type: string, maxLength: 5000, nullable: true}
+    responses:
+      200: {description: The ticket after the change}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+      409: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request, optional=True)
+    comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
+    ticket = await _ticket_for(request, who, act=True, managers=True)
+    backend, now = _context(request)
+    changed = await run_in_threadpool(partial(
+        classification.confirm_urgency, backend.engine, ticket_id=_id(ticket),
+        actor=Actor.engineer(who.id), now=now, comment=comment,
+    ))
+    return JSONResponse(detail_json(changed))
+
+
+async def register_call(request: Request) -> JSONResponse:
+    """
+    summary: Register a ticket for a contact who phoned (channel phone, urgency confirmed)
+    security: [{engineerToken: []}]
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [org, email, service, description]
+            properties:
+              org: {type: string, maxLength: 64}
+              email: {type: string, maxLength: 254}
+              service: {type: string, maxLength: 64}
+              type: {type: string, enum: [incident, request], default: incident}
+              urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
+              impact: {type: string, enum: [significant, high, medium, low], nullable: true}
+              subject: {type: string, maxLength: 300, nullable: true}
+              description: {type: string, minLength: 1, maxLength: 10000}
+    responses:
+      201: {description: Registered}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      404: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    body = await read_body(request)
+    org = body.text("org", max_length=64, required=True) or ""
+    email = body.text("email", max_length=254, required=True) or ""
+    service = body.text("service", max_length=64, required=True) or ""
+    ticket_type = body.choice("type", TYPES, nullable=True) or TicketType.INCIDENT.value
+    urgency = body.choice("urgency", URGENCIES, nullable=True) or Urgency.MEDIUM.value
+    impact = body.choice("impact", IMPACTS, nullable=True) or Impact.LOW.value
+    subject = body.text("subject", max_length=300, nullable=True)
+    description = body.text("description", max_length=MAX_DESCRIPTION, required=True) or ""
+    backend, now = _context(request)
+    contact_id = await run_in_threadpool(backend.directory.contact_id, org, email)
+    if contact_id is None:
+        raise ApiError(404, "contact_not_found", field="email")
+    ticket = await run_in_threadpool(partial(
+        desk.register_phone_call, backend.engine, config=backend.config,
+        content=state_of(request)["content"], engineer_id=who.id, contact_id=contact_id,
+        service_id=service, description=description, now=now, subject=subject,
+        ticket_type=TicketType(ticket_type), urgency=Urgency(urgency), impact=Impact(impact),
+    ))
+    return JSONResponse(detail_json(ticket), status_code=201)
+
+
+async def search(request: Request) -> JSONResponse:
+    """
+    summary: Search the knowledge base including internal runbooks
+    security: [{engineerToken: []}]
+    parameters:
+      - {name: q, in: query, required: true, schema: {type: string, minLength: 1, maxLength: 200}}
+      - {$ref: "#/components/parameters/lang"}
+      - {name: limit, in: query, required: false,
+         schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
+    responses:
+      200: {description: "Hits, best first: {results: [...]}"}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+    """
+    await staff(request)
+    q = query_text(request, "q", max_length=200)
+    lang = query_language(request)
+    limit = query_int(request, "limit", default=10, minimum=1, maximum=50)
+    state = state_of(request)
+    hits = await run_in_threadpool(partial(
+        state["search"].search, q, lang=lang.value if lang else None, audience="internal",
+        limit=limit,
+    ))
+    content = state["content"]
+    results = []
+    for hit in hits:
+        article = content.articles.get(hit.id) if hit.type != "form" else None
+        results.append({
+            "type": hit.type, "id": hit.id, "title": hit.title, "snippet": hit.snippet,
+            "confidence": round(hit.confidence, 4), "confident": hit.confident,
+            "lang": hit.lang, "kind": hit.kind, "service": hit.service, "path": hit.path,
+            "internal": article is not None and not article.is_public,
+        })
+    return JSONResponse({"results": results})
+
+
+def _day(request: Request, name: str) -> datetime:
+    raw = query_text(request, name, max_length=10)
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise ApiError(400, "invalid_date", field=name) from None
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+async def get_metrics(request: Request) -> JSONResponse:
+    """
+    summary: Self-service metrics of a period (managers only)
+    description: >
+      Conversations started from `from` to `to` (both days included, UTC): outcomes,
+      deflection rate (deflected / conversations with an outcome), per-article shown /
+      helped / not helped, and the top queries that found nothing confident.
+    security: [{engineerToken: []}]
+    parameters:
+      - {name: from, in: query, required: true, schema: {type: string, format: date}}
+      - {name: to, in: query, required: true, schema: {type: string, format: date}}
+    responses:
+      200: {description: The metrics}
+      400: {$ref: "#/components/responses/Error"}
+      401: {$ref: "#/components/responses/Error"}
+      403: {$ref: "#/components/responses/Error"}
+    """
+    who = await staff(request)
+    require_manager(who)
+    start = _day(request, "from")
+    end = _day(request, "to") + timedelta(days=1)
+    if end <= start or end - start > timedelta(days=MAX_METRICS_DAYS):
+        raise ApiError(400, "invalid_period", field="to", max=MAX_METRICS_DAYS)
+    backend = backend_of(request)
+    found = await run_in_threadpool(
+        partial(metrics.self_service, backend.engine, start=start, end=end)
+    )
+    return JSONResponse({
+        "from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat(),
+        "conversations": found.conversations, "deflected": found.deflected,
+        "ticket_filed": found.ticket_filed, "abandoned": found.abandoned,
+        "deflection_rate": found.deflection_rate,
+        "articles": [
+            {"article": a.article, "shown": a.shown, "helped": a.helped,
+             "not_helped": a.not_helped}
+            for a in found.articles
+        ],
+        "unanswered_queries": [{"query": m.query, "count": m.count} for m in found.unanswered],
+    })

@@ -1,0 +1,142 @@
+"""Scale-out: two ``selfservice serve`` processes on one PostgreSQL, each with its own
+search index, continue each other's conversations and never hand out the same number."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engineer_helpers import FIXTURES, VM_FORM, Desk, prepare
+
+from selfservice.db.engine import make_engine
+from selfservice.support_config import load_support_config
+
+CLI = [sys.executable, "-m", "selfservice.cli"]
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def start(home: Path, db_url: str, name: str) -> tuple[subprocess.Popen[bytes], str]:
+    """One backend host: its own kb/ copy and index directory, the shared database."""
+    root = home / name
+    shutil.copytree(FIXTURES / "kb-min", root / "kb")
+    env = {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(root / "kb"),
+        "SELFSERVICE_INDEX_DIR": str(root / "index"),
+        "SELFSERVICE_SITE_DIR": str(root / "site"),
+        "SELFSERVICE_DATABASE_URL": db_url,
+        "SELFSERVICE_RATE_LIMIT_PER_MINUTE": "100000",
+        "SELFSERVICE_RATE_LIMIT_BURST": "100000",
+    }
+    port = free_port()
+    log = root / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([*CLI, "serve", "--no-build-site", "--port", str(port)],
+                                   env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"serve {name} exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop(process)
+            pytest.fail(f"serve {name} did not answer within 60 s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def hosts(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, str, Desk]]:
+    engine = make_engine(pg_url)
+    try:
+        desk = prepare(engine, load_support_config())
+    finally:
+        engine.dispose()
+    first, a = start(tmp_path, pg_url, "a")
+    try:
+        second, b = start(tmp_path, pg_url, "b")
+        try:
+            yield a, b, desk
+        finally:
+            stop(second)
+    finally:
+        stop(first)
+
+
+def test_two_processes_share_conversations_and_numbers(hosts: tuple[str, str, Desk]) -> None:
+    a, b, desk = hosts
+    auth = desk.contact()
+    # A conversation started on A, continued on B, finished on A.
+    status, started = call(a, "POST", "/api/v1/conversations", {"lang": "en"}, auth)
+    assert status == 201, started
+    cid = started["id"]
+    for base, body in ((b, {"text": "I forgot my password"}),
+                       (a, {"action": "open_article", "article": "reset-en"}),
+                       (b, {"action": "need_help"}),
+                       (a, {"action": "choose_form", "form": "vm-down"})):
+        status, answer = call(base, "POST", f"/api/v1/conversations/{cid}/messages", body, auth)
+        assert status == 200, answer
+    status, filed = call(a, "POST", "/api/v1/tickets", {**VM_FORM, "conversation": cid}, auth)
+    assert status == 201, filed
+    status, again = call(b, "POST", f"/api/v1/conversations/{cid}/messages", {"text": "hi"},
+                         auth)
+    assert (status, again["error"]) == (409, "conversation_closed")
+    # An engineer on B sees the ticket filed on A; the contact reads it on B.
+    status, queue = call(b, "GET", "/api/v1/engineer/queue", headers=desk.staff("L1"))
+    assert status == 200 and filed["number"] in [t["number"] for t in queue["tickets"]]
+
+    # Tickets filed concurrently on both hosts: every number is unique.
+    def file_on(base: str) -> str:
+        status, answer = call(base, "POST", "/api/v1/tickets", VM_FORM, auth)
+        assert status == 201, answer
+        return str(answer["number"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(file_on, [a, b] * 10))
+    numbers.append(filed["number"])
+    assert len(numbers) == len(set(numbers)) == 21
