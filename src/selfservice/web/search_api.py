@@ -8,7 +8,6 @@ database, each search (query, ``confident``) goes to the search log (in batches)
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -18,6 +17,7 @@ from selfservice.search import Hit, Suggestion
 from selfservice.web.errors import accept_language
 from selfservice.web.feedback_api import log_search
 from selfservice.web.params import query_int, query_language, query_text
+from selfservice.web.search_pool import search_in_pool, suggest_in_pool
 from selfservice.web.state import state_of
 from selfservice.web.urls import form_url
 
@@ -82,9 +82,7 @@ async def search(request: Request) -> JSONResponse:
     lang = search_language(request)
     limit = query_int(request, "limit", default=10, minimum=1, maximum=MAX_LIMIT)
     state = state_of(request)
-    hits = await run_in_threadpool(
-        state["search"].search, q, lang=lang, audience="public", limit=limit
-    )
+    hits = await search_in_pool(state["search"], q, lang=lang, audience="public", limit=limit)
     base = state["settings"].kb_site_url
     results: list[dict[str, Any]] = [
         {
@@ -148,9 +146,7 @@ async def suggest(request: Request) -> JSONResponse:
     lang = search_language(request)
     limit = query_int(request, "limit", default=8, minimum=1, maximum=MAX_LIMIT)
     state = state_of(request)
-    found = await run_in_threadpool(
-        state["search"].suggest, q, lang=lang, audience="public", limit=limit
-    )
+    found = await suggest_in_pool(state["search"], q, lang=lang, audience="public", limit=limit)
     base = state["settings"].kb_site_url
     suggestions = [
         {"type": s.type, "id": s.id, "title": s.title, "lang": s.lang, "url": result_url(base, s)}

@@ -63,8 +63,6 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
 
 
 def app_from_settings() -> Starlette:
-    import sys
-    sys.setswitchinterval(0.001)
     settings = load_settings()
     content = load_content(settings.kb_dir)
     index = PinnedSearchIndex.open(settings.index_dir)
