@@ -50,29 +50,7 @@ async def alertmanager(request: Request) -> JSONResponse:
               status: {type: string}
               alerts: {type: array, items: {type: object}}
     responses:
-      202:
-        description: Applied; one outcome per alert, in order
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [tickets, ticket, outcomes]
-              properties:
-                tickets: {type: array, items: {type: string}}
-                ticket: {type: string, nullable: true, description: the first of tickets}
-                outcomes:
-                  type: array
-                  items:
-                    type: object
-                    properties:
-                      alert: {type: string}
-                      state: {type: string, enum: [firing, resolved, update]}
-                      outcome:
-                        type: string
-                        enum: [opened, repeated, grouped, resolved, completed, updated,
-                               duplicate, ignored]
-                      ticket: {type: string, nullable: true}
-                      reason: {type: string}
+      202: {$ref: "#/components/responses/AlertsApplied"}
       400: {$ref: "#/components/responses/Error"}
       401: {$ref: "#/components/responses/Error"}
       403: {$ref: "#/components/responses/Error"}
@@ -102,29 +80,7 @@ async def zabbix(request: Request) -> JSONResponse:
               event_value: {type: string, enum: ["0", "1"]}
               event_update_status: {type: string}
     responses:
-      202:
-        description: Applied; one outcome per alert, in order
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [tickets, ticket, outcomes]
-              properties:
-                tickets: {type: array, items: {type: string}}
-                ticket: {type: string, nullable: true, description: the first of tickets}
-                outcomes:
-                  type: array
-                  items:
-                    type: object
-                    properties:
-                      alert: {type: string}
-                      state: {type: string, enum: [firing, resolved, update]}
-                      outcome:
-                        type: string
-                        enum: [opened, repeated, grouped, resolved, completed, updated,
-                               duplicate, ignored]
-                      ticket: {type: string, nullable: true}
-                      reason: {type: string}
+      202: {$ref: "#/components/responses/AlertsApplied"}
       400: {$ref: "#/components/responses/Error"}
       401: {$ref: "#/components/responses/Error"}
       403: {$ref: "#/components/responses/Error"}

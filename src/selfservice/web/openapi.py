@@ -210,6 +210,40 @@ _DETAILS = {
     ]
 }
 
+_ALERT_OUTCOME: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "alert": {"type": "string"},
+        "state": {"type": "string", "enum": ["firing", "resolved", "update"]},
+        "outcome": {
+            "type": "string",
+            "enum": ["opened", "repeated", "grouped", "resolved", "completed", "updated",
+                     "duplicate", "ignored"],
+        },
+        "ticket": {"type": "string", "nullable": True},
+        "reason": {"type": "string"},
+    },
+}
+
+#: The answer of both monitoring webhooks: one outcome per alert, in order.
+_ALERTS_APPLIED: dict[str, Any] = {
+    "description": "Applied; one outcome per alert, in order",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["tickets", "ticket", "outcomes"],
+                "properties": {
+                    "tickets": {"type": "array", "items": {"type": "string"}},
+                    "ticket": {"type": "string", "nullable": True,
+                               "description": "the first of tickets"},
+                    "outcomes": {"type": "array", "items": _ALERT_OUTCOME},
+                },
+            }
+        }
+    },
+}
+
 BASE_SCHEMA: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {
@@ -259,6 +293,7 @@ BASE_SCHEMA: dict[str, Any] = {
             },
         },
         "responses": {
+            "AlertsApplied": _ALERTS_APPLIED,
             "Error": {
                 "description": "An error: {error, field, message}",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
