@@ -51,11 +51,7 @@ async def alertmanager(request: Request) -> JSONResponse:
               alerts: {type: array, items: {type: object}}
     responses:
       202: {$ref: "#/components/responses/AlertsApplied"}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      503: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 413, 503]
     """
     return await _receive(request, "alertmanager")
 
@@ -81,11 +77,7 @@ async def zabbix(request: Request) -> JSONResponse:
               event_update_status: {type: string}
     responses:
       202: {$ref: "#/components/responses/AlertsApplied"}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      503: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 413, 503]
     """
     return await _receive(request, "zabbix")
 

@@ -76,10 +76,7 @@ async def start_conversation(request: Request) -> JSONResponse:
       201:
         description: The conversation, with the greeting
         content: {application/json: {schema: {$ref: "#/components/schemas/Conversation"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 413, 429]
     """
     check_common(request)
     body = await read_body(request, optional=True)
@@ -136,13 +133,7 @@ async def post_message(request: Request) -> JSONResponse:
       200:
         description: The replies, in order
         content: {application/json: {schema: {$ref: "#/components/schemas/Conversation"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     check_common(request)
     conversation_id = request.path_params["id"]

@@ -149,9 +149,7 @@ async def queue(request: Request) -> JSONResponse:
          schema: {type: integer, minimum: 1, maximum: 500, default: 200}}
     responses:
       200: {description: "The queue: {tickets: [...]}"}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403]
     """
     who = await staff(request)
     line_text = query_choice(request, "line", LINES)
@@ -180,9 +178,7 @@ async def get_ticket(request: Request) -> JSONResponse:
       - {$ref: "#/components/parameters/ticketNumber"}
     responses:
       200: {description: "The ticket, `comments` and `history`"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
+    errors: [401, 403, 404]
     """
     who = await staff(request)
     await _ticket_for(request, who, act=False)
@@ -214,11 +210,7 @@ async def assign(request: Request) -> JSONResponse:
               comment: {type: string, maxLength: 5000, nullable: true}
     responses:
       200: {description: The ticket after the change}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409]
     """
     who = await staff(request)
     body = await read_body(request, optional=True)
@@ -261,12 +253,7 @@ async def transition(request: Request) -> JSONResponse:
                              fulfilled, duplicate, cancelled_by_customer, invalid_request]}
     responses:
       200: {description: The ticket after the change}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409, 422]
     """
     who = await staff(request)
     body = await read_body(request)
@@ -323,11 +310,7 @@ async def add_comment(request: Request) -> JSONResponse:
               public: {type: boolean, default: false}
     responses:
       201: {description: The comment as stored}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409]
     """
     who = await staff(request)
     body = await read_body(request)
@@ -362,11 +345,7 @@ async def set_priority(request: Request) -> JSONResponse:
               reason: {type: string, minLength: 1, maxLength: 5000}
     responses:
       200: {description: The ticket after the change}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409]
     """
     who = await staff(request)
     body = await read_body(request)
@@ -403,12 +382,7 @@ async def escalate(request: Request) -> JSONResponse:
               engineer_id: {type: integer, nullable: true}
     responses:
       200: {description: The ticket after the escalation}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409, 422]
     """
     who = await staff(request)
     body = await read_body(request)
@@ -445,11 +419,7 @@ async def confirm_urgency(request: Request) -> JSONResponse:
               comment: {type: string, maxLength: 5000, nullable: true}
     responses:
       200: {description: The ticket after the change}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403, 404, 409]
     """
     who = await staff(request)
     body = await read_body(request, optional=True)
@@ -485,9 +455,7 @@ async def register_call(request: Request) -> JSONResponse:
               description: {type: string, minLength: 1, maxLength: 10000}
     responses:
       201: {description: Registered}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404]
     """
     who = await staff(request)
     body = await read_body(request)
@@ -523,8 +491,7 @@ async def search(request: Request) -> JSONResponse:
          schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
     responses:
       200: {description: "Hits, best first: {results: [...]}"}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
+    errors: [400, 401]
     """
     await staff(request)
     q = query_text(request, "q", max_length=200)
@@ -570,9 +537,7 @@ async def get_metrics(request: Request) -> JSONResponse:
       - {name: to, in: query, required: true, schema: {type: string, format: date}}
     responses:
       200: {description: The metrics}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      403: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 403]
     """
     who = await staff(request)
     require_manager(who)

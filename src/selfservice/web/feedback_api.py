@@ -50,11 +50,7 @@ async def article_feedback(request: Request) -> JSONResponse:
                 article: {type: string}
                 helped: {type: boolean}
                 stored: {type: boolean}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 413, 429]
     """
     check_common(request)
     body = await read_body(request)

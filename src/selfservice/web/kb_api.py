@@ -74,9 +74,7 @@ async def get_article(request: Request) -> JSONResponse:
       200:
         description: The article
         content: {application/json: {schema: {$ref: "#/components/schemas/Article"}}}
-      400: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 404, 429]
     """
     state = state_of(request)
     query_language(request)  # only validated: it selects the language of error messages
@@ -123,8 +121,7 @@ async def list_forms(request: Request) -> JSONResponse:
               required: [forms]
               properties:
                 forms: {type: array, items: {$ref: "#/components/schemas/Form"}}
-      400: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 429]
     """
     content = state_of(request)["content"]
     lang = query_language(request) or request_language(request)
@@ -147,9 +144,7 @@ async def get_form(request: Request) -> JSONResponse:
       200:
         description: The form
         content: {application/json: {schema: {$ref: "#/components/schemas/Form"}}}
-      400: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 404, 429]
     """
     content = state_of(request)["content"]
     lang = query_language(request) or request_language(request)

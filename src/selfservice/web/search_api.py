@@ -75,8 +75,7 @@ async def search(request: Request) -> JSONResponse:
               required: [results]
               properties:
                 results: {type: array, items: {$ref: "#/components/schemas/SearchResult"}}
-      400: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 429]
     """
     q = query_text(request, "q", max_length=MAX_QUERY)
     lang = search_language(request)
@@ -139,8 +138,7 @@ async def suggest(request: Request) -> JSONResponse:
                       title: {type: string}
                       lang: {type: string, enum: [en, ru]}
                       url: {type: string}
-      400: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 429]
     """
     q = query_text(request, "q", max_length=MAX_QUERY)
     lang = search_language(request)

@@ -77,8 +77,7 @@ async def me(request: Request) -> JSONResponse:
                 org: {type: string}
                 email: {type: string}
                 expires_at: {type: string, format: date-time}
-      401: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [401, 429]
     """
     identity = await portal_identity(request)
     return JSONResponse(

@@ -110,13 +110,7 @@ async def file_ticket(request: Request) -> JSONResponse:
       201:
         description: Registered; the number is final
         content: {application/json: {schema: {$ref: "#/components/schemas/FiledTicket"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     who = await customer(request)
     body = await read_body(request)
@@ -179,9 +173,7 @@ async def list_tickets(request: Request) -> JSONResponse:
               required: [tickets]
               properties:
                 tickets: {type: array, items: {$ref: "#/components/schemas/Ticket"}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 429]
     """
     status = query_choice(request, "status", STATUSES)
     limit = query_int(request, "limit", default=50, minimum=1, maximum=100)
@@ -211,10 +203,7 @@ async def get_ticket(request: Request) -> JSONResponse:
       200:
         description: The ticket; `actions` lists what the contact may do now
         content: {application/json: {schema: {$ref: "#/components/schemas/TicketDetails"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 429]
     """
     who = await customer(request)
     backend = backend_of(request)
@@ -253,13 +242,7 @@ async def add_comment(request: Request) -> JSONResponse:
       201:
         description: The comment as stored
         content: {application/json: {schema: {$ref: "#/components/schemas/TicketComment"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     who = await customer(request)
     body = await read_body(request)
@@ -305,13 +288,7 @@ async def set_urgency(request: Request) -> JSONResponse:
       200:
         description: The ticket after the change
         content: {application/json: {schema: {$ref: "#/components/schemas/FiledTicket"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     who = await customer(request)
     body = await read_body(request)
@@ -357,13 +334,7 @@ async def confirm(request: Request) -> JSONResponse:
       200:
         description: The ticket, closed
         content: {application/json: {schema: {$ref: "#/components/schemas/Ticket"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     who = await customer(request)
     body = await read_body(request, optional=True)
@@ -404,13 +375,7 @@ async def reject(request: Request) -> JSONResponse:
       200:
         description: The ticket, rejected by user
         content: {application/json: {schema: {$ref: "#/components/schemas/Ticket"}}}
-      400: {$ref: "#/components/responses/Error"}
-      401: {$ref: "#/components/responses/Error"}
-      404: {$ref: "#/components/responses/Error"}
-      409: {$ref: "#/components/responses/Error"}
-      413: {$ref: "#/components/responses/Error"}
-      422: {$ref: "#/components/responses/Error"}
-      429: {$ref: "#/components/responses/Error"}
+    errors: [400, 401, 404, 409, 413, 422, 429]
     """
     who = await customer(request)
     body = await read_body(request)

@@ -97,7 +97,7 @@ async def loader(request: Request) -> Response:
         content: {text/javascript: {schema: {type: string}}}
       304:
         description: Not modified since the ETag sent in If-None-Match
-      404: {$ref: "#/components/responses/Error"}
+    errors: [404]
     """
     return _file_response(request, widget_dir(state_of(request)["settings"]) / "widget.js")
 
@@ -128,7 +128,7 @@ async def widget_file(request: Request) -> Response:
           image/svg+xml: {schema: {type: string}}
       304:
         description: Not modified since the ETag sent in If-None-Match
-      404: {$ref: "#/components/responses/Error"}
+    errors: [404]
     """
     name = request.path_params["name"]
     if not _SERVED.fullmatch(name) or name == DEMO_TEMPLATE:
