@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
@@ -46,6 +47,7 @@ from whoosh.fields import ID, STORED, Schema
 from whoosh.searching import Searcher
 
 from selfservice.content.model import Content
+from selfservice.search import vectors as vector_store
 from selfservice.search.analysis import (
     EDGE_MAX,
     EDGE_MIN,
@@ -65,6 +67,8 @@ from selfservice.search.analysis import (
 from selfservice.search.confidence import NORM_SCALE, THRESHOLD, Features, confidence, coverage
 from selfservice.search.documents import ARTICLE, FORM, SearchDoc, docs_from_content, unique
 from selfservice.search.ranking import Leaf, NormCache, Ranker
+from selfservice.search.semantic import LANGS as SEMANTIC_LANGS
+from selfservice.search.semantic import Encoder, is_cyrillic, shared_encoder
 from selfservice.search.snippets import Highlighter
 
 __all__ = [
@@ -92,6 +96,14 @@ CONCEPT_WEIGHT = 0.3
 TYPO_WEIGHT = 0.8
 #: Queries with at most this many content words get typo correction.
 TYPO_MAX_WORDS = 4
+#: Share of the meaning signal (``semantic.py``) in the ranking score: the BM25F score
+#: divided by the query's best and the cosine similarity min-max scaled over the
+#: searched documents are mixed ``(1 - w) : w``. A document the model has no vector for
+#: (a language it does not cover) keeps its scaled BM25F score.
+SEMANTIC_WEIGHT = 0.7
+#: A document that matches no query word is a candidate only from this cosine
+#: similarity up.
+MIN_SIMILARITY = 0.3
 #: BM25 parameters.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -262,6 +274,19 @@ class _Local:
     ranker: Ranker | None = None
     filters: dict[tuple[Any, ...], set[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    vectors: _Aligned | None = None
+    rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Aligned:
+    """A generation's vectors in whoosh document-number order (rows of unit vectors;
+    ``docnums[i]`` is the document of row ``i``)."""
+
+    stat: tuple[int, int] | None
+    docnums: Any
+    matrix: Any
+    row_of: Any  # docnum -> row, -1 when the document has no vector
 
 
 @dataclass(frozen=True)
@@ -292,8 +317,11 @@ class SearchIndex:
     #: writes are seen at once.
     recheck_interval = 0.2
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, semantic: bool = True) -> None:
+        """``semantic=False`` ranks by words only (no model is loaded)."""
         self.root = Path(root)
+        self.semantic = semantic
+        self._encoder: Encoder | None = None
         self._lock = threading.RLock()
         self._local = threading.local()
         self._ix: Any = None
@@ -301,6 +329,7 @@ class SearchIndex:
         self._pointer_stat: tuple[int, int, int] | None = None
         self._version = 0
         self._vocab: tuple[int, frozenset[str]] | None = None
+        self._aligned: tuple[int, str, _Aligned] | None = None
         self._norms: NormCache = {}
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -311,13 +340,15 @@ class SearchIndex:
         index_dir: Path,
         content: Content | Iterable[SearchDoc],
         progress: Progress | None = None,
+        *,
+        semantic: bool = True,
     ) -> SearchIndex:
         """Open the index in ``index_dir`` and bring it up to date with ``content``.
 
         A missing, unreadable or outdated (older schema) index is rebuilt from scratch;
         an existing one is synced (only changed documents are rewritten).
         """
-        self = cls(index_dir)
+        self = cls(index_dir, semantic=semantic)
         if self._open_current():
             self.sync(content)
         else:
@@ -325,9 +356,9 @@ class SearchIndex:
         return self
 
     @classmethod
-    def open(cls, index_dir: Path) -> SearchIndex:
+    def open(cls, index_dir: Path, *, semantic: bool = True) -> SearchIndex:
         """Open an existing index read-only; raises FileNotFoundError when there is none."""
-        self = cls(index_dir)
+        self = cls(index_dir, semantic=semantic)
         if not self._open_current():
             raise FileNotFoundError(f"no search index in {index_dir}")
         return self
@@ -369,14 +400,26 @@ class SearchIndex:
             return True
 
     def rebuild(
-        self, content: Content | Iterable[SearchDoc], progress: Progress | None = None
+        self,
+        content: Content | Iterable[SearchDoc],
+        progress: Progress | None = None,
+        *,
+        vectors: bool = True,
     ) -> int:
         """Build a fresh generation from ``content`` and swap it in atomically.
 
-        ``progress(done, total)`` is called as documents are added. Returns the number
-        of documents indexed.
+        ``progress(done, total)`` is called as documents are added and then as their
+        vectors are computed (vectors of unchanged documents are reused from the live
+        generation). With ``vectors=False`` the generation goes live with words only and
+        :meth:`update_vectors` adds the meaning signal later. Returns the number of
+        documents indexed.
         """
         docs = _as_docs(content)
+        hashes = {k: d.content_hash() for k, d in docs.items()}
+        with_vectors = vectors and self.semantic
+        n_vec = sum(1 for d in docs.values() if d.lang in SEMANTIC_LANGS) if with_vectors else 0
+        grand = len(docs) + n_vec
+        previous = self._live_vectors() if with_vectors else None
         self.root.mkdir(parents=True, exist_ok=True)
         name = f"gen-{time.time_ns():x}-{os.getpid()}"
         gen_dir = self.root / name
@@ -387,14 +430,18 @@ class SearchIndex:
             total = len(docs)
             try:
                 for n, doc in enumerate(docs.values(), 1):
-                    writer.add_document(**_index_fields(doc, doc.content_hash()))
+                    writer.add_document(**_index_fields(doc, hashes[doc.key]))
                     if progress is not None and (n % 50 == 0 or n == total):
-                        progress(n, total)
+                        progress(n, grand)
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
             ix.close()
+            if with_vectors:
+                step = (lambda d, _t: progress(total + d, grand)) if progress else None
+                vs = vector_store.update(self._get_encoder(), docs, hashes, previous, step)
+                vector_store.save(gen_dir, vs)
             (gen_dir / _META).write_text(
                 json.dumps({"fingerprint": _fingerprint(), "documents": total}),
                 encoding="utf-8",
@@ -444,22 +491,55 @@ class SearchIndex:
             updated = sorted(k for k in docs if k in stored and stored[k] != hashes[k])
             removed = sorted(k for k in stored if k not in docs)
             report = SyncReport(tuple(added), tuple(updated), tuple(removed))
-            if not report.changed:
-                return report
-            writer = ix.writer(timeout=30.0)
-            try:
-                for k in removed:
-                    writer.delete_by_term("key", k)
-                for k in added:
-                    writer.add_document(**_index_fields(docs[k], hashes[k]))
-                for k in updated:
-                    writer.update_document(**_index_fields(docs[k], hashes[k]))
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            self._version += 1
-            return report
+            if report.changed:
+                writer = ix.writer(timeout=30.0)
+                try:
+                    for k in removed:
+                        writer.delete_by_term("key", k)
+                    for k in added:
+                        writer.add_document(**_index_fields(docs[k], hashes[k]))
+                    for k in updated:
+                        writer.update_document(**_index_fields(docs[k], hashes[k]))
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
+                self._version += 1
+        if self.semantic:
+            self.update_vectors(docs.values())
+        return report
+
+    def update_vectors(
+        self, content: Content | Iterable[SearchDoc], progress: Progress | None = None
+    ) -> int:
+        """Compute the vectors the live generation lacks for ``content`` and publish them.
+
+        Rebuild and sync do this themselves; call it after ``rebuild(vectors=False)``.
+        Returns the number of documents with a vector.
+        """
+        if not self.semantic:
+            return 0
+        docs = _as_docs(content)
+        hashes = {k: d.content_hash() for k, d in docs.items()}
+        with self._lock:
+            gen = self._gen
+        if gen is None:
+            raise FileNotFoundError(f"no search index in {self.root}")
+        previous = vector_store.load(self.root / gen)
+        vs = vector_store.update(self._get_encoder(), docs, hashes, previous, progress)
+        if previous is None or vs.keys != previous.keys or vs.hashes != previous.hashes:
+            vector_store.save(self.root / gen, vs)
+        return len(vs.keys)
+
+    def _get_encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = shared_encoder()
+        return self._encoder
+
+    def _live_vectors(self) -> vector_store.VectorSet | None:
+        with self._lock:
+            gen = self._gen if self._ix is not None else self._read_pointer()
+        return vector_store.load(self.root / gen) if gen else None
 
     def close(self) -> None:
         with self._lock:
@@ -492,14 +572,15 @@ class SearchIndex:
                 stale = True
             elif state.searcher is not None and not state.searcher.up_to_date():
                 stale = True
+            elif state.vectors is not None and state.vectors.stat != self._vectors_stat():
+                state.vectors = None
+                state.rows = {}
         if stale:
             with self._lock:
                 if self._ix is None and not self._open_current():
                     raise FileNotFoundError(f"no search index in {self.root}")
                 old = state.searcher
-                state.searcher = self._ix.searcher(
-                    weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)
-                )
+                state.searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
                 if len(self._norms) > 256:
                     self._norms.clear()
                 state.ranker = Ranker(state.searcher, BM25_K1, BM25_B, self._norms)
@@ -507,10 +588,78 @@ class SearchIndex:
                 state.checked = now
                 state.filters = {}
                 state.idf = {}
+                state.vectors = None
+                state.rows = {}
             if old is not None:
                 old.close()
         assert state.searcher is not None
         return state
+
+    def _vectors_stat(self) -> tuple[int, int] | None:
+        gen = self._gen
+        if gen is None:
+            return None
+        try:
+            st = os.stat(self.root / gen / vector_store.FILE)
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def _vectors(self, state: _Local) -> _Aligned | None:
+        """The live generation's vectors aligned to this searcher's document numbers
+        (shared by the threads reading the same index version)."""
+        if not self.semantic:
+            return None
+        if state.vectors is not None:
+            return state.vectors
+        stat = self._vectors_stat()
+        with self._lock:
+            gen = self._gen or ""
+            cached = self._aligned
+            if cached is not None and cached[:2] == (state.version, gen):
+                if cached[2].stat == stat:
+                    state.vectors = cached[2]
+                    return state.vectors
+        vs = vector_store.load(self.root / gen) if stat is not None else None
+        assert state.searcher is not None
+        reader = state.searcher.reader()
+        row_of = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        if vs is not None and vs.keys:
+            pos = {k: i for i, k in enumerate(vs.keys)}
+            for docnum, fields in reader.iter_docs():
+                i = pos.get(fields.get("key", ""))
+                if i is not None:
+                    row_of[docnum] = i
+        matrix = vs.vectors if vs is not None else np.zeros((0, 0), dtype=np.float32)
+        aligned = _Aligned(stat, np.flatnonzero(row_of >= 0), matrix, row_of)
+        with self._lock:
+            self._aligned = (state.version, gen, aligned)
+        state.vectors = aligned
+        return aligned
+
+    def _similarities(
+        self, state: _Local, aligned: _Aligned, qvec: Any, allowed: set[int] | None, key: Any
+    ) -> dict[int, tuple[float, float]]:
+        """Cosine similarity of every allowed document that has a vector: (min-max
+        scaled to [0, 1] over those documents, raw)."""
+        cached = state.rows.get(key)
+        if cached is None:
+            docnums = aligned.docnums
+            if allowed is not None:
+                docnums = np.array(sorted(d for d in allowed if d < len(aligned.row_of)))
+                docnums = docnums[aligned.row_of[docnums] >= 0] if len(docnums) else docnums
+            cached = (docnums, aligned.row_of[docnums] if len(docnums) else docnums)
+            if len(state.rows) > 64:
+                state.rows.clear()
+            state.rows[key] = cached
+        docnums, rows = cached
+        if not len(docnums):
+            return {}
+        sims = aligned.matrix[rows] @ qvec
+        lo, hi = float(sims.min()), float(sims.max())
+        scaled = (sims - lo) / (hi - lo) if hi > lo else np.zeros_like(sims)
+        pairs = zip(scaled.tolist(), sims.tolist(), strict=True)
+        return dict(zip(docnums.tolist(), pairs, strict=True))
 
     def warm_up(self) -> None:
         """Load the Russian dictionaries and the length tables now (optional).
@@ -535,13 +684,7 @@ class SearchIndex:
         services: Sequence[str] | None,
         types: Sequence[str] | None,
     ) -> set[int] | None:
-        key = (
-            lang,
-            audience,
-            tuple(sorted(kinds)) if kinds else None,
-            tuple(sorted(services)) if services else None,
-            tuple(sorted(types)) if types else None,
-        )
+        key = _filter_key(lang, audience, kinds, services, types)
         cached = state.filters.get(key)
         if cached is not None:
             return cached
@@ -692,7 +835,12 @@ class SearchIndex:
         leaves = self._leaves(terms, query_concepts(pairs))
         assert state.ranker is not None
         scored = state.ranker.score(leaves)
-        args = (state, scored, leaves, terms)
+        meaning = None
+        if self.semantic and not is_cyrillic(query):
+            aligned = self._vectors(state)
+            if aligned is not None and len(aligned.docnums):
+                meaning = (aligned, self._get_encoder().query(query))
+        args = (state, scored, leaves, terms, meaning)
         ranked = self._rank(*args, lang, audience, kinds, services, types, limit)
         if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
             other = "ru" if lang == "en" else "en"
@@ -708,6 +856,7 @@ class SearchIndex:
         scored: dict[int, list[Any]],
         leaves: list[Leaf],
         terms: list[_Term],
+        meaning: tuple[_Aligned, Any] | None,
         lang: str | None,
         audience: str,
         kinds: Sequence[str] | None,
@@ -723,6 +872,12 @@ class SearchIndex:
             pool = [(d, scored[d][0]) for d in allowed if d in scored]
         else:
             pool = [(d, e[0]) for d, e in scored.items() if d in allowed]
+        lexical = dict(pool)
+        if meaning is not None:
+            key = _filter_key(lang, audience, kinds, services, types)
+            sims = self._similarities(state, *meaning, allowed, key)
+            if sims:
+                pool = _fuse(pool, sims, limit + 2)
         # one extra candidate per type, for the margin of the last hits
         ranked = heapq.nlargest(limit + 2, pool, key=_by_score)
         if not ranked:
@@ -739,14 +894,14 @@ class SearchIndex:
                 seen_type.add(is_form)
                 below = next((v for d, v in ranked[i + 1 :] if (d in forms) == is_form), 0.0)
                 margin = (score - below) / score if score > 0 else 0.0
-            mask = scored[docnum][1]
+            mask = scored[docnum][1] if docnum in scored else 0
             matched = [(lf.field, lf.text) for j, lf in enumerate(leaves) if mask >> j & 1]
             conf = confidence(
                 Features(
                     coverage=coverage(matched, weighted),
                     head_coverage=coverage(matched, weighted, head_only=True),
                     margin=margin,
-                    norm_score=score / (total_idf * NORM_SCALE),
+                    norm_score=lexical.get(docnum, 0.0) / (total_idf * NORM_SCALE),
                 )
             )
             out.append((docnum, score, conf))
@@ -866,6 +1021,45 @@ def _edits1(word: str) -> set[str]:
     out.update(a + c + b[1:] for a, b in splits if b for c in alphabet)
     out.update(a + c + b for a, b in splits for c in alphabet)
     out.discard(word)
+    return out
+
+
+def _filter_key(
+    lang: str | None,
+    audience: str,
+    kinds: Sequence[str] | None,
+    services: Sequence[str] | None,
+    types: Sequence[str] | None,
+) -> tuple[Any, ...]:
+    return (
+        lang,
+        audience,
+        tuple(sorted(kinds)) if kinds else None,
+        tuple(sorted(services)) if services else None,
+        tuple(sorted(types)) if types else None,
+    )
+
+
+def _fuse(
+    pool: list[tuple[int, float]], sims: dict[int, tuple[float, float]], extra: int
+) -> list[tuple[int, float]]:
+    """BM25F scaled by the query's best score, mixed with the scaled similarity.
+
+    The candidates are the documents that match a word plus the ``extra`` most similar
+    ones that are close enough (an answer may share no word with the question, but a
+    document that is merely the least far from a question about something else is not
+    a result).
+    """
+    best = max((v for _d, v in pool), default=0.0)
+    lexical = {d: (v / best if best > 0 else 0.0) for d, v in pool}
+    near = [(d, v[0]) for d, v in sims.items() if v[1] >= MIN_SIMILARITY]
+    nearest = heapq.nlargest(extra, near, key=_by_score)
+    w = SEMANTIC_WEIGHT
+    out: list[tuple[int, float]] = []
+    for d in lexical.keys() | {d for d, _v in nearest}:
+        lex = lexical.get(d, 0.0)
+        sim = sims.get(d)
+        out.append((d, lex if sim is None else (1 - w) * lex + w * sim[0]))
     return out
 
 
