@@ -290,6 +290,17 @@ class _Aligned:
 
 
 @dataclass(frozen=True)
+class _Meaning:
+    """A query's similarities: ``scaled[i]`` (min-max over the searched documents) and
+    ``raw[i]`` (cosine) of document ``docnums[i]``; ``pos_of[docnum]`` is ``i`` or -1."""
+
+    docnums: Any
+    scaled: Any
+    raw: Any
+    pos_of: Any
+
+
+@dataclass(frozen=True)
 class _Term:
     """A query term; typo corrections share the ``group`` of the word they correct."""
 
@@ -639,27 +650,27 @@ class SearchIndex:
 
     def _similarities(
         self, state: _Local, aligned: _Aligned, qvec: Any, allowed: set[int] | None, key: Any
-    ) -> dict[int, tuple[float, float]]:
-        """Cosine similarity of every allowed document that has a vector: (min-max
-        scaled to [0, 1] over those documents, raw)."""
+    ) -> _Meaning | None:
+        """Cosine similarity of every allowed document that has a vector."""
         cached = state.rows.get(key)
         if cached is None:
             docnums = aligned.docnums
             if allowed is not None:
                 docnums = np.array(sorted(d for d in allowed if d < len(aligned.row_of)))
                 docnums = docnums[aligned.row_of[docnums] >= 0] if len(docnums) else docnums
-            cached = (docnums, aligned.row_of[docnums] if len(docnums) else docnums)
+            pos_of = np.full(len(aligned.row_of), -1, dtype=np.int64)
+            pos_of[docnums] = np.arange(len(docnums))
+            cached = (docnums, aligned.row_of[docnums] if len(docnums) else docnums, pos_of)
             if len(state.rows) > 64:
                 state.rows.clear()
             state.rows[key] = cached
-        docnums, rows = cached
+        docnums, rows, pos_of = cached
         if not len(docnums):
-            return {}
-        sims = aligned.matrix[rows] @ qvec
-        lo, hi = float(sims.min()), float(sims.max())
-        scaled = (sims - lo) / (hi - lo) if hi > lo else np.zeros_like(sims)
-        pairs = zip(scaled.tolist(), sims.tolist(), strict=True)
-        return dict(zip(docnums.tolist(), pairs, strict=True))
+            return None
+        raw = aligned.matrix[rows] @ qvec
+        lo, hi = float(raw.min()), float(raw.max())
+        scaled = (raw - lo) / (hi - lo) if hi > lo else np.zeros_like(raw)
+        return _Meaning(docnums, scaled, raw, pos_of)
 
     def warm_up(self) -> None:
         """Load the Russian dictionaries and the length tables now (optional).
@@ -873,13 +884,15 @@ class SearchIndex:
         else:
             pool = [(d, e[0]) for d, e in scored.items() if d in allowed]
         lexical = dict(pool)
+        sims = None
         if meaning is not None:
             key = _filter_key(lang, audience, kinds, services, types)
             sims = self._similarities(state, *meaning, allowed, key)
-            if sims:
-                pool = _fuse(pool, sims, limit + 2)
-        # one extra candidate per type, for the margin of the last hits
-        ranked = heapq.nlargest(limit + 2, pool, key=_by_score)
+        if sims is not None:
+            ranked = _fuse(pool, sims, limit + 2)
+        else:
+            # one extra candidate per type, for the margin of the last hits
+            ranked = heapq.nlargest(limit + 2, pool, key=_by_score)
         if not ranked:
             return []
         forms = self._filter(state, None, "internal", None, None, [FORM]) or set()
@@ -1040,27 +1053,41 @@ def _filter_key(
     )
 
 
-def _fuse(
-    pool: list[tuple[int, float]], sims: dict[int, tuple[float, float]], extra: int
-) -> list[tuple[int, float]]:
-    """BM25F scaled by the query's best score, mixed with the scaled similarity.
+def _fuse(pool: list[tuple[int, float]], m: _Meaning, top: int) -> list[tuple[int, float]]:
+    """The ``top`` best documents by BM25F scaled by the query's best score, mixed with
+    the scaled similarity; best first.
 
-    The candidates are the documents that match a word plus the ``extra`` most similar
+    The candidates are the documents that match a word plus the ``top`` most similar
     ones that are close enough (an answer may share no word with the question, but a
     document that is merely the least far from a question about something else is not
     a result).
     """
-    best = max((v for _d, v in pool), default=0.0)
-    lexical = {d: (v / best if best > 0 else 0.0) for d, v in pool}
-    near = [(d, v[0]) for d, v in sims.items() if v[1] >= MIN_SIMILARITY]
-    nearest = heapq.nlargest(extra, near, key=_by_score)
     w = SEMANTIC_WEIGHT
-    out: list[tuple[int, float]] = []
-    for d in lexical.keys() | {d for d, _v in nearest}:
-        lex = lexical.get(d, 0.0)
-        sim = sims.get(d)
-        out.append((d, lex if sim is None else (1 - w) * lex + w * sim[0]))
-    return out
+    if pool:
+        docs = np.fromiter((d for d, _v in pool), dtype=np.int64, count=len(pool))
+        lex = np.fromiter((v for _d, v in pool), dtype=np.float64, count=len(pool))
+        best = float(lex.max())
+        lex = lex / best if best > 0 else np.zeros_like(lex)
+        pos = m.pos_of[docs] if len(m.pos_of) else np.full(len(docs), -1)
+        has = pos >= 0
+        fused = lex.copy()
+        fused[has] = (1 - w) * lex[has] + w * m.scaled[pos[has]]
+    else:
+        docs = np.zeros(0, dtype=np.int64)
+        fused = np.zeros(0)
+    near = np.flatnonzero(m.raw >= MIN_SIMILARITY)
+    if len(near) > top:
+        near = near[np.argpartition(-m.scaled[near], top - 1)[:top]]
+    extra = m.docnums[near]
+    fresh = ~np.isin(extra, docs)
+    docs = np.concatenate([docs, extra[fresh]])
+    fused = np.concatenate([fused, w * m.scaled[near][fresh]])
+    if len(docs) > top:
+        keep = np.argpartition(-fused, top - 1)[:top]
+        docs, fused = docs[keep], fused[keep]
+    pairs = list(zip(docs.tolist(), fused.tolist(), strict=True))
+    pairs.sort(key=lambda p: (-p[1], p[0]))
+    return pairs
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:
