@@ -213,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also report CPU times (build including the worker processes, per query) "
         "and the load average: on a busy machine wall times overstate the cost",
     )
+    ap.add_argument(
+        "--words-only",
+        action="store_true",
+        help="rank by words only (no meaning vectors): the cost of the meaning signal",
+    )
     args = ap.parse_args(argv)
 
     def say(msg: str) -> None:
@@ -230,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         cpu0 = _cpu_s()
         # the words first (searchable from here), then the meaning vectors, timed apart
-        index = SearchIndex(root)
+        index = SearchIndex(root, semantic=not args.words_only)
         index.rebuild(docs, vectors=False)
         build_s = time.perf_counter() - t
         build_cpu_s = _cpu_s() - cpu0

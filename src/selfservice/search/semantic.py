@@ -40,6 +40,7 @@ BATCH = 16
 #: Vectors remembered per process by text, so that rebuilding an unchanged corpus (or
 #: the same kb in several indexes) does not encode it again.
 CACHE_SIZE = 50_000
+QUERY_CACHE_SIZE = 4_096
 
 Vectors = npt.NDArray[np.float32]
 
@@ -69,6 +70,7 @@ class Encoder:
         self._query_session = self._session(ort, str(model_path()), 1)
         self._doc_session = self._session(ort, str(model_path()), os.cpu_count() or 1)
         self._cache: OrderedDict[bytes, Vectors] = OrderedDict()
+        self._queries: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -93,8 +95,18 @@ class Encoder:
         return unit
 
     def query(self, text: str) -> Vectors:
-        """The unit vector of one query, shape (DIM,)."""
+        """The unit vector of one query, shape (DIM,); the most recent ones are cached
+        (popular questions repeat)."""
+        with self._lock:
+            hit = self._queries.get(text)
+            if hit is not None:
+                self._queries.move_to_end(text)
+                return hit
         vec: Vectors = self._run(self._query_session, self._query_tok, [text])[0]
+        with self._lock:
+            self._queries[text] = vec
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
         return vec
 
     def documents(
