@@ -21,7 +21,10 @@ labels and help) fields, as its coarse 5-letter prefix in ``pre`` (a second, fuz
 lexical signal over the whole document that joins derivations such as
 "подключение"/"подключить"), and through thesaurus concepts in ``con``; typos in short
 queries add corrections. BM25 per field with the boosts below, summed (``ranking.py``
-accumulates it over whoosh's postings). Each hit gets a confidence (``confidence.py``).
+accumulates it over whoosh's postings). For languages a sentence model covers
+(``semantic.py``), the score is mixed with the cosine similarity of the query's and the
+document's vectors (``vectors.py`` keeps them per generation, next to the whoosh files).
+Each hit gets a confidence (``confidence.py``).
 """
 
 from __future__ import annotations
@@ -212,7 +215,8 @@ def _index_fields(doc: SearchDoc, digest: str) -> dict[str, str]:
 class Hit:
     """One search result.
 
-    ``score`` is the raw BM25F score (comparable within one query only). ``confidence``
+    ``score`` is the ranking score: BM25F, mixed with the meaning similarity for the
+    languages that have vectors (comparable within one query only). ``confidence``
     is in [0, 1] and comparable across queries and corpora; ``confident`` is
     ``confidence >= CONFIDENCE_THRESHOLD``: suggest it, or say "nothing relevant".
     ``snippet`` is HTML: escaped text with the matched words in ``<mark>``.
