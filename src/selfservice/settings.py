@@ -12,6 +12,10 @@ from pathlib import Path
 PREFIX = "SELFSERVICE_"
 
 
+class SettingsError(ValueError):
+    """A SELFSERVICE_* variable holds a value the setting cannot take (the message names it)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     #: SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in production).
@@ -49,10 +53,13 @@ class Settings:
     mail_max_attachment_bytes: int = 10 * 1024 * 1024
     #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
     widget_dir: Path | None = None
+    #: Search by meaning as well as by words (the English sentence model, about 400 MB
+    #: of memory a process); off ranks by words only.
+    search_meaning: bool = True
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from ``SELFSERVICE_*`` variables; unknown values raise ValueError."""
+    """Build settings from ``SELFSERVICE_*`` variables; a bad value raises SettingsError."""
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
     for f in fields(Settings):
@@ -66,16 +73,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             try:
                 values[f.name] = int(raw)
             except ValueError:
-                raise ValueError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
+                raise SettingsError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
         elif f.type is int:
             try:
                 values[f.name] = int(raw)
             except ValueError:
                 name = PREFIX + f.name.upper()
-                raise ValueError(f"{name}: not a whole number: {raw!r}") from None
+                raise SettingsError(f"{name}: not a whole number: {raw!r}") from None
+        elif f.type is bool:
+            if raw not in {"on", "off"}:
+                name = PREFIX + f.name.upper()
+                raise SettingsError(f"{name}: must be on or off, got {raw!r}")
+            values[f.name] = raw == "on"
         elif f.name == "smtp_security":
             if raw not in {"none", "starttls", "tls"}:
-                raise ValueError(
+                raise SettingsError(
                     f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}"
                 )
             values[f.name] = raw

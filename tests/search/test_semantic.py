@@ -1,13 +1,19 @@
 """The meaning signal: answers that share no word with the question, and its lifecycle."""
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from selfservice.cli import main
 from selfservice.search import SearchDoc, SearchIndex
 from selfservice.search import vectors as vector_store
+from selfservice.search.semantic import shared_encoder
+from selfservice.settings import load_settings
 
 
 def _doc(ref: str, title: str, body: str, lang: str = "en") -> SearchDoc:
@@ -122,10 +128,73 @@ def test_a_reader_picks_up_vectors_published_after_the_words(tmp_path: Path) -> 
         writer.close()
 
 
-def test_rebuilding_unchanged_content_reuses_the_vectors(index: SearchIndex) -> None:
-    steps: list[tuple[int, int]] = []
-    index.rebuild(CORPUS, progress=lambda done, total: steps.append((done, total)))
-    # 4 documents, then 3 vectors taken over from the previous generation at once
-    assert steps[-1] == (7, 7)
-    assert (4, 7) in steps
-    assert _ids(index, PARAPHRASE)[:1] == ["download-video"]
+def test_vectors_are_reused_only_while_the_document_is_unchanged() -> None:
+    docs = {d.key: d for d in CORPUS}
+    hashes = {k: d.content_hash() for k, d in docs.items()}
+    first = vector_store.update(shared_encoder(), docs, hashes, None)
+    # a previous generation whose vectors we can tell apart from fresh ones
+    marked = vector_store.VectorSet(first.keys, first.hashes, np.full_like(first.vectors, 0.5))
+    edited = _doc("mail-filter", "Create a Gmail filter", "Now also for labels.")
+    docs[edited.key] = edited
+    hashes[edited.key] = edited.content_hash()
+    again = vector_store.update(shared_encoder(), docs, hashes, marked)
+    rows = dict(zip(again.keys, again.vectors, strict=True))
+    assert (rows["article:download-video"] == 0.5).all()  # unchanged: taken over
+    assert (rows["article:printer-offline"] == 0.5).all()
+    assert not (rows["article:mail-filter"] == 0.5).all()  # changed: encoded again
+    assert abs(float(np.linalg.norm(rows["article:mail-filter"])) - 1.0) < 1e-4
+
+
+def test_eval_words_only_shows_what_the_meaning_signal_adds(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    queries = tmp_path / "queries.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"id": d.ref, "lang": d.lang, "title": d.title, "body": d.body})
+            for d in CORPUS
+        ),
+        "utf-8",
+    )
+    query = {"id": "q1", "lang": "en", "query": PARAPHRASE, "gold": ["download-video"]}
+    queries.write_text(json.dumps(query), "utf-8")
+    recall = {}
+    for flags in ([], ["--words-only"]):
+        report = tmp_path / f"report{len(flags)}.json"
+        args = ["eval", "--corpus", str(corpus), "--queries", str(queries), "--report", str(report)]
+        result = CliRunner().invoke(main, args + flags)
+        assert result.exit_code == 0, result.output
+        recall[bool(flags)] = json.loads(report.read_text())["overall"]["recall@1"]
+    assert recall == {False: 1.0, True: 0.0}
+
+
+def test_the_meaning_signal_can_be_switched_off(tmp_path: Path) -> None:
+    kb_docs = tmp_path / "index"
+    assert load_settings({}).search_meaning is True
+    assert load_settings({"SELFSERVICE_SEARCH_MEANING": "off"}).search_meaning is False
+    with pytest.raises(ValueError, match="SELFSERVICE_SEARCH_MEANING: must be on or off"):
+        load_settings({"SELFSERVICE_SEARCH_MEANING": "no"})
+    words_only = SearchIndex.open_or_build(kb_docs, CORPUS, semantic=False)
+    try:
+        assert words_only.generation is not None
+        assert vector_store.load(kb_docs / words_only.generation) is None  # none computed
+        assert "download-video" not in _ids(words_only, PARAPHRASE)
+    finally:
+        words_only.close()
+
+
+def test_index_command_follows_the_setting(tmp_path: Path, kb: Path) -> None:
+    for value, has_vectors in (("off", False), ("on", True)):
+        target = tmp_path / value
+        env = {"SELFSERVICE_SEARCH_MEANING": value}
+        args = ["index", "--kb-dir", str(kb), "--index-dir", str(target)]
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 0, result.output
+        generation = (target / "CURRENT").read_text().strip()
+        assert (vector_store.load(target / generation) is not None) is has_vectors
+    bad = CliRunner().invoke(
+        main,
+        ["index", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "x")],
+        env={"SELFSERVICE_SEARCH_MEANING": "maybe"},
+    )
+    assert bad.exit_code != 0
+    assert "SELFSERVICE_SEARCH_MEANING: must be on or off, got 'maybe'" in bad.output

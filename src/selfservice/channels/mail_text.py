@@ -10,6 +10,7 @@ import re
 from html.parser import HTMLParser
 
 from selfservice.domain.enums import Language
+from selfservice.search.analysis import cyrillic_share
 
 __all__ = [
     "RU_SHARE",
@@ -104,15 +105,6 @@ def repair_surrogates(text: str) -> str:
 
 
 # --- language -----------------------------------------------------------------------------
-
-
-def cyrillic_share(text: str) -> float:
-    """Share of Cyrillic letters among all letters of ``text`` (0.0 when it has none)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return 0.0
-    cyr = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
-    return cyr / len(letters)
 
 
 def guess_language(text: str) -> Language:

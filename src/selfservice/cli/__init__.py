@@ -1,11 +1,28 @@
 """The ``selfservice`` command: a thin click group; each area registers its commands."""
 
+from typing import Any
+
 import click
 
 from selfservice import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Turns a bad SELFSERVICE_* value into a one-line error, in every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from selfservice.settings import SettingsError
+
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="selfservice")
 def main() -> None:
     """Self-service IT support: knowledge base, search, tickets.

@@ -40,8 +40,10 @@ def index(kb_dir: Path | None, index_dir: Path | None, sync_only: bool) -> None:
     The new index is built next to the live one and swapped in atomically when it is
     complete, so a running server keeps answering from the old index during the rebuild
     and picks up the new one by itself within a fraction of a second. A progress bar goes
-    to stderr. kb/ is checked first; any problem stops the command (run
-    `selfservice kb check` for the full list).
+    to stderr; it counts the documents, then the English documents' meaning vectors
+    (reused for unchanged documents; none with SELFSERVICE_SEARCH_MEANING=off). kb/ is
+    checked first; any problem stops the command (run `selfservice kb check` for the
+    full list).
 
     \b
     Examples:
@@ -60,7 +62,7 @@ def index(kb_dir: Path | None, index_dir: Path | None, sync_only: bool) -> None:
         raise click.ClickException(f"{kb}: {exc}") from None
     started = time.perf_counter()
     if sync_only:
-        search = SearchIndex.open_or_build(target, content)
+        search = SearchIndex.open_or_build(target, content, semantic=settings.search_meaning)
         report = search.sync(content)
         count = search.doc_count()
         search.close()
@@ -70,7 +72,7 @@ def index(kb_dir: Path | None, index_dir: Path | None, sync_only: bool) -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
         return
-    search = SearchIndex(target)
+    search = SearchIndex(target, semantic=settings.search_meaning)
     with click.progressbar(
         length=1, label="Indexing", file=sys.stderr, show_pos=True
     ) as bar:
@@ -115,7 +117,14 @@ def _fmt(value: Any) -> str:
 @click.option(
     "--details", is_flag=True, help="Add every query's rank and top hit to the JSON report."
 )
-def eval_(corpus: Path, queries: Path, report: Path | None, details: bool) -> None:
+@click.option(
+    "--words-only",
+    is_flag=True,
+    help="Rank by words only, without the meaning signal (to see what it adds).",
+)
+def eval_(
+    corpus: Path, queries: Path, report: Path | None, details: bool, words_only: bool
+) -> None:
     """Measure search quality on a labelled query set.
 
     The corpus goes into a temporary index built by the same engine, analyzers, boosts
@@ -146,7 +155,9 @@ def eval_(corpus: Path, queries: Path, report: Path | None, details: bool) -> No
             click.echo("", err=True)
 
     try:
-        result = evaluate(corpus, queries, progress=progress, details=details)
+        result = evaluate(
+            corpus, queries, progress=progress, details=details, semantic=not words_only
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{'':8} {'queries':>7} {'R@1':>6} {'R@5':>6} {'MRR@10':>6} {'OOS-rej':>7} "

@@ -122,6 +122,15 @@ _RU_QUERY_STOPS = frozenset(
     """.split()
 )
 
+def cyrillic_share(text: str) -> float:
+    """Share of Cyrillic letters among all letters of ``text`` (0.0 when it has none)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    cyr = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
+    return cyr / len(letters)
+
+
 def fold(text: str) -> str:
     """Lowercase and fold ё to е."""
     return text.lower().replace("ё", "е")

@@ -60,6 +60,7 @@ from selfservice.search.analysis import (
     FastText,
     KeyAnalyzer,
     PrefixAnalyzer,
+    cyrillic_share,
     fold,
     query_concepts,
     query_keys,
@@ -71,7 +72,7 @@ from selfservice.search.confidence import NORM_SCALE, THRESHOLD, Features, confi
 from selfservice.search.documents import ARTICLE, FORM, SearchDoc, docs_from_content, unique
 from selfservice.search.ranking import Leaf, NormCache, Ranker
 from selfservice.search.semantic import LANGS as SEMANTIC_LANGS
-from selfservice.search.semantic import Encoder, is_cyrillic, shared_encoder
+from selfservice.search.semantic import Encoder, shared_encoder
 from selfservice.search.snippets import Highlighter
 
 __all__ = [
@@ -520,8 +521,7 @@ class SearchIndex:
                     writer.cancel()
                     raise
                 self._version += 1
-        if self.semantic:
-            self.update_vectors(docs.values())
+        self._publish_vectors(docs, hashes)
         return report
 
     def update_vectors(
@@ -532,10 +532,17 @@ class SearchIndex:
         Rebuild and sync do this themselves; call it after ``rebuild(vectors=False)``.
         Returns the number of documents with a vector.
         """
+        docs = _as_docs(content)
+        return self._publish_vectors(docs, {k: d.content_hash() for k, d in docs.items()}, progress)
+
+    def _publish_vectors(
+        self,
+        docs: dict[str, SearchDoc],
+        hashes: dict[str, str],
+        progress: Progress | None = None,
+    ) -> int:
         if not self.semantic:
             return 0
-        docs = _as_docs(content)
-        hashes = {k: d.content_hash() for k, d in docs.items()}
         with self._lock:
             gen = self._gen
         if gen is None:
@@ -653,9 +660,10 @@ class SearchIndex:
         return aligned
 
     def _similarities(
-        self, state: _Local, aligned: _Aligned, qvec: Any, allowed: set[int] | None, key: Any
+        self, state: _Local, aligned: _Aligned, query: str, allowed: set[int] | None, key: Any
     ) -> _Meaning | None:
-        """Cosine similarity of every allowed document that has a vector."""
+        """Cosine similarity of every allowed document that has a vector to the query
+        (encoded only when there is such a document)."""
         cached = state.rows.get(key)
         if cached is None:
             docnums = aligned.docnums
@@ -671,21 +679,25 @@ class SearchIndex:
         docnums, rows, pos_of = cached
         if not len(docnums):
             return None
-        raw = aligned.matrix[rows] @ qvec
+        raw = aligned.matrix[rows] @ self._get_encoder().query(query)
         lo, hi = float(raw.min()), float(raw.max())
         scaled = (raw - lo) / (hi - lo) if hi > lo else np.zeros_like(raw)
         return _Meaning(docnums, scaled, raw, pos_of)
 
     def warm_up(self) -> None:
-        """Load the Russian dictionaries and the length tables now (optional).
+        """Load the Russian dictionaries, the length tables, the sentence model and the
+        vectors now (optional).
 
-        Otherwise the first query after start pays for them (about half a second); call
-        this in a server's start-up so that a customer never does.
+        Otherwise the first queries after start pay for them (a second or two); the
+        server calls this at start-up so that a customer never does.
         """
         state = self._state()
         query_keys("прогрев словарей warm up")
         assert state.ranker is not None
         state.ranker.warm((*_KEY_FIELDS, *PREFIX_BOOSTS))
+        aligned = self._vectors(state)
+        if aligned is not None and len(aligned.docnums):
+            self._get_encoder().query("warm up")
 
     def doc_count(self) -> int:
         return int(self._state().searcher.doc_count())  # type: ignore[union-attr]
@@ -850,11 +862,11 @@ class SearchIndex:
         leaves = self._leaves(terms, query_concepts(pairs))
         assert state.ranker is not None
         scored = state.ranker.score(leaves)
-        meaning = None
-        if self.semantic and not is_cyrillic(query):
+        aligned = None
+        # the model reads English; a question with Cyrillic in it is ranked by words
+        if self.semantic and cyrillic_share(query) == 0:
             aligned = self._vectors(state)
-            if aligned is not None and len(aligned.docnums):
-                meaning = (aligned, self._get_encoder().query(query))
+        meaning = (aligned, query) if aligned is not None and len(aligned.docnums) else None
         args = (state, scored, leaves, terms, meaning)
         ranked = self._rank(*args, lang, audience, kinds, services, types, limit)
         if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
@@ -871,7 +883,7 @@ class SearchIndex:
         scored: dict[int, list[Any]],
         leaves: list[Leaf],
         terms: list[_Term],
-        meaning: tuple[_Aligned, Any] | None,
+        meaning: tuple[_Aligned, str] | None,
         lang: str | None,
         audience: str,
         kinds: Sequence[str] | None,
@@ -1072,7 +1084,7 @@ def _fuse(pool: list[tuple[int, float]], m: _Meaning, top: int) -> list[tuple[in
         lex = np.fromiter((v for _d, v in pool), dtype=np.float64, count=len(pool))
         best = float(lex.max())
         lex = lex / best if best > 0 else np.zeros_like(lex)
-        pos = m.pos_of[docs] if len(m.pos_of) else np.full(len(docs), -1)
+        pos = m.pos_of[docs]
         has = pos >= 0
         fused = lex.copy()
         fused[has] = (1 - w) * lex[has] + w * m.scaled[pos[has]]

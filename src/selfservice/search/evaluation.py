@@ -133,11 +133,13 @@ def evaluate(
     *,
     progress: Callable[[str, int, int], None] | None = None,
     details: bool = False,
+    semantic: bool = True,
 ) -> dict[str, Any]:
     """Index ``corpus`` in a temporary directory, run ``queries``, return the report.
 
     ``progress(stage, done, total)`` reports the "index" and "search" stages. With
-    ``details`` the report also lists every query with its rank and top hit.
+    ``details`` the report also lists every query with its rank and top hit;
+    ``semantic=False`` ranks by words only.
     """
     qs = load_queries(queries)
     docs = list(docs_from_jsonl(corpus))
@@ -147,6 +149,7 @@ def evaluate(
             Path(tmp),
             docs,
             progress=(lambda d, t: progress("index", d, t)) if progress else None,
+            semantic=semantic,
         )
         t1 = time.perf_counter()
         outcomes: list[QueryOutcome] = []
@@ -167,6 +170,7 @@ def evaluate(
         t2 = time.perf_counter()
     report = summarize(outcomes)
     report["corpus"] = {"path": str(corpus), "documents": len(docs)}
+    report["meaning"] = semantic
     report["timing_s"] = {"index": round(t1 - t0, 3), "search": round(t2 - t1, 3)}
     if details:
         report["details"] = [

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIM", "LANGS", "MODEL_ID", "Encoder", "is_cyrillic", "shared_encoder"]
+__all__ = ["DIM", "LANGS", "MODEL_ID", "Encoder", "shared_encoder"]
 
 #: Identifies the vectors; stored with them, so a model change re-encodes.
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -45,10 +45,6 @@ QUERY_CACHE_SIZE = 4_096
 Vectors = npt.NDArray[np.float32]
 
 
-def is_cyrillic(text: str) -> bool:
-    return any("а" <= ch <= "я" or ch in "ёЁ" or "А" <= ch <= "Я" for ch in text)
-
-
 class Encoder:
     """Text → unit vectors. Thread-safe; load once per process (:func:`shared_encoder`)."""
 
@@ -66,9 +62,11 @@ class Encoder:
         self._query_tok.enable_truncation(QUERY_TOKENS)
         self._query_tok.enable_padding()
         # one thread per query keeps concurrent searches from fighting over the cores;
-        # batches of documents use them all
-        self._query_session = self._session(ort, str(model_path()), 1)
-        self._doc_session = self._session(ort, str(model_path()), os.cpu_count() or 1)
+        # batches of documents use them all (a session of their own, made when first
+        # needed: a process that only searches never loads it)
+        self._model = str(model_path())
+        self._query_session = self._session(ort, self._model, 1)
+        self._doc_session: object | None = None
         self._cache: OrderedDict[bytes, Vectors] = OrderedDict()
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
@@ -128,6 +126,12 @@ class Encoder:
             progress(done, len(texts))
         # similar lengths in one batch: less padding to compute
         todo.sort(key=lambda i: len(texts[i]))
+        if todo and self._doc_session is None:
+            import onnxruntime as ort
+
+            with self._lock:
+                if self._doc_session is None:
+                    self._doc_session = self._session(ort, self._model, os.cpu_count() or 1)
         for start in range(0, len(todo), BATCH):
             part = todo[start : start + BATCH]
             vecs = self._run(self._doc_session, self._doc_tok, [texts[i] for i in part])

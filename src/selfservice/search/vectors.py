@@ -35,10 +35,6 @@ class VectorSet:
     hashes: tuple[str, ...]
     vectors: Vectors
 
-    @classmethod
-    def empty(cls) -> VectorSet:
-        return cls((), (), np.zeros((0, DIM), dtype=np.float32))
-
     def by_key(self) -> dict[str, tuple[str, int]]:
         return {k: (h, i) for i, (k, h) in enumerate(zip(self.keys, self.hashes, strict=True))}
 
@@ -83,16 +79,17 @@ def update(
     ``progress(done, total)`` counts the documents that get a vector.
     """
     keys = sorted(k for k, d in docs.items() if d.lang in LANGS)
-    old = previous.by_key() if previous is not None else {}
     out = np.zeros((len(keys), DIM), dtype=np.float32)
-    missing: list[int] = []
-    for i, k in enumerate(keys):
-        prior = old.get(k)
-        if prior is not None and prior[0] == hashes[k]:
-            assert previous is not None
-            out[i] = previous.vectors[prior[1]]
-        else:
-            missing.append(i)
+    missing = list(range(len(keys)))
+    if previous is not None:
+        old = previous.by_key()
+        missing = []
+        for i, k in enumerate(keys):
+            prior = old.get(k)
+            if prior is not None and prior[0] == hashes[k]:
+                out[i] = previous.vectors[prior[1]]
+            else:
+                missing.append(i)
     reused = len(keys) - len(missing)
     if missing:
         step = (lambda d, _t: progress(reused + d, len(keys))) if progress else None

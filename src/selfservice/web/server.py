@@ -35,7 +35,9 @@ SITE_PATH = "/kb"
 def prepare(settings: Settings) -> tuple[int, int, int]:
     """Check kb/ and bring the search index up to date; (articles, forms, indexed docs)."""
     content = load_content(settings.kb_dir)
-    index = SearchIndex.open_or_build(settings.index_dir, content)
+    index = SearchIndex.open_or_build(
+        settings.index_dir, content, semantic=settings.search_meaning
+    )
     try:
         return len(content.articles), len(content.forms), index.doc_count()
     finally:
@@ -65,7 +67,8 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
 def app_from_settings() -> Starlette:
     settings = load_settings()
     content = load_content(settings.kb_dir)
-    index = PinnedSearchIndex.open(settings.index_dir)
+    index = PinnedSearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
+    index.warm_up()
     config = load_support_config(settings.config_file)
     backend = make_backend(
         make_engine(settings.database_url), content=content, config=config, clock=utc_now
