@@ -150,10 +150,10 @@ def test_search_that_finds_nothing_is_logged_as_not_confident(
     answer = say(api, cid, text="quantum flux capacitor")
     assert kinds(answer)[0] == "text"
     logged = search_log(engine)[-1]
-    assert (logged.query, logged.confident, logged.results, logged.source) == (
+    # near-misses by meaning may be listed, but none is confident enough to suggest
+    assert (logged.query, logged.confident, logged.source) == (
         "quantum flux capacitor",
         False,
-        0,
         "conversation",
     )
 

