@@ -6,11 +6,12 @@ own transaction (``selfservice.services.outbox.enqueue``) and the worker deliver
 
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from selfservice.settings import Settings
 
@@ -39,20 +40,52 @@ class Mailer(Protocol):
         """Deliver ``mail`` to the next hop or raise :class:`MailError`."""
 
 
+#: Longest header text we write: the size of the outbox subject column.
+HEADER_TEXT_LIMIT: Final = 300
+#: Unicode categories folded to a space in a header: control characters (CR, LF, NEL
+#: U+0085, the ASCII separators …), line and paragraph separators (U+2028, U+2029) and
+#: spaces. Python's email package treats each line-breaking one as a header injection and
+#: refuses to build the message at all.
+_FOLDED: Final = frozenset({"Cc", "Zl", "Zp", "Zs"})
+_BREAKING: Final = frozenset({"Cc", "Zl", "Zp"})
+
+
+def header_text(value: str, *, limit: int = HEADER_TEXT_LIMIT) -> str:
+    """``value`` made safe for a header: every line break, control or separator character
+    becomes one space, runs of spaces one space, and it is cut to ``limit`` characters."""
+    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
+    folded = "".join(" " if unicodedata.category(c) in _FOLDED else c for c in value)
+    text = " ".join(folded.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def unsafe_address(address: str) -> bool:
+    """An address a header cannot carry as it is: folding its line break would send the
+    message to a different mailbox, so it is not sent at all."""
+    return any(unicodedata.category(c) in _BREAKING for c in address) or not address.strip()
+
+
 def build_message(mail: Mail, *, sender: str) -> EmailMessage:
+    """The message as it goes out; raises :class:`MailError` (permanent) for a recipient
+    address that no header can carry."""
+    if unsafe_address(mail.to):
+        raise MailError(f"recipient address {mail.to!r} holds a line break or control "
+                        "character: not sent", permanent=True)
     msg = EmailMessage()
-    msg["From"] = sender
+    msg["From"] = header_text(sender)
     msg["To"] = mail.to
-    msg["Subject"] = mail.subject
-    msg["Message-ID"] = mail.message_id
-    msg["Content-Language"] = mail.language
+    msg["Subject"] = header_text(mail.subject)
+    msg["Message-ID"] = header_text(mail.message_id)
+    msg["Content-Language"] = header_text(mail.language)
     if mail.created_at is not None:
         msg["Date"] = format_datetime(mail.created_at)
     # Every message we send is automatic (RFC 3834): vacation responders and other robots
     # must not answer it, and our own intake ignores it if it ever comes back.
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(mail.body)
+    msg.set_content(mail.body.encode("utf-8", "replace").decode("utf-8"))
     return msg
 
 
@@ -80,7 +113,14 @@ class SmtpMailer:
         )
 
     def send(self, mail: Mail) -> None:
-        message = build_message(mail, sender=self.sender)
+        try:
+            message = build_message(mail, sender=self.sender)
+        except MailError:
+            raise
+        except Exception as exc:
+            # Building depends on the message alone: trying again gives the same error.
+            raise MailError(f"the message could not be built: {type(exc).__name__}: {exc}",
+                            permanent=True) from exc
         try:
             with self._connect() as smtp:
                 if self.security == "starttls":

@@ -51,6 +51,14 @@ class Settings:
     mail_max_message_bytes: int = 40 * 1024 * 1024
     #: Inbound e-mail: the largest attachment stored; larger ones are noted and dropped.
     mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    #: Inbound e-mail from an address that is no authorised contact: ``off`` (no answer)
+    #: or ``authenticated`` (instructions, when the trusted MTA's Authentication-Results
+    #: say the From domain passed DMARC or aligned SPF).
+    mail_unknown_sender_reply: str = "off"
+    #: The authserv-id of that trusted MTA (the first word of its Authentication-Results).
+    mail_authserv_id: str = ""
+    #: At most this many answers to unknown senders an hour (one per address a day).
+    mail_unknown_sender_replies_per_hour: int = 20
     #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
     widget_dir: Path | None = None
     #: Search by meaning as well as by words (the English sentence model, about 400 MB
@@ -91,6 +99,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                     f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}"
                 )
             values[f.name] = raw
+        elif f.name == "mail_unknown_sender_reply":
+            if raw not in {"off", "authenticated"}:
+                raise SettingsError(f"{PREFIX}MAIL_UNKNOWN_SENDER_REPLY: must be off or "
+                                    f"authenticated, got {raw!r}")
+            values[f.name] = raw
         else:
             values[f.name] = raw
-    return Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.mail_unknown_sender_reply == "authenticated" and not settings.mail_authserv_id:
+        raise SettingsError(f"{PREFIX}MAIL_UNKNOWN_SENDER_REPLY=authenticated needs "
+                            f"{PREFIX}MAIL_AUTHSERV_ID, the authserv-id of the MTA that "
+                            "checks SPF and DMARC")
+    return settings

@@ -1,5 +1,7 @@
 """The urgency cues of free text, and the intake's automatic answers in both languages."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from selfservice.channels import mail_answers
@@ -48,8 +50,9 @@ def test_every_answer_exists_in_both_languages() -> None:
 
 
 def test_the_unknown_sender_answer_speaks_both_languages() -> None:
-    answer = mail_answers.unknown_sender(address="x@example.org", subject="")
+    answer = mail_answers.unknown_sender(address="x@example.org",
+                                         received=datetime(2025, 3, 3, 10, 0, tzinfo=UTC))
     assert "Your e-mail was not registered" in answer.subject
     assert "Ваше письмо не зарегистрировано" in answer.subject
-    assert "x@example.org" in answer.body and "(no subject)" in answer.body
+    assert "x@example.org" in answer.body and "2025-03-03 10:00 UTC" in answer.body
     assert "once a day" in answer.body and "раза в сутки" in answer.body

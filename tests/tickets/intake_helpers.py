@@ -21,12 +21,24 @@ from selfservice.content.model import Content
 from selfservice.db.models import Comment, InboundMessage, MailAttachment, Ticket
 from selfservice.domain.config import SupportConfig
 from selfservice.services.mail_intake import MailIntake
+from selfservice.services.mail_unknown import UnknownSenderReplies
 
 REPO = Path(__file__).resolve().parents[2]
 EVAL = REPO.parent / "shared" / "eval"
 MAIL_DIR = EVAL / "mail"
 ALERTS_DIR = EVAL / "alerts"
 SUPPORT = "support@selfservice.local"
+#: The authserv-id of the MTA the tests' gateway trusts.
+MX = "mx.selfservice.local"
+#: Answers to unknown senders as a gateway behind that MTA gives them.
+AUTHENTICATED = UnknownSenderReplies(mode="authenticated", authserv_id=MX)
+
+
+def dmarc_pass(domain: str, *, authserv_id: str = MX) -> dict[str, str]:
+    """The header the trusted MTA adds to a message whose From domain passed DMARC."""
+    return {"Authentication-Results": f"{authserv_id}; spf=pass smtp.mailfrom={domain};"
+                                      f" dkim=pass header.d={domain};"
+                                      f" dmarc=pass (p=reject) header.from={domain}"}
 
 
 @cache
@@ -58,11 +70,11 @@ class Clock:
 def make_intake(
     engine: Engine, config: SupportConfig, *, clock: Callable[[], datetime] | None = None,
     limits: MailLimits | None = None, fault: Callable[[str], None] | None = None,
-    max_attempts: int = 5,
+    max_attempts: int = 5, unknown_replies: UnknownSenderReplies | None = None,
 ) -> MailIntake:
     return MailIntake(engine, config=config, content=kb_content(), own_addresses=[SUPPORT],
                       limits=limits, classifier=kb_classifier(), clock=clock or Clock(),
-                      fault=fault, max_attempts=max_attempts)
+                      fault=fault, max_attempts=max_attempts, unknown_replies=unknown_replies)
 
 
 def crlf(raw: bytes) -> bytes:

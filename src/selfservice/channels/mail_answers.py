@@ -1,12 +1,15 @@
 """The automatic answers of the e-mail intake, in English and Russian.
 
 Only people get these (``mail_kind`` keeps robots out), and each is sent at most once a
-day per address and topic (``mail_auto_replies``). Every answer carries the original
-subject so the sender can tell which message it is about. A sender we do not know gets
-both languages in one message: we cannot know which one they read.
+day per address and topic (``mail_auto_replies``). An answer to a contact carries the
+original subject so they can tell which message it is about. A sender we do not know gets
+both languages in one message (we cannot know which one they read) and never the subject
+or text of their message: a forged sender would otherwise make us carry a spammer's words
+to an innocent address (backscatter).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from selfservice.domain.enums import Language
@@ -29,9 +32,9 @@ _SIGNATURE: Final = {
 _TEXTS: Final[dict[tuple[str, Language], tuple[str, str]]] = {
     ("unknown_sender", Language.RU): (
         "Ваше письмо не зарегистрировано",
-        "Здравствуйте!\n\nМы получили ваше письмо «{subject}», но не зарегистрировали его:"
-        " адрес {address} не числится среди контактных лиц наших клиентов, а обращения"
-        " принимаются только от них.\n\nЧто можно сделать:\n"
+        "Здравствуйте!\n\nМы получили письмо с адреса {address} ({received}), но не"
+        " зарегистрировали его: этот адрес не числится среди контактных лиц наших"
+        " клиентов, а обращения принимаются только от них.\n\nЧто можно сделать:\n"
         "- попросите ответственного за договор в вашей организации добавить вас в список"
         " контактных лиц и отправьте письмо ещё раз;\n"
         "- или создайте обращение на клиентском портале вашей организации;\n"
@@ -40,8 +43,8 @@ _TEXTS: Final[dict[tuple[str, Language], tuple[str, str]]] = {
     ),
     ("unknown_sender", Language.EN): (
         "Your e-mail was not registered",
-        "Hello,\n\nwe received your e-mail \"{subject}\" but did not register it: the"
-        " address {address} is not one of our clients' contact persons, and only they can"
+        "Hello,\n\nwe received an e-mail from {address} ({received}) but did not register"
+        " it: this address is not one of our clients' contact persons, and only they can"
         " file tickets.\n\nWhat you can do:\n"
         "- ask the person responsible for the contract in your organisation to add you to"
         " the list of contact persons, then send your e-mail again;\n"
@@ -101,10 +104,12 @@ def _shown(subject: str) -> str:
     return (subject or "").strip()[:200] or "(no subject)"
 
 
-def unknown_sender(*, address: str, subject: str) -> Answer:
-    """To an address that is no authorised contact: Russian first, then English."""
-    ru = _render("unknown_sender", Language.RU, address=address, subject=_shown(subject))
-    en = _render("unknown_sender", Language.EN, address=address, subject=_shown(subject))
+def unknown_sender(*, address: str, received: datetime) -> Answer:
+    """To an address that is no authorised contact: Russian first, then English. Only the
+    address and the time: nothing the sender wrote."""
+    when = received.strftime("%Y-%m-%d %H:%M UTC")
+    ru = _render("unknown_sender", Language.RU, address=address, received=when)
+    en = _render("unknown_sender", Language.EN, address=address, received=when)
     return Answer(f"{ru.subject} / {en.subject}", f"{ru.body}\n{en.body}", Language.RU)
 
 

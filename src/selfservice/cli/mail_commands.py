@@ -22,6 +22,7 @@ from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.services import inbound_mail
 from selfservice.services.mail_intake import MailIntake, MailOutcome, Outcome
+from selfservice.services.mail_unknown import UnknownSenderReplies
 from selfservice.settings import Settings, load_settings
 
 #: sysexits EX_TEMPFAIL: the MTA keeps the message and tries again later.
@@ -44,6 +45,7 @@ def build_intake(settings: Settings, engine: Engine) -> MailIntake:
         engine, config=load_support_config(settings.config_file),
         content=load_content(settings.kb_dir), own_addresses=[settings.mail_from],
         limits=_limits(settings),
+        unknown_replies=UnknownSenderReplies.from_settings(settings),
     )
 
 
@@ -75,9 +77,10 @@ def mail_gateway(host: str, port: int, recipients: tuple[str, ...], any_recipien
     Point your MTA at it (a relay/transport to HOST:PORT, see the README). Each message
     is committed to the database before the answer 250; if that fails the answer is 451
     and the MTA retries. Then it is processed: a ticket (an authorised contact's new
-    message), a comment (a reply with a ticket number in the subject), an answer with
-    instructions (an unknown sender, at most once a day), or nothing (bounces,
-    auto-replies, read receipts, complaints). Messages stored but not processed (a crash)
+    message), a comment (a reply with a ticket number in the subject), a refusal (an
+    unknown sender; answered only with SELFSERVICE_MAIL_UNKNOWN_SENDER_REPLY=authenticated
+    and the MTA's DMARC pass), or nothing (bounces, auto-replies, read receipts,
+    complaints). Messages stored but not processed (a crash)
     are processed at start and retried every --retry-every seconds.
 
     The database is migrated first (SELFSERVICE_DATABASE_URL). Answers go through the

@@ -19,9 +19,10 @@ Decision for one message (first match wins):
    the free-text classifier, urgency from the words of the message (medium by default;
    high or very high stays "urgency unconfirmed" until confirmed by phone). An address
    registered with several organisations files as its earliest registration.
-4. Otherwise -> **rejected**: the sender gets instructions in Russian and English, at most
-   once a day per address (a forged sender cannot turn us into a spam source), and nothing
-   else is created. ``noreply``-style addresses get no answer at all.
+4. Otherwise -> **rejected**, nothing is created. The sender gets instructions in Russian
+   and English only when ``services.mail_unknown`` allows it (on, the trusted MTA vouches
+   for the From domain, hourly and daily caps): a forged sender must not turn us into a
+   spam source. ``noreply``-style addresses get no answer at all.
 
 Each outcome commits in one transaction together with the message's ``processed`` mark
 (``services.inbound_mail.claim``), so a crash never applies a message twice or loses it.
@@ -44,8 +45,9 @@ from sqlmodel import Session, col
 from selfservice.channels import mail_answers
 from selfservice.channels.classify import TextClassifier
 from selfservice.channels.mail_answers import Answer
+from selfservice.channels.mail_attachments import attachment_notes
 from selfservice.channels.mail_kind import classify_mail, subject_core, ticket_numbers_in
-from selfservice.channels.mail_parse import Attachment, InboundMail, MailLimits, parse_mail
+from selfservice.channels.mail_parse import InboundMail, MailLimits, parse_mail
 from selfservice.channels.urgency import urgency_from_text
 from selfservice.content.model import Content, Service
 from selfservice.db.conflicts import insert_once
@@ -62,7 +64,7 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Channel, Language, Status
 from selfservice.domain.workflow import FINAL, resume_status
-from selfservice.services import inbound_mail, outbox
+from selfservice.services import inbound_mail, mail_unknown, outbox
 from selfservice.services.common import Actor, load_ticket, state_of
 from selfservice.services.inbound_mail import AlreadyProcessed, Pending, Summary, claim
 from selfservice.services.portal import FALLBACK_SERVICE, subject_of
@@ -151,6 +153,7 @@ class MailIntake:
         own_addresses: Iterable[str] = (), limits: MailLimits | None = None,
         classifier: TextClassifier | None = None, clock: Callable[[], datetime] = utcnow,
         fault: Fault | None = None, max_attempts: int = inbound_mail.MAX_ATTEMPTS,
+        unknown_replies: mail_unknown.UnknownSenderReplies | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -160,6 +163,7 @@ class MailIntake:
         self.clock = clock
         self.fault = fault
         self.max_attempts = max_attempts
+        self.unknown_replies = unknown_replies or mail_unknown.UnknownSenderReplies()
         self._classifier = classifier
 
     @property
@@ -283,8 +287,13 @@ class MailIntake:
         reason = f"{sender} is not an authorised contact: nothing registered"
         if _NO_REPLY.match(sender.split("@", 1)[0]):
             return self._finish(ctx, Outcome.REJECTED, f"{reason}; no-reply address, not answered")
-        answer = mail_answers.unknown_sender(address=sender, subject=ctx.mail.subject)
-        reply = _Reply(sender, answer, "intake_unknown_sender", topic="unknown_sender")
+        with transaction(self.engine, write=False) as session:
+            refused = mail_unknown.refusal(session, self.unknown_replies, mail=ctx.mail,
+                                           sender=sender, now=ctx.now)
+        if refused is not None:
+            return self._finish(ctx, Outcome.REJECTED, f"{reason}; not answered: {refused}")
+        answer = mail_answers.unknown_sender(address=sender, received=ctx.now)
+        reply = _Reply(sender, answer, mail_unknown.KIND, topic="unknown_sender")
         return self._finish(ctx, Outcome.REJECTED, reason, reply)
 
     def _foreign(self, ctx: _Ctx, target: _TicketRef, contact: _Sender) -> MailOutcome:
@@ -332,7 +341,7 @@ class MailIntake:
         subject = subject_core(mail.subject) or subject_of(text) or "(no subject)"
         placed = self.classifier.classify(f"{subject}\n{text}")
         cue = urgency_from_text(f"{mail.subject}\n{text}")
-        notes = _attachment_notes(mail.attachments)
+        notes = attachment_notes(mail.attachments)
         description = "\n\n".join(p for p in (mail.body.strip()[:MAX_DESCRIPTION], *notes) if p)
         reason = [f"new ticket from {contact.email}: {placed.type.value}, service "
                   f"{placed.service or FALLBACK_SERVICE} (confidence {placed.confidence:.2f})",
@@ -360,7 +369,7 @@ class MailIntake:
     def _comment(self, ctx: _Ctx, target: _TicketRef, contact: _Sender) -> MailOutcome:
         """A reply on the contact's own ticket: one transaction for the comment, the status
         change (Information needed -> back to work), the attachments and the mark."""
-        notes = _attachment_notes(ctx.mail.attachments)
+        notes = attachment_notes(ctx.mail.attachments)
         body = "\n\n".join(p for p in (ctx.mail.reply_text.strip(), *notes) if p)
         if not body:
             return self._finish(ctx, Outcome.IGNORED, f"reply to {target.number} holds only "
@@ -484,20 +493,3 @@ def _referenced_ticket(session: Session, mail: InboundMail) -> _TicketRef | None
     ).first()
     return _TicketRef(*row) if row is not None else None
 
-
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
-def _attachment_notes(attachments: tuple[Attachment, ...]) -> list[str]:
-    """Lines for the ticket or comment: what was attached, and what was not (and why)."""
-    notes: list[str] = []
-    kept = [a for a in attachments if a.accepted]
-    if kept:
-        notes.append("Attachments: " + ", ".join(f"{a.filename} ({_size(a.size)})" for a in kept))
-    notes.extend(f"Not added: {a.rejection.en}" for a in attachments if a.rejection)
-    return notes

@@ -6,11 +6,17 @@ Delivery protocol (at-least-once, duplicates minimised and recognisable):
    ``lease_until = now + lease`` and ``attempts + 1``. PostgreSQL picks them with
    ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows; SQLite has one
    writer at a time (``BEGIN IMMEDIATE``). A row left in ``sending`` whose lease expired
-   (its worker died) is due again.
+   (its worker died) is due again, unless it has used up its attempts: then it is
+   ``failed`` (a message that kills every worker sending it must not loop for ever).
 2. **send** — with the row's fixed ``Message-ID``.
 3. **mark** — right after each send, in its own transaction: ``sent`` (never sent again),
    or back to ``pending`` with exponential backoff, or ``failed`` after a permanent error
-   or too many attempts (kept, with ``last_error``, for a person to look at).
+   or too many attempts (kept, with ``last_error``, for a person to look at). Any error
+   of one message, expected or not, is that message's failed attempt: the rest of the
+   batch is sent.
+
+Header text (the subject) is made safe when the row is written and again when the message
+is built (``notify.header_text``); a recipient address with a line break is never sent.
 
 Nothing is lost: a row is only ever ``sent`` after the SMTP server accepted it. The one
 duplicate window is a crash between the server's acceptance and the mark's commit: the
@@ -18,6 +24,7 @@ message is sent again after the lease expires, with the same Message-ID, so rece
 (and our tests) can tell it is the same message.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +37,9 @@ from selfservice.db.engine import is_postgres
 from selfservice.db.models import OutboxMessage, OutboxStatus
 from selfservice.db.session import transaction
 from selfservice.domain.enums import Language
-from selfservice.notify import Mail, Mailer, MailError
+from selfservice.notify import Mail, Mailer, MailError, header_text, unsafe_address
+
+log = logging.getLogger("selfservice.outbox")
 
 MESSAGE_ID_DOMAIN: Final = "selfservice.local"
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -91,13 +100,15 @@ def enqueue(
     # ``.invalid`` never resolves (RFC 6761): such an address (e.g. an organisation's system
     # contact for monitoring alerts) is kept as a record but never sent to.
     reserved = to.rstrip(".").lower().endswith(".invalid")
+    unsendable = "not sent: .invalid is a reserved, undeliverable domain" if reserved else None
+    if unsafe_address(to):
+        unsendable = "not sent: the address holds a line break or control character"
     session.execute(_INSERT_OUTBOX, {
-        "to_addr": to, "subject": subject, "body": body, "language": language, "kind": kind,
-        "ticket_id": ticket_id, "attempts": 0, "next_attempt_at": now,
+        "to_addr": to, "subject": header_text(subject), "body": body, "language": language,
+        "kind": kind, "ticket_id": ticket_id, "attempts": 0, "next_attempt_at": now,
         "message_id": message_id, "created_at": now,
-        "status": OutboxStatus.FAILED if reserved else OutboxStatus.PENDING,
-        "last_error": "not sent: .invalid is a reserved, undeliverable domain" if reserved
-        else None,
+        "status": OutboxStatus.FAILED if unsendable else OutboxStatus.PENDING,
+        "last_error": unsendable,
     })
     return message_id
 
@@ -119,6 +130,13 @@ def claim_due(
         rows = list(session.scalars(query))
         claimed = []
         for row in rows:
+            if row.status is OutboxStatus.SENDING and row.attempts >= policy.max_attempts:
+                # Its workers died while sending it every time: that message kills workers.
+                row.status = OutboxStatus.FAILED
+                row.lease_until = None
+                row.last_error = (f"gave up after {row.attempts} attempts: the worker "
+                                  "stopped while sending it each time")
+                continue
             row.status = OutboxStatus.SENDING
             row.lease_until = now + policy.lease
             row.claimed_by = worker_id
@@ -172,13 +190,20 @@ def deliver_due(
         try:
             mailer.send(claimed.mail)
         except MailError as exc:
-            status = mark_failed_attempt(engine, claimed=claimed, error=exc, now=now,
-                                         policy=policy)
-            failed += status is OutboxStatus.FAILED
-            retried += status is OutboxStatus.PENDING
+            error = exc
+        except Exception as exc:
+            # One message must never hold up the batch: whatever went wrong with it, it
+            # alone is retried with backoff and in the end marked failed with the reason.
+            log.exception("outbox message %s: sending failed", claimed.id)
+            error = MailError(f"{type(exc).__name__}: {exc}")
+        else:
+            mark_sent(engine, message_id=claimed.id, now=now)
+            sent += 1
             continue
-        mark_sent(engine, message_id=claimed.id, now=now)
-        sent += 1
+        status = mark_failed_attempt(engine, claimed=claimed, error=error, now=now,
+                                     policy=policy)
+        failed += status is OutboxStatus.FAILED
+        retried += status is OutboxStatus.PENDING
     return DeliveryReport(sent=sent, retried=retried, failed=failed)
 
 
