@@ -157,16 +157,16 @@ def _register(
     try:
         return _register_routed(engine, routed=routed, **args)
     except _GroupNotInDatabase:
-        fallback = unsynced(config.groups, service=draft.service, group=routed.group)
-        if fallback.group == routed.group:
-            raise NotFound(f"support group {routed.group!r} is not in the database (run "
-                           "`selfservice db upgrade` to sync the groups)",
-                           field="group") from None
-    try:
-        return _register_routed(engine, routed=fallback, **args)
-    except _GroupNotInDatabase:
-        raise NotFound(f"support group {fallback.group!r} is not in the database (run "
-                       "`selfservice db upgrade` to sync the groups)", field="group") from None
+        pass
+    fallback = unsynced(config.groups, service=draft.service, group=routed.group)
+    if fallback.group != routed.group:
+        try:
+            return _register_routed(engine, routed=fallback, **args)
+        except _GroupNotInDatabase:
+            pass
+    # Not even the service desk's group is in the database: `db upgrade` never ran.
+    raise NotFound(f"support group {fallback.group!r} is not in the database (run "
+                   "`selfservice db upgrade` to sync the groups)", field="group")
 
 
 def _register_routed(
