@@ -107,6 +107,8 @@ _EXTRA: Final[dict[tuple[str, Language], str]] = {
     " without a reaction the ticket closes automatically in 3 days.\n",
     ("completed", Language.RU): "\nРезультат: {closure}.\nПодтвердите или отклоните результат;"
     " без ответа обращение будет закрыто автоматически через 3 дня.\n",
+    ("comment", Language.EN): "\nComment:\n{comment}\n",
+    ("comment", Language.RU): "\nКомментарий:\n{comment}\n",
     ("closed", Language.EN): "\nThe ticket is closed. Further work needs a new ticket.\n",
     ("closed", Language.RU): "\nОбращение закрыто. Для новых работ потребуется новое обращение.\n",
 }
@@ -148,14 +150,18 @@ def status_changed(
     old_status: Status, new_status: Status, comment: str | None = None,
     closure_code: ClosureCode | None = None,
 ) -> Rendered:
+    """``comment``: a public comment that came with the change (the caller leaves out
+    internal ones); the question of Information needed is framed as one."""
     lang = _lang(language)
     extra = ""
     if new_status is Status.INFORMATION_NEEDED and comment:
         extra = _EXTRA[("information_needed", lang)].format(comment=comment)
-    elif new_status is Status.COMPLETED and closure_code is not None:
-        extra = _EXTRA[("completed", lang)].format(closure=CLOSURE_LABELS[lang][closure_code])
+    elif comment:
+        extra = _EXTRA[("comment", lang)].format(comment=comment)
+    if new_status is Status.COMPLETED and closure_code is not None:
+        extra += _EXTRA[("completed", lang)].format(closure=CLOSURE_LABELS[lang][closure_code])
     elif new_status is Status.CLOSED:
-        extra = _EXTRA[("closed", lang)]
+        extra += _EXTRA[("closed", lang)]
     labels = STATUS_LABELS[lang]
     subject, body = _TEMPLATES[("status_changed", lang)]
     values = {

@@ -154,8 +154,14 @@ def test_invalid_escalations_change_nothing(
 def test_escalation_to_a_named_engineer_and_on_to_external(
     engine: Engine, world: World, config: SupportConfig
 ) -> None:
+    from selfservice.db.models import Role
+    from selfservice.services import admin
+
     tid = incident(engine, world, config)
+    l3_row = admin.add_engineer(engine, name="Pavel", email="pavel@support.example",
+                                role=Role.L3, group_id="l3-hardware", now=T0).engineer
     l1, l2 = Actor.engineer(world.l1.id or 0), Actor.engineer(world.l2.id or 0)
+    l3 = Actor.engineer(l3_row.id or 0)
     kw: dict[str, Any] = {"engine": engine, "ticket_id": tid, "config": config}
     escalate_ticket(actor=l1, target_line=Line.L2, target_group="l2-linux",
                     reason="kernel panic", assignee_id=world.l2.id, now=T0, **kw)
@@ -163,14 +169,14 @@ def test_escalation_to_a_named_engineer_and_on_to_external(
     assert (ticket.status, ticket.assignee_id) == (Status.ASSIGNED, world.l2.id)
     tickets.start_work(actor=l2, now=T0 + timedelta(minutes=1), **kw)
     escalate_ticket(actor=l2, target_line=Line.L3, target_group="l3-hardware",
-                    reason="disk controller", assignee_id=world.l2.id,
+                    reason="disk controller", assignee_id=l3_row.id,
                     now=T0 + timedelta(minutes=2), **kw)
-    escalate_ticket(actor=l2, target_line=Line.EXTERNAL, target_group="vendor",
+    escalate_ticket(actor=l3, target_line=Line.EXTERNAL, target_group="vendor",
                     reason="RMA with the vendor", now=T0 + timedelta(minutes=3), **kw)
     ticket = reload(engine, tid)
     assert ticket.status is Status.EXTERNAL_PROCESSING and ticket.line is Line.EXTERNAL
-    assert ticket.assignee_id == world.l2.id  # still owns the ticket towards the vendor
-    back = tickets.back_from_external(actor=l2, now=T0 + timedelta(hours=1), **kw)
+    assert ticket.assignee_id == l3_row.id  # still owns the ticket towards the vendor
+    back = tickets.back_from_external(actor=l3, now=T0 + timedelta(hours=1), **kw)
     assert back.status is Status.IN_PROGRESS
     lines = [(h.from_value, h.to_value) for h in history(engine, tid, field="line")]
     assert lines == [("L1", "L2"), ("L2", "L3"), ("L3", "external")]

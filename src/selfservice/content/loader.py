@@ -5,6 +5,7 @@ Layout (see kb/AUTHORING.md): ``services.yml``, ``articles/**.md``, ``internal/*
 could load plus the full list of problems; :func:`load_content` raises when there is any.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,18 +42,32 @@ class _Located:
     line: int
 
 
-def load_content(kb_dir: Path) -> Content:
-    content, problems = check_kb(kb_dir)
+@dataclass(frozen=True)
+class _ServiceLines:
+    group: int
+    line: int
+
+
+def load_content(kb_dir: Path, *, groups: Mapping[str, Line] | None = None) -> Content:
+    content, problems = check_kb(kb_dir, groups=groups)
     if problems:
         raise ContentError(problems)
     return content
 
 
-def check_kb(kb_dir: Path) -> tuple[Content, list[Problem]]:
+def check_kb(
+    kb_dir: Path, *, groups: Mapping[str, Line] | None = None
+) -> tuple[Content, list[Problem]]:
+    """Load kb/ and list every problem. ``groups`` (support group id → its line, from the
+    support configuration): also check that every service names a configured group on
+    the line that group is on."""
     problems: list[Problem] = []
     if not kb_dir.is_dir():
         return Content(), [Problem(kb_dir, 0, "knowledge base folder does not exist")]
-    services = _load_services(kb_dir / "services.yml", problems)
+    service_lines: dict[str, _ServiceLines] = {}
+    services = _load_services(kb_dir / "services.yml", problems, service_lines)
+    if groups is not None:
+        _cross_check_groups(kb_dir / "services.yml", services, service_lines, groups, problems)
     articles: dict[str, Article] = {}
     article_lines: dict[str, dict[str, _Located]] = {}
     for path in _article_files(kb_dir):
@@ -90,7 +105,34 @@ def _article_files(kb_dir: Path) -> list[Path]:
     return files
 
 
-def _load_services(path: Path, problems: list[Problem]) -> dict[str, Service]:
+def _cross_check_groups(
+    path: Path,
+    services: dict[str, Service],
+    lines: dict[str, _ServiceLines],
+    groups: Mapping[str, Line],
+    problems: list[Problem],
+) -> None:
+    for service in services.values():
+        where = lines[service.id]
+        actual = groups.get(service.group)
+        if actual is None:
+            known = ", ".join(sorted(groups)) or "none"
+            problems.append(Problem(
+                path, where.group,
+                f"service '{service.id}': group '{service.group}' is not defined in the"
+                f" support configuration (groups: {known})",
+            ))
+        elif actual is not service.line:
+            problems.append(Problem(
+                path, where.line,
+                f"service '{service.id}': line {service.line.value}, but group"
+                f" '{service.group}' is on {actual.value} in the support configuration",
+            ))
+
+
+def _load_services(
+    path: Path, problems: list[Problem], lines: dict[str, _ServiceLines]
+) -> dict[str, Service]:
     services: dict[str, Service] = {}
     if not path.is_file():
         problems.append(Problem(path, 0, "services list is missing"))
@@ -119,6 +161,7 @@ def _load_services(path: Path, problems: list[Problem]) -> dict[str, Service]:
             problems.append(Problem(path, item.line_of("id"), f"duplicate service id '{sid}'"))
             continue
         services[sid] = Service(id=sid, name=name, group=group, line=line, description=description)
+        lines[sid] = _ServiceLines(item.line_of("group"), item.line_of("line"))
     return services
 
 

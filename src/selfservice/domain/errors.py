@@ -1,8 +1,11 @@
 """Domain errors: each carries a machine-readable ``code`` and, where it applies, a ``field``.
 
 The web layer maps them to responses (e.g. 409 for a refused transition, 422 for a missing
-precondition) without parsing messages.
+precondition) without parsing messages; ``params`` fill the placeholders of the
+user-facing text of ``code`` (e.g. the lines an engineer may work on).
 """
+
+from collections.abc import Mapping
 
 
 class DomainError(Exception):
@@ -10,11 +13,15 @@ class DomainError(Exception):
 
     default_code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, field: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
         self.field = field
+        self.params: dict[str, object] = dict(params or {})
 
     def __str__(self) -> str:
         return self.message
@@ -40,6 +47,25 @@ class PreconditionFailed(DomainError):
 
 class InvalidEscalation(DomainError):
     default_code = "invalid_escalation"
+
+
+class NotOnTheLine(DomainError):
+    """The acting engineer does not work on the ticket's line (``domain.staffing``)."""
+
+    default_code = "engineer_wrong_line"
+
+
+class InvalidAssignee(DomainError):
+    """The chosen engineer may not work on the ticket (``domain.staffing``)."""
+
+    default_code = "invalid_assignee"
+
+
+class CommentVisibilityFixed(DomainError):
+    """The caller asked for a visibility the transition's comment cannot have
+    (``domain.visibility``)."""
+
+    default_code = "comment_visibility_fixed"
 
 
 class ConfigError(DomainError):

@@ -10,7 +10,7 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole
 from selfservice.domain.errors import DomainError, TransitionNotAllowed
 from selfservice.domain.workflow import FINAL
-from selfservice.services.common import Actor, load_ticket
+from selfservice.services.common import Actor, load_to_work
 from selfservice.services.sla_state import clocks_of, store_clocks
 
 
@@ -18,14 +18,15 @@ def add_comment(
     engine: Engine, *, ticket_id: int, actor: Actor, body: str, now: datetime,
     config: SupportConfig, public: bool = True,
 ) -> Comment:
-    """Add a comment. A contact's comment is always public; the first public comment by
-    support counts as the SLA response (``SlaClocks.respond``)."""
+    """Add a comment. A contact's comment is always public; an engineer comments on tickets
+    of their own line (``domain.staffing``); the first public comment by support counts as
+    the SLA response (``SlaClocks.respond``)."""
     text = body.strip()
     if not text:
         raise DomainError("a comment needs some text", code="comment_required", field="body")
     public = public or actor.role is ActorRole.CONTACT
     with transaction(engine) as session:
-        loaded = load_ticket(session, ticket_id, actor=actor)
+        loaded = load_to_work(session, ticket_id, actor=actor)
         ticket = loaded.ticket
         if ticket.status in FINAL:
             raise TransitionNotAllowed("a closed ticket is final; further work needs a new "

@@ -7,8 +7,9 @@ from sqlalchemy import Table, insert
 from sqlmodel import Session
 
 from selfservice import notify_templates
-from selfservice.db.models import Contact, Engineer, Organisation, Ticket, TicketHistory
-from selfservice.domain.enums import ActorRole, ClosureCode, Status
+from selfservice.db.models import Contact, Engineer, Organisation, Role, Ticket, TicketHistory
+from selfservice.domain import staffing
+from selfservice.domain.enums import ActorRole, ClosureCode, Line, Status
 from selfservice.domain.workflow import TicketState
 from selfservice.services import outbox
 from selfservice.services.errors import Forbidden, NotFound
@@ -69,11 +70,37 @@ def load_ticket(session: Session, ticket_id: int, *, actor: Actor, lock: bool = 
     return Loaded(ticket, contact, org)
 
 
+def load_to_work(session: Session, ticket_id: int, *, actor: Actor) -> Loaded:
+    """:func:`load_ticket`, and an engineer acting must work on the line the locked ticket
+    is on now (``domain.staffing``): checked here, in the use case's transaction, so a
+    ticket escalated since the caller looked at it is refused."""
+    loaded = load_ticket(session, ticket_id, actor=actor)
+    if actor.role is ActorRole.ENGINEER:
+        engineer = session.get(Engineer, int(actor.id or 0))
+        if engineer is None or not engineer.active:
+            raise NotFound(f"no active engineer {actor.id}", field="actor")
+        staffing.check_actor(line_of(engineer.role), loaded.ticket.line)
+    return loaded
+
+
 def get_engineer(session: Session, engineer_id: int) -> Engineer:
     engineer = session.get(Engineer, engineer_id)
     if engineer is None or not engineer.active:
         raise NotFound(f"no active engineer {engineer_id}", field="assignee")
     return engineer
+
+
+def assignable_engineer(session: Session, engineer_id: int, *, ticket_line: Line) -> Engineer:
+    """The active engineer, if they may be the assignee of a ticket on ``ticket_line``
+    (else ``domain.errors.InvalidAssignee``)."""
+    engineer = get_engineer(session, engineer_id)
+    staffing.check_assignee(line_of(engineer.role), ticket_line)
+    return engineer
+
+
+def line_of(role: Role) -> Line | None:
+    """The line an engineer's role works on; ``None`` for a manager."""
+    return None if role is Role.MANAGER else Line(role.value)
 
 
 def state_of(ticket: Ticket) -> TicketState:

@@ -2,6 +2,9 @@
 
 ``domain.escalation.escalate`` validates the move; the target status comes from the
 domain too (``Escalation.target_status``) and the status change goes through the workflow.
+Inside the one transaction, on the locked ticket: the acting engineer must work on the
+ticket's current line and a named assignee on the target line (``domain.staffing``). A
+move between lines is never shown or mailed to the contact (``domain.visibility``).
 """
 
 from datetime import datetime
@@ -13,7 +16,8 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Line, Status
 from selfservice.domain.escalation import Escalation, escalate
-from selfservice.services.common import Actor, get_engineer, load_ticket, record
+from selfservice.domain.visibility import LINE_MOVE
+from selfservice.services.common import Actor, assignable_engineer, load_to_work, record
 from selfservice.services.errors import NotFound
 from selfservice.services.transition import change_status
 
@@ -38,7 +42,7 @@ def escalate_ticket(
     if group is None:
         raise NotFound(f"no support group {target_group!r}", field="target_group")
     with transaction(engine) as session:
-        loaded = load_ticket(session, ticket_id, actor=actor)
+        loaded = load_to_work(session, ticket_id, actor=actor)
         ticket = loaded.ticket
         if session.get(GroupRow, group.id) is None:
             raise NotFound(f"support group {group.id!r} is not synced to the database",
@@ -46,7 +50,7 @@ def escalate_ticket(
         move = escalate(ticket.line, target_line, group, reason, current_group=ticket.group_id,
                         speciality=speciality)
         if assignee_id is not None:
-            get_engineer(session, assignee_id)
+            assignable_engineer(session, assignee_id, ticket_line=move.to_line)
         new_assignee = str(assignee_id) if assignee_id is not None else None
         target = move.target_status(new_assignee)
         if target is Status.EXTERNAL_PROCESSING:
@@ -58,7 +62,7 @@ def escalate_ticket(
         ticket.line, ticket.group_id = move.to_line, move.to_group
         if target is not ticket.status:
             change_status(session, loaded, target=target, actor=actor, now=now, config=config,
-                          assignee=new_assignee, comment=move.reason, public_comment=False)
+                          assignee=new_assignee, comment=move.reason, visibility=LINE_MOVE)
         elif ticket.assignee_id != assignee_id:
             record(session, ticket, actor=actor, now=now, field="assignee",
                    old=ticket.assignee_id, new=assignee_id, reason=move.reason)

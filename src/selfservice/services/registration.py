@@ -1,7 +1,15 @@
-"""Registering tickets: from a typed request form or from free text (one transaction)."""
+"""Registering tickets: from a typed request form or from free text (one transaction).
 
+A registration never fails because kb/ and the support configuration disagree about the
+service's group: ``domain.routing`` sends the ticket to the service desk queue (or the
+group's real line), the ticket's history says why, and the mismatch is logged once per
+process. A group configured but not yet synced to the database gets the same treatment.
+"""
+
+import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +27,9 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Impact, Language, Line, Status, TicketType, Urgency
 from selfservice.domain.priority import needs_phone_confirmation, priority_for
+from selfservice.domain.routing import Route, route, unsynced
 from selfservice.services import outbox
-from selfservice.services.common import Actor, record
+from selfservice.services.common import SYSTEM, Actor, record
 from selfservice.services.errors import Forbidden, InvalidSubmission, NotFound
 from selfservice.services.sla_state import store_clocks
 
@@ -32,6 +41,24 @@ TICKETS: Table = Ticket.__table__  # type: ignore[attr-defined]
 #: Built once: executing a prepared construct with a parameter dict skips building and
 #: hashing a new statement per registration.
 _INSERT_TICKET = insert(TICKETS).returning(TICKETS.c.id)
+
+log = logging.getLogger("selfservice.registration")
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(note: str) -> None:
+    """Log a kb/-versus-configuration mismatch the first time this process meets it."""
+    with _warned_lock:
+        if note in _warned:
+            return
+        _warned.add(note)
+    log.warning("%s (fix kb/services.yml or the support configuration; "
+                "`selfservice kb check` lists every such problem)", note)
+
+
+class _GroupNotInDatabase(Exception):
+    """The INSERT hit the foreign key of the ticket's group."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +147,38 @@ def _register(
     now: datetime, tried: Sequence[Mapping[str, Any]], registered_by: Actor | None,
     on_registered: OnRegistered | None = None,
 ) -> Ticket:
+    routed = route(config.groups, service=draft.service, group=draft.group_id or "",
+                   line=draft.line)
+    args: dict[str, Any] = {
+        "config": config, "contact_id": contact_id, "draft": draft, "channel": channel,
+        "now": now, "tried": tried, "registered_by": registered_by,
+        "on_registered": on_registered,
+    }
+    try:
+        return _register_routed(engine, routed=routed, **args)
+    except _GroupNotInDatabase:
+        pass
+    fallback = unsynced(config.groups, service=draft.service, group=routed.group)
+    if fallback.group != routed.group:
+        try:
+            return _register_routed(engine, routed=fallback, **args)
+        except _GroupNotInDatabase:
+            pass
+    # Not even the service desk's group is in the database: `db upgrade` never ran.
+    raise NotFound(f"support group {fallback.group!r} is not in the database (run "
+                   "`selfservice db upgrade` to sync the groups)", field="group")
+
+
+def _register_routed(
+    engine: Engine, *, config: SupportConfig, contact_id: int, draft: _Draft, channel: Channel,
+    now: datetime, tried: Sequence[Mapping[str, Any]], registered_by: Actor | None,
+    on_registered: OnRegistered | None, routed: Route,
+) -> Ticket:
     actor = registered_by or Actor.contact(contact_id)
+    if routed.note:
+        _warn_once(routed.note)
+    requested = draft
+    draft = replace(draft, line=routed.line, group_id=routed.group)
     with transaction(engine) as session:
         filer = _filing_contact(session, contact_id)
         priority = priority_for(draft.urgency, draft.impact, config.matrix)
@@ -144,6 +202,8 @@ def _register(
         ticket.id = _insert_ticket(session, ticket, draft)
         record(session, ticket, actor=actor, now=now, field="status", new=Status.REGISTERED,
                reason=f"registered via {channel.value}")
+        if routed.note:
+            _record_reroute(session, ticket, requested, routed, now)
         rendered = notify_templates.registered(
             language=filer.language, number=ticket.number, title=ticket.subject,
             name=filer.name, urgency_unconfirmed=not ticket.urgency_confirmed,
@@ -196,15 +256,28 @@ def _filing_contact(session: Session, contact_id: int) -> _Filer:
     return filer
 
 
+def _record_reroute(
+    session: Session, ticket: Ticket, requested: _Draft, routed: Route, now: datetime
+) -> None:
+    """The ticket's history says why it is not where its service said (support only)."""
+    if routed.group != requested.group_id:
+        record(session, ticket, actor=SYSTEM, now=now, field="group", old=requested.group_id,
+               new=routed.group, reason=routed.note)
+    if routed.line is not requested.line:
+        record(session, ticket, actor=SYSTEM, now=now, field="line", old=requested.line,
+               new=routed.line, reason=routed.note)
+
+
 def _insert_ticket(session: Session, ticket: Ticket, draft: _Draft) -> int:
     """INSERT the row (a plain INSERT: registration is the hot path, the ORM's unit of work
     costs more than the statement) and return its id. The group must exist: the foreign
-    key checks it, saving a query."""
+    key checks it, saving a query (SQLite names no constraint; the contact and the
+    organisation were read in this transaction, so the group is the one that can fail)."""
     values = {c.key: getattr(ticket, c.key) for c in TICKETS.columns if c.key != "id"}
     try:
         return int(session.execute(_INSERT_TICKET, values).scalar_one())
     except IntegrityError as error:
-        if "group" in str(error.orig):
-            raise NotFound(f"support group {draft.group_id!r} is not configured (run "
-                           "`selfservice db upgrade` to sync the groups)", field="group") from None
+        text = str(error.orig)
+        if "group" in text or "FOREIGN KEY constraint failed" in text:
+            raise _GroupNotInDatabase(draft.group_id) from None
         raise

@@ -1,4 +1,8 @@
-"""The one place a ticket's status changes: domain check, clocks, row, history, mail."""
+"""The one place a ticket's status changes: domain check, clocks, row, history, mail.
+
+Whether the comment that comes with the change is public, and whether the contact is
+e-mailed, is the domain's decision (``domain.visibility``), not the caller's.
+"""
 
 from datetime import datetime
 from typing import Literal
@@ -8,7 +12,8 @@ from sqlmodel import Session
 from selfservice.db.models import Comment
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ClosureCode, Status
-from selfservice.domain.workflow import KEEP, Keep, apply_transition
+from selfservice.domain.visibility import Visibility, comment_is_public, visibility_of
+from selfservice.domain.workflow import KEEP, Keep, apply_transition, check_transition
 from selfservice.services.common import (
     Actor,
     Loaded,
@@ -33,21 +38,28 @@ def change_status(
     config: SupportConfig,
     assignee: Assignee = KEEP,
     comment: str | None = None,
-    public_comment: bool = True,
+    public: bool | None = None,
     closure_code: ClosureCode | None = None,
+    visibility: Visibility | None = None,
 ) -> None:
     """Move the locked ticket to ``target`` if the workflow allows it (else the domain's
-    error propagates and the transaction rolls back); record and mail the change."""
+    error propagates and the transaction rolls back); record and mail the change.
+
+    ``public`` is the engineer's explicit choice for the comment (``None``: the default of
+    the transition's row in ``domain.visibility.TABLE``); ``visibility`` replaces that row
+    when the change is part of something else (a move between lines)."""
     ticket = loaded.ticket
     before = state_of(ticket)
-    after = apply_transition(
-        before, target, actor_role=actor.role, now=now, assignee=assignee,
-        comment=comment, closure_code=closure_code,
-    )
+    rule = check_transition(before, target, actor_role=actor.role, now=now,
+                            assignee=assignee, comment=comment, closure_code=closure_code)
+    row = visibility or visibility_of(rule.name)
+    reason = comment.strip() if comment else None
+    public_comment = bool(reason) and comment_is_public(row, actor.role, public)
+    after = apply_transition(before, target, actor_role=actor.role, now=now,
+                             assignee=assignee, comment=comment, closure_code=closure_code)
     clocks = clocks_of(ticket, policy=config.policy(loaded.org.sla_level), org=loaded.org)
     store_clocks(ticket, clocks.on_transition(before.status, target, now))
 
-    reason = comment.strip() if comment else None
     if after.assignee != before.assignee:
         record(session, ticket, actor=actor, now=now, field="assignee",
                old=before.assignee, new=after.assignee, reason=reason)
@@ -69,5 +81,8 @@ def change_status(
     if reason:
         session.add(Comment(ticket_id=ticket.id or 0, at=now, author_kind=actor.role,
                             author_id=actor.id, public=public_comment, body=reason))
-    mail_status_change(session, loaded, old=before.status, new=target, now=now,
-                       comment=reason if public_comment else None, closure_code=closure_code)
+    if row.mail:
+        # The contact's own words are not quoted back to them.
+        quoted = reason if public_comment and not actor.is_contact else None
+        mail_status_change(session, loaded, old=before.status, new=target, now=now,
+                           comment=quoted, closure_code=closure_code)

@@ -196,6 +196,10 @@ async def get_ticket(request: Request) -> JSONResponse:
 async def assign(request: Request) -> JSONResponse:
     """
     summary: Assign the ticket (engineer_id null or absent - to the caller)
+    description: >
+      The assignee must be an engineer of the ticket's line (L3 for a ticket with a third
+      party); a manager or an engineer of another line is 422 `assignee_is_manager` /
+      `assignee_wrong_line`.
     security: [{engineerToken: []}]
     parameters:
       - {$ref: "#/components/parameters/ticketNumber"}
@@ -210,7 +214,7 @@ async def assign(request: Request) -> JSONResponse:
               comment: {type: string, maxLength: 5000, nullable: true}
     responses:
       200: {description: The ticket after the change}
-    errors: [400, 401, 403, 404, 409]
+    errors: [400, 401, 403, 404, 409, 422]
     """
     who = await staff(request)
     body = await read_body(request, optional=True)
@@ -234,7 +238,11 @@ async def transition(request: Request) -> JSONResponse:
       `assigned`); `information_needed` asks the contact the `comment` (the SLA clocks
       pause); `external_processing` hands it to a third party (`comment` says who and why);
       `completed` needs a `closure_code`; `closed` records the contact's confirmation
-      (e.g. by phone).
+      (e.g. by phone). Who sees the `comment` is decided per transition by one table
+      (`domain.visibility`): the question of `information_needed` always goes to the
+      contact, the result of `completed` is public by default, every other comment is
+      internal by default; `public` true/false overrides the default where the table
+      allows it (else 422 `comment_visibility_fixed`).
     security: [{engineerToken: []}]
     parameters:
       - {$ref: "#/components/parameters/ticketNumber"}
@@ -249,6 +257,8 @@ async def transition(request: Request) -> JSONResponse:
               to: {type: string, enum: [in_progress, information_needed,
                    external_processing, assigned, completed, closed]}
               comment: {type: string, maxLength: 5000, nullable: true}
+              public: {type: boolean, nullable: true,
+                       description: "the contact sees the comment; absent: the default"}
               closure_code: {type: string, nullable: true, enum: [resolved, workaround,
                              fulfilled, duplicate, cancelled_by_customer, invalid_request]}
     responses:
@@ -263,11 +273,12 @@ async def transition(request: Request) -> JSONResponse:
                         nullable=not needs_comment, blank_ok=not needs_comment) or None
     code = body.choice("closure_code", CLOSURE_CODES, required=target is Status.COMPLETED,
                        nullable=True)
+    public = body.boolean("public")
     ticket = await _ticket_for(request, who, act=True)
     backend, now = _context(request)
     common: dict[str, Any] = {
         "ticket_id": _id(ticket), "actor": Actor.engineer(who.id), "now": now,
-        "config": backend.config,
+        "config": backend.config, "public": public,
     }
     use_case: partial[Ticket]
     if target is Status.INFORMATION_NEEDED:
@@ -365,6 +376,9 @@ async def set_priority(request: Request) -> JSONResponse:
 async def escalate(request: Request) -> JSONResponse:
     """
     summary: Escalate to the next line (or hand over to another group), with a reason
+    description: >
+      A named `engineer_id` must work on the target line (422 `assignee_wrong_line` /
+      `assignee_is_manager`). The contact is not told: no comment, no e-mail.
     security: [{engineerToken: []}]
     parameters:
       - {$ref: "#/components/parameters/ticketNumber"}

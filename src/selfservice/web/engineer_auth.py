@@ -6,14 +6,16 @@ its sha256 is stored and compared. Missing or unknown: 401 ``engineer_token_requ
 
 Role rules:
 
-* L1, L2, L3 engineers read and act on tickets of their own line;
+* L1, L2, L3 engineers read and act on tickets of their own line (L3 also on tickets it
+  escalated to a third party, line ``external``: ``domain.staffing``);
 * L2 may also read (watch) L1's queue and tickets, but not act on them;
 * managers read everything and may re-prioritise (urgency/impact) and confirm urgency,
   but the lifecycle moves belong to the line that owns the ticket;
 * only managers read the metrics.
 
 A refusal is 403 with a code naming the reason (``engineer_wrong_line``,
-``engineer_read_only``, ``managers_only``).
+``engineer_read_only``, ``managers_only``). This is the early answer from a first look at
+the ticket; the use cases check the line again on the locked ticket, in their transaction.
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from starlette.requests import Request
 
 from selfservice.db.models import Role
 from selfservice.domain.enums import Line
+from selfservice.domain.staffing import works_on
 from selfservice.services import admin
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
@@ -47,10 +50,10 @@ class Staff:
         return None if self.is_manager else Line(self.role.value)
 
     def may_read(self, line: Line) -> bool:
-        return self.is_manager or line is self.line or line in _WATCHES.get(self.role, ())
+        return self.is_manager or self.may_act(line) or line in _WATCHES.get(self.role, ())
 
     def may_act(self, line: Line) -> bool:
-        return line is self.line
+        return works_on(self.line, line)
 
 
 async def staff(request: Request) -> Staff:

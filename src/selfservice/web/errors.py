@@ -31,6 +31,7 @@ DOMAIN_STATUS: dict[str, int] = {
     "not_found": 404,
     "forbidden": 403,
     "actor_not_allowed": 403,
+    "engineer_wrong_line": 403,
     "conflict": 409,
     "transition_not_allowed": 409,
     "same_status": 409,
@@ -171,7 +172,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         log.error("domain error surfaced as a server error: %s", exc)
         return error_response(request, 500, "internal_error")
     lang = request_language(request)
-    body = error_body(exc.code, lang, field=exc.field, text_code=_text_code(exc))
+    body = error_body(exc.code, lang, field=exc.field, params=exc.params,
+                      text_code=_text_code(exc))
     field_errors = _field_errors(exc, lang)
     if field_errors is not None:
         body["errors"] = field_errors

@@ -306,6 +306,28 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "Your role ({role}) may only watch tickets of line {line}, not act on them.",
         Language.RU: "Ваша роль ({role}) позволяет только просматривать заявки линии {line}.",
     },
+    "invalid_assignee": {
+        Language.EN: "This engineer may not work on this ticket.",
+        Language.RU: "Этот инженер не может работать с этой заявкой.",
+    },
+    "assignee_wrong_line": {
+        Language.EN: "An engineer of {role} may not work on a ticket of line {line};"
+        " choose an engineer of that line, or escalate the ticket first.",
+        Language.RU: "Инженер линии {role} не может работать с заявкой линии {line};"
+        " выберите инженера этой линии или сначала эскалируйте заявку.",
+    },
+    "assignee_is_manager": {
+        Language.EN: "A manager cannot be the assignee of a ticket; choose an engineer of"
+        " line {line}.",
+        Language.RU: "Руководитель не может быть исполнителем заявки; выберите инженера"
+        " линии {line}.",
+    },
+    "comment_visibility_fixed": {
+        Language.EN: "Who sees the comment of this change is fixed (the question of"
+        " information_needed always goes to the customer); leave out 'public'.",
+        Language.RU: "Видимость комментария к этому изменению задана (вопрос при"
+        " information_needed всегда уходит клиенту); не передавайте 'public'.",
+    },
     "managers_only": {
         Language.EN: "Only managers may do this (your role: {role}).",
         Language.RU: "Это доступно только руководителям (ваша роль: {role}).",

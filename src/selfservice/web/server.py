@@ -1,10 +1,10 @@
 """The app as uvicorn runs it: built from settings inside each worker process.
 
 ``selfservice serve`` prepares everything once, in the parent process, before any worker
-starts: it checks kb/ and builds or updates the search index (whoosh writes do not belong
-in the web process), migrates the database and mirrors the support groups, and seeds the
-demo data with ``--demo``. Each worker then opens the index read-only and the database
-through its own engine.
+starts: it checks kb/ (against the support configuration too) and builds or updates the
+search index (whoosh writes do not belong in the web process), migrates the database and
+mirrors the support groups, and seeds the demo data with ``--demo``. Each worker then
+opens the index read-only and the database through its own engine.
 """
 
 from dataclasses import dataclass
@@ -14,8 +14,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from selfservice.content.loader import load_content
+from selfservice.content.model import Content
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
+from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import DemoSeed, seed_demo
@@ -32,9 +34,17 @@ APP_FACTORY = "selfservice.web.server:app_from_settings"
 SITE_PATH = "/kb"
 
 
+def _checked_content(settings: Settings, config: SupportConfig) -> Content:
+    """kb/, checked against the support configuration (every service's group defined, on
+    the line the service claims): a mismatch is a ``ContentError`` with ``file:line``."""
+    groups = {group.id: group.line for group in config.groups.values()}
+    return load_content(settings.kb_dir, groups=groups)
+
+
 def prepare(settings: Settings) -> tuple[int, int, int]:
-    """Check kb/ and bring the search index up to date; (articles, forms, indexed docs)."""
-    content = load_content(settings.kb_dir)
+    """Check kb/ (against the support configuration too) and bring the search index up to
+    date; (articles, forms, indexed docs)."""
+    content = _checked_content(settings, load_support_config(settings.config_file))
     index = SearchIndex.open_or_build(
         settings.index_dir, content, semantic=settings.search_meaning
     )
@@ -66,10 +76,10 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
 
 def app_from_settings() -> Starlette:
     settings = load_settings()
-    content = load_content(settings.kb_dir)
+    config = load_support_config(settings.config_file)
+    content = _checked_content(settings, config)
     index = PinnedSearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
     index.warm_up()
-    config = load_support_config(settings.config_file)
     backend = make_backend(
         make_engine(settings.database_url), content=content, config=config, clock=utc_now
     )
