@@ -67,5 +67,6 @@ def test_a_ticket_whose_answer_was_lost_is_filed_once(
     keys = [headers.get("idempotency-key", "") for headers in sent]
     assert UUID.fullmatch(keys[0]) and keys[1] == keys[0]
     with Session(db) as session:
-        filed = [t.number for t in session.exec(select(Ticket)) if t.fields.get("vm_name") == "db-07"]
+        tickets = list(session.exec(select(Ticket)))
+    filed = [t.number for t in tickets if t.fields.get("vm_name") == "db-07"]
     assert filed == [lost["number"]]
