@@ -1,6 +1,28 @@
 // The backend's HTTP API, seen from the chat frame (same origin as the API: no CORS).
 // Every error the API returns is JSON {"error", "field", "message"} (422 form refusals
 // add "errors": [{field, error, message}]); a failed connection becomes error "network".
+// A POST carries an Idempotency-Key, one per user action, and is retried with the same
+// key when the connection fails: the server answers a retry with its first answer, so a
+// ticket whose answer was lost on the way is not filed twice.
+
+/** Seconds-scale backoff between the attempts of one POST (then the error is shown). */
+export const RETRY_DELAYS_MS = [500, 1500, 4000];
+
+/** A random key (UUID v4); crypto.randomUUID needs a secure context, getRandomValues not. */
+export function newIdempotencyKey() {
+  if (globalThis.crypto?.randomUUID) {
+    return globalThis.crypto.randomUUID();
+  }
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export class ApiError extends Error {
   constructor(status, body, fallback) {
@@ -21,6 +43,7 @@ export class Api {
     this.lang = "en";
     this.networkMessage = "network error";
     this.onTokenRefused = null;
+    this.retryDelays = RETRY_DELAYS_MS;
   }
 
   url(path, params = {}) {
@@ -36,8 +59,11 @@ export class Api {
     return url;
   }
 
-  async request(method, path, { params, body, signal } = {}) {
+  async request(method, path, { params, body, signal, key } = {}) {
     const headers = { Accept: "application/json", "Accept-Language": this.lang };
+    if (key) {
+      headers["Idempotency-Key"] = key;
+    }
     if (this.org) {
       headers["X-SelfService-Org"] = this.org;
     }
@@ -62,6 +88,10 @@ export class Api {
     try {
       data = await response.json();
     } catch {
+      if (response.ok && response.status !== 204) {
+        // The answer was cut off on the way: as lost as a failed connection.
+        throw new ApiError(0, null, this.networkMessage);
+      }
       data = null;
     }
     if (!response.ok) {
@@ -78,7 +108,21 @@ export class Api {
     return this.request("GET", path, { params, signal });
   }
 
-  post(path, body) {
-    return this.request("POST", path, { body });
+  /** One user action: one key for every attempt. Retried when the connection failed or
+   * the first attempt is still running on the server (409 idempotency_key_in_use). */
+  async post(path, body) {
+    const key = newIdempotencyKey();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.request("POST", path, { body, key });
+      } catch (error) {
+        const retry = error instanceof ApiError
+          && (error.status === 0 || error.code === "idempotency_key_in_use");
+        if (!retry || attempt >= this.retryDelays.length) {
+          throw error;
+        }
+        await sleep(this.retryDelays[attempt]);
+      }
+    }
   }
 }

@@ -2,7 +2,8 @@
 
 One pass = deliver every due outbox message (batch after batch), then each periodic job
 whose period has elapsed and whose lease this worker wins (auto-close of Completed
-tickets after 3 days, the SLA sweep). ``run`` repeats passes every ``interval`` seconds
+tickets after 3 days, the SLA sweep, deleting the stored answers of idempotency keys
+older than 24 hours). ``run`` repeats passes every ``interval`` seconds
 until stopped; several workers may run against the same PostgreSQL database.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import Engine
 
 from selfservice.domain.config import SupportConfig
 from selfservice.notify import Mailer
-from selfservice.services import jobs, outbox
+from selfservice.services import idempotency, jobs, outbox
 from selfservice.services.sweeps import auto_close_due, sla_sweep
 
 log = logging.getLogger("selfservice.worker")
@@ -50,6 +51,7 @@ class PassReport:
     failed: int = 0
     auto_closed: int = 0
     sla_alerts: int = 0
+    idempotency_purged: int = 0
     jobs_run: list[str] = field(default_factory=list)
 
 
@@ -117,5 +119,13 @@ def _sla_sweep(worker: Worker, now: datetime, report: PassReport) -> None:
     report.sla_alerts += len(sla_sweep(worker.engine, now=now, config=worker.config))
 
 
+def _purge_idempotency(worker: Worker, now: datetime, report: PassReport) -> None:
+    report.idempotency_purged += idempotency.purge_expired(worker.engine, now=now)
+
+
 #: The periodic jobs, by lease name, in the order a pass runs them.
-JOBS: dict[str, Job] = {"auto_close": _auto_close, "sla_sweep": _sla_sweep}
+JOBS: dict[str, Job] = {
+    "auto_close": _auto_close,
+    "sla_sweep": _sla_sweep,
+    "idempotency_purge": _purge_idempotency,
+}

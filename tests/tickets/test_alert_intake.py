@@ -290,3 +290,17 @@ def test_the_mapping_file_is_checked_with_lines(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:1: complete_on_resolve: expected true or false" in result.stderr
     assert f"{bad}:4: rules[0].set.service: unknown service 'nowhere'" in result.stderr
+
+
+def test_a_webhook_sent_with_an_idempotency_key_is_answered_from_the_first(
+    engine: Engine, api: Api
+) -> None:
+    headers = {"Authorization": f"Bearer {api.tokens['alertmanager']}",
+               "Idempotency-Key": "am-delivery-1"}
+    payload = load("am-msteams-single-firing.json")
+    first = api.client.post("/api/v1/alerts/alertmanager", json=payload, headers=headers)
+    again = api.client.post("/api/v1/alerts/alertmanager", json=payload, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert outcomes(again.json()) == ["opened"]  # the first answer, not "duplicate"
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(all_tickets(engine)) == 1

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 from ticket_helpers import SERVICE, T0, World, history, outbox_rows, reload
 
-from selfservice.db.models import Ticket
+from selfservice.db.models import IdempotentAnswer, Ticket
+from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import (
     ActorRole,
@@ -19,8 +21,9 @@ from selfservice.domain.enums import (
 from selfservice.domain.escalation import ClockName
 from selfservice.domain.sla import SlaStatus
 from selfservice.notify import Mail
-from selfservice.services import jobs, tickets
+from selfservice.services import idempotency, jobs, tickets
 from selfservice.services.common import Actor
+from selfservice.services.idempotency import StoredAnswer
 from selfservice.services.registration import register_free_text
 from selfservice.services.sweeps import auto_close_due, sla_sweep
 from selfservice.worker import Worker
@@ -141,12 +144,12 @@ def test_two_workers_run_each_periodic_job_once_per_period(
                    clock=lambda: now)
     second = Worker(engine=engine, mailer=NullMailer(), config=config, worker_id="b",
                     clock=lambda: now)
-    assert first.run_pass().jobs_run == ["auto_close", "sla_sweep"]
+    assert first.run_pass().jobs_run == ["auto_close", "sla_sweep", "idempotency_purge"]
     assert second.run_pass().jobs_run == []  # the period has not elapsed
     later = now + first.options.jobs_every
     third = Worker(engine=engine, mailer=NullMailer(), config=config, worker_id="b",
                    clock=lambda: later)
-    assert third.run_pass().jobs_run == ["auto_close", "sla_sweep"]
+    assert third.run_pass().jobs_run == ["auto_close", "sla_sweep", "idempotency_purge"]
 
 
 def test_job_lease_blocks_others_until_it_expires(engine: Engine) -> None:
@@ -157,3 +160,17 @@ def test_job_lease_blocks_others_until_it_expires(engine: Engine) -> None:
     assert not jobs.try_acquire(engine, name="j", owner="b", now=T0 + lease, every=every)
     assert jobs.try_acquire(engine, name="j", owner="b", now=T0 + lease + timedelta(seconds=1),
                             every=every, lease=lease)
+
+
+def test_the_worker_deletes_answers_of_idempotency_keys_after_24_hours(
+    engine: Engine, config: SupportConfig
+) -> None:
+    with transaction(engine) as session:
+        for key, stored_at in (("old", T0), ("recent", T0 + timedelta(hours=2))):
+            idempotency.store(session, scope="contact:1", key=key, fingerprint="f" * 64,
+                              answer=StoredAnswer(201, [], b"{}"), now=stored_at)
+    worker = Worker(engine=engine, mailer=NullMailer(), config=config,
+                    clock=lambda: T0 + timedelta(hours=25))
+    assert worker.run_pass().idempotency_purged == 1
+    with Session(engine) as session:
+        assert [r.key for r in session.exec(select(IdempotentAnswer))] == ["recent"]

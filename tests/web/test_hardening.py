@@ -137,6 +137,16 @@ def test_preflight_is_allowed_for_the_organisations_origin(make_app: AppFactory)
     assert headers["vary"] == "Origin"
 
 
+def test_a_portal_page_may_send_an_idempotency_key(make_app: AppFactory) -> None:
+    with TestClient(make_app(origins_for=ORIGINS)) as client:
+        response = client.options("/api/v1/tickets?org=acme", headers={
+            "Origin": PORTAL, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+        })  # fmt: skip
+    assert response.status_code == 204
+    assert "idempotency-key" in response.headers["access-control-allow-headers"]
+
+
 @pytest.mark.parametrize(
     ("origin", "url"),
     [
@@ -165,7 +175,7 @@ def test_actual_requests_get_cors_headers_only_for_allowed_origins(make_app: App
             "/api/v1/forms", headers={"Origin": "https://evil.example", "X-SelfService-Org": "acme"}
         )
     assert allowed.headers["access-control-allow-origin"] == PORTAL
-    assert allowed.headers["access-control-expose-headers"] == "retry-after"
+    assert allowed.headers["access-control-expose-headers"] == "idempotent-replayed, retry-after"
     assert "access-control-allow-origin" not in other.headers
     assert other.status_code == 200  # the browser, not the server, withholds the answer
 

@@ -70,3 +70,16 @@ def test_parameters_are_described(client: TestClient) -> None:
     me = document["paths"]["/api/v1/me"]["get"]
     assert me["security"] == [{"portalToken": []}]
     assert me["responses"]["401"] == {"$ref": "#/components/responses/Error"}
+
+
+def test_every_post_documents_the_idempotency_key(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    header = document["components"]["parameters"]["idempotencyKey"]
+    assert (header["name"], header["in"], header["schema"]["maxLength"]) == (
+        "Idempotency-Key", "header", 255)
+    posts = [(path, ops["post"]) for path, ops in document["paths"].items() if "post" in ops]
+    assert len(posts) == 17
+    for path, operation in posts:
+        refs = [p.get("$ref") for p in operation.get("parameters", [])]
+        assert "#/components/parameters/idempotencyKey" in refs, path
+        assert {"409", "422"} <= set(operation["responses"]), path

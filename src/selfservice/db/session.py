@@ -6,6 +6,7 @@ from contextlib import contextmanager, nullcontext
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from selfservice.db import shared
 from selfservice.db.engine import SQLITE_BEGIN_OPTION, is_sqlite, sqlite_write_lock
 
 
@@ -18,7 +19,15 @@ def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     queue on an in-process lock first (``db.engine.sqlite_write_lock``). PostgreSQL runs in
     READ COMMITTED; use cases lock the rows they change (``SELECT ... FOR UPDATE``).
     Objects stay readable after commit (``expire_on_commit=False``).
+
+    Inside an idempotent request the block runs in the request's shared transaction
+    instead (``db/shared.py``), committed together with the request's stored answer.
     """
+    joined = shared.current()
+    if joined is not None and joined.takes(engine, write=write):
+        with joined.block() as session:
+            yield session
+        return
     lock = sqlite_write_lock(engine) if write else None
     with lock or nullcontext(), Session(engine, expire_on_commit=False) as session:
         if is_sqlite(engine):

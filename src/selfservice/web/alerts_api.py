@@ -24,6 +24,7 @@ from selfservice.services import alert_sources
 from selfservice.services.alert_intake import AlertIntake
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
+from selfservice.web.idempotency import identify
 from selfservice.web.identity import bearer_token
 from selfservice.web.state import state_of
 
@@ -92,6 +93,7 @@ async def _receive(request: Request, kind: str) -> JSONResponse:
         raise ApiError(401, "alert_token_invalid", headers=_CHALLENGE)
     if source.kind != kind:
         raise ApiError(403, "alert_source_wrong_kind", kind=source.kind)
+    await identify(f"alert-source:{source.id}")
     events = _events(await _json(request), kind)
     intake = _intake(request)
     now = state_of(request)["clock"]()

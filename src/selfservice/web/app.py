@@ -4,7 +4,8 @@ A test app is one call::
 
     app = create_app(settings=Settings(), content=content, search_index=index)
 
-Middleware, outermost first: security headers, CORS, body size limit, public rate limit.
+Middleware, outermost first: security headers, CORS, body size limit, public rate limit,
+Idempotency-Key (``idempotency.py``).
 Errors of every kind become ``{"error", "field", "message"}`` (see ``errors.py``).
 """
 
@@ -25,6 +26,7 @@ from selfservice.web.hardening import (
     OriginsFor,
     SecurityHeadersMiddleware,
 )
+from selfservice.web.idempotency import IdempotencyMiddleware
 from selfservice.web.identity import Directory, StaticDirectory
 from selfservice.web.kb_api import ArticleRenderer
 from selfservice.web.ratelimit import RateLimiter, RateLimitMiddleware, TokenBucketLimiter
@@ -85,6 +87,7 @@ def create_app(
         Middleware(CorsMiddleware, origins_for=origins_for, default_origins=defaults),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(RateLimitMiddleware, limiter=limiter, applies=is_public_api),
+        Middleware(IdempotencyMiddleware),
     ]
     return Starlette(
         routes=routes(),

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from selfservice.domain.idempotency import ANONYMOUS
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
 from selfservice.web.hardening import ORG_HEADER
+from selfservice.web.idempotency import identify
 from selfservice.web.identity import TokenError, bearer_token
 from selfservice.web.params import query_language
 from selfservice.web.system_api import portal_identity
@@ -56,6 +58,7 @@ async def optional_customer(request: Request) -> Customer | None:
     """The signed-in contact when a token is sent (it must verify), else None."""
     check_common(request)
     if bearer_token(request) is None:
+        await identify(ANONYMOUS)
         return None
     backend = backend_of(request)
     identity = await portal_identity(request)
@@ -64,4 +67,5 @@ async def optional_customer(request: Request) -> Customer | None:
     )
     if contact_id is None:
         raise TokenError("token_unknown_contact")
+    await identify(f"contact:{contact_id}")
     return Customer(identity.org_id, identity.email, contact_id)

@@ -29,6 +29,7 @@ from selfservice.domain.staffing import works_on
 from selfservice.services import admin
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
+from selfservice.web.idempotency import identify
 from selfservice.web.identity import bearer_token
 
 #: Lines a role may read besides its own.
@@ -67,6 +68,7 @@ async def staff(request: Request) -> Staff:
     engineer = await run_in_threadpool(admin.engineer_by_token, backend.engine, token=token)
     if engineer is None or engineer.id is None:
         raise ApiError(401, "engineer_token_invalid", headers={"WWW-Authenticate": "Bearer"})
+    await identify(f"engineer:{engineer.id}")
     return Staff(engineer.id, engineer.role, engineer.group_id)
 
 

@@ -81,8 +81,9 @@ class CorsMiddleware:
             "content-type",
             "accept-language",
             ORG_HEADER,
+            "idempotency-key",
         ),  # fmt: skip
-        expose_headers: Iterable[str] = ("retry-after",),
+        expose_headers: Iterable[str] = ("retry-after", "idempotent-replayed"),
         max_age: int = 600,
     ) -> None:
         self.app = app

@@ -361,6 +361,22 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "The alert payload is not valid: {detail}",
         Language.RU: "Некорректные данные оповещения: {detail}",
     },
+    # --- Idempotency-Key (web/idempotency.py) ---
+    "invalid_idempotency_key": {
+        Language.EN: "The header '{field}' must be 1 to {max} printable ASCII characters.",
+        Language.RU: "Заголовок '{field}' должен содержать от 1 до {max} печатных символов ASCII.",
+    },
+    "idempotency_key_reused": {
+        Language.EN: "This '{field}' was already used for a different request; "
+        "use a new key for a new request.",
+        Language.RU: "Этот '{field}' уже использован для другого запроса; "
+        "для нового запроса нужен новый ключ.",
+    },
+    "idempotency_key_in_use": {
+        Language.EN: "A request with this '{field}' is still being processed; "
+        "retry in a moment.",
+        Language.RU: "Запрос с этим '{field}' ещё обрабатывается; повторите чуть позже.",
+    },
 }
 
 

@@ -284,6 +284,18 @@ BASE_SCHEMA: dict[str, Any] = {
                 "description": "the ticket number, e.g. INC-000123",
                 "schema": {"type": "string", "maxLength": 32},
             },
+            "idempotencyKey": {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "One unique key per operation (a UUID), sent again when the "
+                "request is retried: within 24 hours the retry gets the first answer, with "
+                "`Idempotent-Replayed: true`, and nothing is done twice. Keys are per caller. "
+                "Another request with the same key is 422 idempotency_key_reused; while the "
+                "first is still running, 409 idempotency_key_in_use.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                           "pattern": "^[ -~]+$"},
+            },
             "orgHeader": {
                 "name": "X-SelfService-Org",
                 "in": "header",
@@ -310,6 +322,9 @@ BASE_SCHEMA: dict[str, Any] = {
 
 _ERROR_REF: dict[str, Any] = {"$ref": "#/components/responses/Error"}
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+_IDEMPOTENCY_KEY: dict[str, Any] = {"$ref": "#/components/parameters/idempotencyKey"}
+#: What the Idempotency-Key adds to every POST's answers (web/idempotency.py).
+_IDEMPOTENCY_ERRORS = (400, 409, 422)
 
 
 def openapi_document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
@@ -317,6 +332,7 @@ def openapi_document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
 
     An endpoint's docstring lists the error statuses it can answer as ``errors: [400, 404]``
     instead of one ``$ref`` line per status; every one of them is the shared ``Error``.
+    Every POST takes the ``Idempotency-Key`` header (added here, not in each docstring).
     """
     generator = SchemaGenerator(BASE_SCHEMA)
     document = generator.get_schema(routes=list(routes))
@@ -324,6 +340,10 @@ def openapi_document(routes: Sequence[BaseRoute]) -> dict[str, Any]:
         for method, operation in path.items():
             if method in _METHODS and isinstance(operation, dict):
                 responses = operation.setdefault("responses", {})
-                for status in operation.pop("errors", ()):
+                errors = list(operation.pop("errors", ()))
+                if method == "post":
+                    operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+                    errors.extend(_IDEMPOTENCY_ERRORS)
+                for status in errors:
                     responses.setdefault(int(status), _ERROR_REF)
     return document

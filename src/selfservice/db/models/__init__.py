@@ -7,6 +7,7 @@ from selfservice.db.models.conversations import (
     ConversationEvent,
     SearchLog,
 )
+from selfservice.db.models.idempotency import IdempotentAnswer
 from selfservice.db.models.mail import InboundMessage, InboundStatus, MailAttachment, MailAutoReply
 from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
@@ -24,6 +25,7 @@ __all__ = [
     "ConversationEvent",
     "Counter",
     "Engineer",
+    "IdempotentAnswer",
     "InboundMessage",
     "InboundStatus",
     "JobLease",
