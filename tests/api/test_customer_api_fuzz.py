@@ -22,6 +22,7 @@ import schemathesis
 from api_helpers import People
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schema_cases import api_schema, coverage_cases
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
@@ -32,6 +33,8 @@ from selfservice.settings import Settings
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
 from selfservice.web.ratelimit import NoRateLimit
+
+pytestmark = pytest.mark.slow
 
 OPERATIONS = [
     ("/api/v1/conversations", "POST", True),
@@ -95,6 +98,13 @@ def real_request(
     case.headers = headers
 
 
+def real_for(path: str, real_ids: dict[str, str]) -> dict[str, str]:
+    return {
+        "id": real_ids["article"] if "articles" in path else real_ids["id"],
+        "number": real_ids["number"],
+    }
+
+
 @pytest.mark.parametrize(("path", "method", "strict", "mode"), CASES)
 def test_customer_api_matches_its_openapi_document(
     fuzz_api: TestClient,
@@ -105,14 +115,10 @@ def test_customer_api_matches_its_openapi_document(
     strict: bool,
     mode: GenerationMode,
 ) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_api.app)
-    operation = schema[path][method]
+    operation = api_schema(fuzz_api.app)[path][method]
     token = people.token("anna@acme.example")
     excluded = [] if strict else [positive_data_acceptance]
-    real = {
-        "id": real_ids["article"] if "articles" in path else real_ids["id"],
-        "number": real_ids["number"],
-    }
+    real = real_for(path, real_ids)
 
     @given(case=operation.as_strategy(generation_mode=mode), use_real=st.booleans())
     @settings(
@@ -127,3 +133,23 @@ def test_customer_api_matches_its_openapi_document(
         case.call_and_validate(excluded_checks=excluded)
 
     check()
+
+
+@pytest.mark.parametrize(("path", "method", "strict"), OPERATIONS)
+def test_customer_api_holds_at_the_documents_boundaries(
+    fuzz_api: TestClient,
+    people: People,
+    real_ids: dict[str, str],
+    path: str,
+    method: str,
+    strict: bool,
+) -> None:
+    """Each property null, of the wrong type, at and past its limits, missing, ...:
+    a documented 4xx (or, when valid, a documented answer), never a 5xx."""
+    schema = api_schema(fuzz_api.app)
+    token = people.token("anna@acme.example")
+    excluded = [] if strict else [positive_data_acceptance]
+    for mode in GenerationMode:
+        for case in coverage_cases(schema, path, method, mode):
+            real_request(case, real_for(path, real_ids), token, mode)
+            case.call_and_validate(excluded_checks=excluded)
