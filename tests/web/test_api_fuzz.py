@@ -1,10 +1,11 @@
 """Property-based test of the public API against its own OpenAPI document (schemathesis).
 
-Bounded: at most 30 generated requests per operation and mode (valid requests, and
+Bounded: at most 20 generated requests per operation and mode (valid requests, and
 invalid ones that must be refused with a 4xx). Every response must be documented (status,
 content type, body schema) and none may be a 5xx. The operations are
 parametrized by hand (``operation.as_strategy()``) because schemathesis' lazy
-``from_fixture`` loader does not work with pytest 9.
+``from_fixture`` loader does not work with pytest 9. Each operation also gets
+schemathesis' deterministic boundary cases (``tests/schema_cases.py``).
 """
 
 from collections.abc import Callable
@@ -46,7 +47,7 @@ def test_public_api_matches_its_openapi_document(
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=30,
+        max_examples=20,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
