@@ -9,11 +9,12 @@ including the one that writes our own JSON answers. Rejecting rather than stripp
 keeps what is stored equal to what was sent.
 
 JSON bodies nested deeper than :data:`MAX_DEPTH` are refused with 400 ``too_deep``
-(Python's parser would otherwise fail on its recursion limit), and ``NaN`` and
-``Infinity``, which JSON does not have, are ``invalid_json``.
+(Python's parser would otherwise fail on its recursion limit), and ``NaN``, ``Infinity``
+and numbers too large for a float, which no JSON encoder writes back, are ``invalid_json``.
 """
 
 import json
+import math
 import re
 from typing import Any
 
@@ -45,10 +46,18 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite(text: str) -> float:
+    # 1e400 would become infinity, which no JSON encoder (ours, PostgreSQL's) writes back.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def decode_json(raw: bytes) -> Any:
     """The JSON value of a request body, or the 400 that refuses it."""
     try:
-        data = json.loads(raw, parse_constant=_no_constants)
+        data = json.loads(raw, parse_constant=_no_constants, parse_float=_finite)
     except RecursionError:
         raise ApiError(400, "too_deep", max=MAX_DEPTH) from None
     except ValueError:  # also UnicodeDecodeError: a body that is not UTF-8
