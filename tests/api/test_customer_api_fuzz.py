@@ -12,9 +12,12 @@ Every response must be documented (status, content type, body schema) and none m
 button that does not fit the current step, confirming a ticket that is not completed, a
 free-text ticket with a blank description), the "valid data must be accepted" check is
 left out for that operation; invalid data must still be refused with a 4xx.
+
+Besides 20 random requests per operation and mode, each operation gets schemathesis'
+deterministic boundary cases (``schema_cases.py``): every property null, of a wrong type,
+at and past its limits, missing.
 """
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +26,7 @@ import schemathesis
 from api_helpers import People
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schema_cases import api_schema, coverage_cases, unique_idempotency_key
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
@@ -33,6 +37,8 @@ from selfservice.settings import Settings
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
 from selfservice.web.ratelimit import NoRateLimit
+
+pytestmark = pytest.mark.slow
 
 OPERATIONS = [
     ("/api/v1/conversations", "POST", True),
@@ -96,13 +102,11 @@ def real_request(
     case.headers = headers
 
 
-def unique_idempotency_key(case: schemathesis.Case[Any]) -> None:
-    """Hypothesis reuses a generated ``Idempotency-Key`` with other bodies, which the API
-    refuses on purpose (422 ``idempotency_key_reused``); a valid case gets a key of its own."""
-    headers = dict(case.headers or {})
-    if "Idempotency-Key" in headers:
-        headers["Idempotency-Key"] = f"{headers['Idempotency-Key'][:200]}-{uuid.uuid4().hex}"
-        case.headers = headers
+def real_for(path: str, real_ids: dict[str, str]) -> dict[str, str]:
+    return {
+        "id": real_ids["article"] if "articles" in path else real_ids["id"],
+        "number": real_ids["number"],
+    }
 
 
 @pytest.mark.parametrize(("path", "method", "strict", "mode"), CASES)
@@ -115,18 +119,14 @@ def test_customer_api_matches_its_openapi_document(
     strict: bool,
     mode: GenerationMode,
 ) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzz_api.app)
-    operation = schema[path][method]
+    operation = api_schema(fuzz_api.app)[path][method]
     token = people.token("anna@acme.example")
     excluded = [] if strict else [positive_data_acceptance]
-    real = {
-        "id": real_ids["article"] if "articles" in path else real_ids["id"],
-        "number": real_ids["number"],
-    }
+    real = real_for(path, real_ids)
 
     @given(case=operation.as_strategy(generation_mode=mode), use_real=st.booleans())
     @settings(
-        max_examples=30,
+        max_examples=20,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -139,3 +139,25 @@ def test_customer_api_matches_its_openapi_document(
         case.call_and_validate(excluded_checks=excluded)
 
     check()
+
+
+@pytest.mark.parametrize(("path", "method", "strict"), OPERATIONS)
+def test_customer_api_holds_at_the_documents_boundaries(
+    fuzz_api: TestClient,
+    people: People,
+    real_ids: dict[str, str],
+    path: str,
+    method: str,
+    strict: bool,
+) -> None:
+    """Each property null, of the wrong type, at and past its limits, missing, ...:
+    a documented 4xx (or, when valid, a documented answer), never a 5xx."""
+    schema = api_schema(fuzz_api.app)
+    token = people.token("anna@acme.example")
+    excluded = [] if strict else [positive_data_acceptance]
+    for mode in GenerationMode:
+        for case in coverage_cases(schema, path, method, mode):
+            real_request(case, real_for(path, real_ids), token, mode)
+            if mode is GenerationMode.POSITIVE:
+                unique_idempotency_key(case)
+            case.call_and_validate(excluded_checks=excluded)

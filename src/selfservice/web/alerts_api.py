@@ -26,6 +26,7 @@ from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
 from selfservice.web.idempotency import identify
 from selfservice.web.identity import bearer_token
+from selfservice.web.inputs import decode_json
 from selfservice.web.state import state_of
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="alerts"'}
@@ -39,6 +40,7 @@ async def alertmanager(request: Request) -> JSONResponse:
       `Authorization: Bearer`. A firing alert opens an incident, or goes to the open
       ticket of the same alert or group; a resolved alert is recorded on its ticket.
       A retried notification is recognised and not applied again.
+    security: [{alertToken: []}]
     requestBody:
       required: true
       content:
@@ -47,8 +49,9 @@ async def alertmanager(request: Request) -> JSONResponse:
             type: object
             required: [alerts]
             properties:
-              groupKey: {type: string}
-              status: {type: string}
+              groupKey: {description: "a string; anything else is ignored (groupLabels then
+                           group the alerts)"}
+              status: {description: "firing or resolved; each alert's own status comes first"}
               alerts: {type: array, items: {type: object}}
     responses:
       202: {$ref: "#/components/responses/AlertsApplied"}
@@ -61,10 +64,12 @@ async def zabbix(request: Request) -> JSONResponse:
     """
     summary: Receive a Zabbix problem, recovery or update (our media type)
     description: >
-      The parameters of integrations/zabbix/selfservice_media_type.js (all strings),
+      The parameters of integrations/zabbix/selfservice_media_type.js (all strings;
+      numbers are taken as their text, as Zabbix versions differ),
       with the alert source's token as `Authorization: Bearer`. event_value "1" opens
       or updates the ticket of event_id, "0" records the recovery on it, and
       event_update_status "1" adds the acknowledgement or comment.
+    security: [{alertToken: []}]
     requestBody:
       required: true
       content:
@@ -73,9 +78,10 @@ async def zabbix(request: Request) -> JSONResponse:
             type: object
             required: [event_id, event_value]
             properties:
-              event_id: {type: string}
-              event_value: {type: string, enum: ["0", "1"]}
-              event_update_status: {type: string}
+              event_id: {description: "{EVENT.ID}; a number is taken as its text"}
+              event_value: {enum: ["0", "1", 0, 1]}
+              event_update_status: {description: '"1" for an update; a number is taken
+                                      as its text'}
     responses:
       202: {$ref: "#/components/responses/AlertsApplied"}
     errors: [400, 401, 403, 413, 503]
@@ -107,10 +113,7 @@ async def _receive(request: Request, kind: str) -> JSONResponse:
 
 
 async def _json(request: Request) -> Any:
-    try:
-        return await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json") from None
+    return decode_json(await request.body())
 
 
 def _events(payload: Any, kind: str) -> list[AlertEvent]:

@@ -4,8 +4,9 @@ A test app is one call::
 
     app = create_app(settings=Settings(), content=content, search_index=index)
 
-Middleware, outermost first: security headers, CORS, body size limit, public rate limit,
-Idempotency-Key (``idempotency.py``).
+Middleware, outermost first: security headers, refusal of NUL in paths and query strings
+(``inputs.py``), CORS, body size limit, public rate limit, Idempotency-Key
+(``idempotency.py``).
 Errors of every kind become ``{"error", "field", "message"}`` (see ``errors.py``).
 """
 
@@ -28,6 +29,7 @@ from selfservice.web.hardening import (
 )
 from selfservice.web.idempotency import IdempotencyMiddleware
 from selfservice.web.identity import Directory, StaticDirectory
+from selfservice.web.inputs import InputTextMiddleware
 from selfservice.web.kb_api import ArticleRenderer
 from selfservice.web.ratelimit import RateLimiter, RateLimitMiddleware, TokenBucketLimiter
 from selfservice.web.routes import is_public_api, routes
@@ -84,6 +86,7 @@ def create_app(
 
     middleware = [
         Middleware(SecurityHeadersMiddleware, origins_for=origins_for, default_origins=defaults),
+        Middleware(InputTextMiddleware),
         Middleware(CorsMiddleware, origins_for=origins_for, default_origins=defaults),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(RateLimitMiddleware, limiter=limiter, applies=is_public_api),

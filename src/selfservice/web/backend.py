@@ -138,7 +138,7 @@ class SearchLogBuffer:
 
     def add(self, entry: feedback.SearchEntry) -> None:
         if self.interval <= 0:
-            feedback.log_searches(self.engine, entries=[entry])
+            self._write([entry])
             return
         with self._lock:
             self._pending.append(entry)
@@ -150,10 +150,29 @@ class SearchLogBuffer:
     def flush(self) -> None:
         with self._lock:
             entries, self._pending = self._pending, []
+        self._write(entries)
+
+    def _write(self, entries: list[feedback.SearchEntry]) -> None:
+        """Write the batch in one transaction; when that fails, entry by entry, so one
+        entry the database refuses costs only itself. Metrics never take the API down:
+        what cannot be written is logged and dropped."""
         try:
             feedback.log_searches(self.engine, entries=entries)
-        except Exception:  # metrics must never take the API down; the batch is dropped
-            log.exception("could not write %d search log entries", len(entries))
+            return
+        except Exception:
+            if len(entries) == 1:
+                log.exception("could not write a search log entry")
+                return
+        lost = 0
+        for entry in entries:
+            try:
+                feedback.log_searches(self.engine, entries=[entry])
+            except Exception:
+                if not lost:
+                    log.exception("could not write a search log entry")
+                lost += 1
+        if lost:
+            log.error("dropped %d of %d search log entries", lost, len(entries))
 
     def close(self) -> None:
         self._stop.set()

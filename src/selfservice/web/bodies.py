@@ -3,7 +3,9 @@
 The checks match the OpenAPI request schemas in the endpoints' docstrings exactly (types,
 enums, lengths, "not blank" = JSON Schema ``pattern: "\\S"``), so the schema-driven
 tests find neither accepted invalid bodies nor refused valid ones. ``null`` counts as
-absent only for fields the schema marks ``nullable``.
+absent only for fields the schema marks ``nullable``; elsewhere it is 400 ``not_null``
+(never "no value", which would store a missing reason or a "did not help"). What text
+may come in at all (no NUL, no lone surrogates, bounded nesting) is ``inputs.py``'s.
 """
 
 from collections.abc import Sequence
@@ -12,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 
 from selfservice.web.errors import ApiError
+from selfservice.web.inputs import decode_json
 from selfservice.web.params import _BLANK
 
 _ABSENT = object()
@@ -25,7 +28,9 @@ class Body:
 
     def _raw(self, name: str, *, required: bool, nullable: bool) -> Any:
         value = self.data.get(name, _ABSENT)
-        if value is None and nullable:
+        if value is None:
+            if not nullable:
+                raise ApiError(400, "not_null", field=name)
             value = _ABSENT
         if value is _ABSENT:
             if required:
@@ -76,6 +81,18 @@ class Body:
             raise ApiError(400, "not_a_boolean", field=name)
         return value
 
+    def integer(
+        self, name: str, *, minimum: int, maximum: int, nullable: bool = False
+    ) -> int | None:
+        value = self._raw(name, required=False, nullable=nullable)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ApiError(400, "not_an_integer", field=name)
+        if not minimum <= value <= maximum:
+            raise ApiError(400, "out_of_range", field=name, min=minimum, max=maximum)
+        return value
+
     def mapping(self, name: str, *, required: bool = False) -> dict[str, Any] | None:
         value = self._raw(name, required=required, nullable=False)
         if value is None:
@@ -90,10 +107,7 @@ async def read_body(request: Request, *, optional: bool = False) -> Body:
     raw = await request.body()
     if optional and not raw.strip():
         return Body({})
-    try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json") from None
+    data = decode_json(raw)
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json")
     return Body(data)

@@ -20,9 +20,10 @@ from selfservice.services import conversations
 from selfservice.services.conversations import Turn
 from selfservice.web.backend import backend_of
 from selfservice.web.bodies import read_body
-from selfservice.web.customers import check_common, optional_customer
+from selfservice.web.customers import optional_customer
 from selfservice.web.errors import ApiError, request_language
 from selfservice.web.hardening import request_org
+from selfservice.web.params import check_common
 from selfservice.web.state import State, state_of
 
 MAX_TEXT = 2000

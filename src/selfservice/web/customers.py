@@ -15,13 +15,10 @@ from starlette.requests import Request
 from selfservice.domain.idempotency import ANONYMOUS
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
-from selfservice.web.hardening import ORG_HEADER
 from selfservice.web.idempotency import identify
 from selfservice.web.identity import TokenError, bearer_token
-from selfservice.web.params import query_language
+from selfservice.web.params import check_common
 from selfservice.web.system_api import portal_identity
-
-MAX_ORG = 64
 
 
 @dataclass(frozen=True)
@@ -31,24 +28,12 @@ class Customer:
     contact_id: int
 
 
-def check_common(request: Request) -> None:
-    """The parameters every customer endpoint documents: ``?lang=`` and the org header."""
-    query_language(request)
-    for name, value in (
-        (ORG_HEADER, request.headers.get(ORG_HEADER)),
-        ("org", request.query_params.get("org")),
-    ):
-        if value is not None and len(value) > MAX_ORG:
-            raise ApiError(
-                400, "too_long", field=name if name == "org" else "X-SelfService-Org", max=MAX_ORG
-            )
-
-
 async def customer(request: Request) -> Customer:
-    """The signed-in contact, or 401."""
-    check_common(request)
+    """The signed-in contact, or 401 (before any other refusal: the caller cannot fix
+    their request without signing in first)."""
     if bearer_token(request) is None:
         raise ApiError(401, "sign_in_required", headers={"WWW-Authenticate": "Bearer"})
+    check_common(request)
     found = await optional_customer(request)
     assert found is not None
     return found

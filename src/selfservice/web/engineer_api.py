@@ -51,6 +51,8 @@ TARGETS = [
     Status.CLOSED.value,
 ]
 MAX_METRICS_DAYS = 366
+#: The largest id (32-bit integer columns on PostgreSQL).
+MAX_ID = 2_147_483_647
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -125,13 +127,9 @@ def _id(ticket: Ticket) -> int:
     return ticket.id
 
 
-def _optional_int(body: Body, name: str) -> int | None:
-    value = body.data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError(400, "not_an_integer", field=name)
-    return value
+def _engineer_id(body: Body) -> int | None:
+    """Ids are 32-bit integer columns: a larger number is out of range, not a server error."""
+    return body.integer("engineer_id", minimum=1, maximum=MAX_ID, nullable=True)
 
 
 async def queue(request: Request) -> JSONResponse:
@@ -144,7 +142,8 @@ async def queue(request: Request) -> JSONResponse:
     parameters:
       - {name: line, in: query, required: false,
          schema: {type: string, enum: [L1, L2, L3, external]}}
-      - {name: group, in: query, required: false, schema: {type: string, maxLength: 64}}
+      - {name: group, in: query, required: false,
+         schema: {type: string, maxLength: 64, pattern: "\\\\S"}}
       - {name: limit, in: query, required: false,
          schema: {type: integer, minimum: 1, maximum: 500, default: 200}}
     responses:
@@ -210,7 +209,7 @@ async def assign(request: Request) -> JSONResponse:
           schema:
             type: object
             properties:
-              engineer_id: {type: integer, nullable: true}
+              engineer_id: {type: integer, nullable: true, minimum: 1, maximum: 2147483647}
               comment: {type: string, maxLength: 5000, nullable: true}
     responses:
       200: {description: The ticket after the change}
@@ -218,7 +217,7 @@ async def assign(request: Request) -> JSONResponse:
     """
     who = await staff(request)
     body = await read_body(request, optional=True)
-    engineer_id = _optional_int(body, "engineer_id")
+    engineer_id = _engineer_id(body)
     comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
     ticket = await _ticket_for(request, who, act=True)
     backend, now = _context(request)
@@ -317,7 +316,7 @@ async def add_comment(request: Request) -> JSONResponse:
             type: object
             required: [body]
             properties:
-              body: {type: string, minLength: 1, maxLength: 5000}
+              body: {type: string, minLength: 1, maxLength: 5000, pattern: "\\\\S"}
               public: {type: boolean, default: false}
     responses:
       201: {description: The comment as stored}
@@ -353,7 +352,7 @@ async def set_priority(request: Request) -> JSONResponse:
             properties:
               urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
               impact: {type: string, enum: [significant, high, medium, low], nullable: true}
-              reason: {type: string, minLength: 1, maxLength: 5000}
+              reason: {type: string, minLength: 1, maxLength: 5000, pattern: "\\\\S"}
     responses:
       200: {description: The ticket after the change}
     errors: [400, 401, 403, 404, 409]
@@ -391,9 +390,9 @@ async def escalate(request: Request) -> JSONResponse:
             required: [line, group, reason]
             properties:
               line: {type: string, enum: [L1, L2, L3, external]}
-              group: {type: string, maxLength: 64}
-              reason: {type: string, minLength: 1, maxLength: 5000}
-              engineer_id: {type: integer, nullable: true}
+              group: {type: string, maxLength: 64, pattern: "\\\\S"}
+              reason: {type: string, minLength: 1, maxLength: 5000, pattern: "\\\\S"}
+              engineer_id: {type: integer, nullable: true, minimum: 1, maximum: 2147483647}
     responses:
       200: {description: The ticket after the escalation}
     errors: [400, 401, 403, 404, 409, 422]
@@ -403,7 +402,7 @@ async def escalate(request: Request) -> JSONResponse:
     line = Line(body.choice("line", LINES, required=True) or "")
     group = body.text("group", max_length=64, required=True) or ""
     reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
-    assignee = _optional_int(body, "engineer_id")
+    assignee = _engineer_id(body)
     ticket = await _ticket_for(request, who, act=True)
     backend, now = _context(request)
     await run_in_threadpool(partial(
@@ -459,14 +458,15 @@ async def register_call(request: Request) -> JSONResponse:
             type: object
             required: [org, email, service, description]
             properties:
-              org: {type: string, maxLength: 64}
-              email: {type: string, maxLength: 254}
-              service: {type: string, maxLength: 64}
-              type: {type: string, enum: [incident, request], default: incident}
+              org: {type: string, maxLength: 64, pattern: "\\\\S"}
+              email: {type: string, maxLength: 254, pattern: "\\\\S"}
+              service: {type: string, maxLength: 64, pattern: "\\\\S"}
+              type: {type: string, enum: [incident, request], default: incident,
+                     nullable: true}
               urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
               impact: {type: string, enum: [significant, high, medium, low], nullable: true}
-              subject: {type: string, maxLength: 300, nullable: true}
-              description: {type: string, minLength: 1, maxLength: 10000}
+              subject: {type: string, maxLength: 300, nullable: true, pattern: "\\\\S"}
+              description: {type: string, minLength: 1, maxLength: 10000, pattern: "\\\\S"}
     responses:
       201: {description: Registered}
     errors: [400, 401, 404]
@@ -499,7 +499,8 @@ async def search(request: Request) -> JSONResponse:
     summary: Search the knowledge base including internal runbooks
     security: [{engineerToken: []}]
     parameters:
-      - {name: q, in: query, required: true, schema: {type: string, minLength: 1, maxLength: 200}}
+      - {name: q, in: query, required: true,
+         schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}}
       - {$ref: "#/components/parameters/lang"}
       - {name: limit, in: query, required: false,
          schema: {type: integer, minimum: 1, maximum: 50, default: 10}}

@@ -10,10 +10,11 @@ from selfservice.search import Hit
 from selfservice.services import feedback
 from selfservice.web.backend import backend_of
 from selfservice.web.bodies import read_body
-from selfservice.web.customers import check_common, optional_customer
+from selfservice.web.customers import optional_customer
 from selfservice.web.errors import ApiError
 from selfservice.web.hardening import request_org
 from selfservice.web.kb_api import public_article
+from selfservice.web.params import check_common
 from selfservice.web.state import state_of
 
 MAX_COMMENT = 2000

@@ -80,6 +80,24 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "The field '{field}' must be a JSON object.",
         Language.RU: "Поле '{field}' должно быть JSON-объектом.",
     },
+    "not_null": {
+        Language.EN: "The field '{field}' must not be null: leave it out or give a value.",
+        Language.RU: "Поле '{field}' не может быть null: опустите его или укажите значение.",
+    },
+    "invalid_character": {
+        Language.EN: (
+            "The parameter '{field}' contains a character that is not allowed "
+            "(NUL or an unpaired surrogate)."
+        ),
+        Language.RU: (
+            "Параметр '{field}' содержит недопустимый символ "
+            "(NUL или непарный суррогат)."
+        ),
+    },
+    "too_deep": {
+        Language.EN: "The request body is nested more than {max} levels deep.",
+        Language.RU: "Вложенность тела запроса больше {max} уровней.",
+    },
     "invalid_json": {
         Language.EN: "The request body must be a JSON object.",
         Language.RU: "Тело запроса должно быть JSON-объектом.",

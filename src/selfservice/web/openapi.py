@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 from starlette.schemas import SchemaGenerator
 
 from selfservice import __version__
+from selfservice.web.inputs import MAX_DEPTH
 
 _ERROR = {
     "type": "object",
@@ -251,7 +252,12 @@ BASE_SCHEMA: dict[str, Any] = {
         "version": __version__,
         "description": "Knowledge-base search, articles and request forms (public), the "
         "support widget's conversation, article feedback, and the signed-in contact's "
-        "tickets (portal token). Errors are {error, field, message}.",
+        "tickets (portal token); the engineers' and managers' desk (engineer token); "
+        "monitoring webhooks (alert source token). Errors are {error, field, message}. "
+        "No text, anywhere in a request, may contain NUL (U+0000) or an unpaired UTF-16 "
+        "surrogate (\\ud800 to \\udfff without its pair): 400 invalid_character names the "
+        "field. `null` is allowed only where a property is nullable (400 not_null). JSON "
+        f"bodies may nest at most {MAX_DEPTH} levels deep (400 too_deep).",
     },
     "components": {
         "schemas": {
@@ -315,6 +321,9 @@ BASE_SCHEMA: dict[str, Any] = {
             "portalToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             "engineerToken": {"type": "http", "scheme": "bearer",
                               "description": "an engineer API token (selfservice engineer add)"},
+            "alertToken": {"type": "http", "scheme": "bearer",
+                           "description": "an alert source's token (selfservice alert-source "
+                           "add); each works on its own kind's endpoint only"},
         },
     },
 }

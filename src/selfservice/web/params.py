@@ -2,13 +2,15 @@
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from starlette.requests import Request
 
 from selfservice.domain.enums import Language
 from selfservice.web.errors import ApiError
+from selfservice.web.hardening import ORG_HEADER
 
+#: Organisation ids are at most this long (the org header and ``?org=``).
+MAX_ORG = 64
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 #: Blank = only characters JSON Schema's (ECMAScript) ``\s`` matches, so the OpenAPI
 #: ``pattern: "\S"`` and this check agree (Python's isspace() also counts \x1c-\x1f).
@@ -55,12 +57,15 @@ def query_int(request: Request, name: str, *, default: int, minimum: int, maximu
     return value
 
 
-async def json_object(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, or 400 ``invalid_json``."""
-    try:
-        data = await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json")
-    return data
+
+def check_common(request: Request) -> None:
+    """The parameters every customer endpoint documents: ``?lang=`` and the org header."""
+    query_language(request)
+    for name, value in (
+        (ORG_HEADER, request.headers.get(ORG_HEADER)),
+        ("org", request.query_params.get("org")),
+    ):
+        if value is not None and len(value) > MAX_ORG:
+            raise ApiError(
+                400, "too_long", field=name if name == "org" else "X-SelfService-Org", max=MAX_ORG
+            )

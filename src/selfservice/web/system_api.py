@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse
 from selfservice.web.hardening import request_org
 from selfservice.web.identity import PortalIdentity, authenticate, bearer_token
 from selfservice.web.openapi import openapi_document
+from selfservice.web.params import check_common
 from selfservice.web.state import state_of
 
 
@@ -77,9 +78,10 @@ async def me(request: Request) -> JSONResponse:
                 org: {type: string}
                 email: {type: string}
                 expires_at: {type: string, format: date-time}
-    errors: [401, 429]
+    errors: [400, 401, 429]
     """
     identity = await portal_identity(request)
+    check_common(request)
     return JSONResponse(
         {
             "org": identity.org_id,

@@ -103,7 +103,7 @@ async def file_ticket(request: Request) -> JSONResponse:
               form: {type: string, maxLength: 64, nullable: true, description: request form id}
               fields: {type: object, description: "the form's answers, by field id"}
               urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
-              subject: {type: string, maxLength: 300, nullable: true}
+              subject: {type: string, maxLength: 300, nullable: true, pattern: "\\\\S"}
               description: {type: string, maxLength: 10000}
               conversation: {type: string, maxLength: 64, nullable: true}
     responses:
@@ -175,9 +175,9 @@ async def list_tickets(request: Request) -> JSONResponse:
                 tickets: {type: array, items: {$ref: "#/components/schemas/Ticket"}}
     errors: [400, 401, 429]
     """
+    who = await customer(request)
     status = query_choice(request, "status", STATUSES)
     limit = query_int(request, "limit", default=50, minimum=1, maximum=100)
-    who = await customer(request)
     backend = backend_of(request)
     found = await run_in_threadpool(
         partial(
