@@ -6,9 +6,10 @@ import pytest
 import yaml
 
 from selfservice.domain.calendars import AlwaysOpen, BusinessHours
-from selfservice.domain.config import parse_support_config
+from selfservice.domain.config import SupportConfig, parse_support_config
 from selfservice.domain.enums import Line, Priority, TicketType
 from selfservice.domain.errors import ConfigError
+from selfservice.national_holidays import resolve
 from selfservice.support_config import (
     DEFAULT_PATH,
     SupportConfigError,
@@ -17,6 +18,10 @@ from selfservice.support_config import (
 )
 
 DEFAULT: dict[str, Any] = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+
+
+def _parse(data: object) -> SupportConfig:
+    return parse_support_config(data, resolve)
 
 
 def test_default_yaml_loads() -> None:
@@ -103,7 +108,7 @@ ERRORS = [
 @pytest.mark.parametrize(("path", "value", "reason"), ERRORS)
 def test_config_errors_name_the_path(path: str, value: object, reason: str) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_support_config(_edit(path, value))
+        _parse(_edit(path, value))
     error = info.value
     paths = [e.path for e in error.errors]
     assert any(p.startswith(path) for p in paths), paths
@@ -112,7 +117,7 @@ def test_config_errors_name_the_path(path: str, value: object, reason: str) -> N
 
 def test_error_message_format() -> None:
     with pytest.raises(ConfigError) as info:
-        parse_support_config(_edit("sla.standard.P1.response", "15"))
+        _parse(_edit("sla.standard.P1.response", "15"))
     assert str(info.value) == "sla.standard.P1.response: must be a duration like '15m', '4h', '3bd'"
 
 
@@ -120,7 +125,7 @@ def test_all_problems_are_collected() -> None:
     data = _edit("escalation.manager", "nobody")
     data["sla"]["standard"]["P1"]["response"] = "x"
     with pytest.raises(ConfigError) as info:
-        parse_support_config(data)
+        _parse(data)
     assert [e.path for e in info.value.errors] == [
         "sla.standard.P1.response",
         "escalation.manager",
@@ -131,7 +136,7 @@ def test_all_problems_are_collected() -> None:
 def test_holiday_dates_may_be_strings_and_bad_ones_are_indexed() -> None:
     data = _edit("calendars.business-nyc.holidays", ["2025-07-04", "July 4th"])
     with pytest.raises(ConfigError) as info:
-        parse_support_config(data)
+        _parse(data)
     assert info.value.path == "calendars.business-nyc.holidays[1]"
 
 
@@ -139,12 +144,12 @@ def test_groups_need_every_line() -> None:
     data = copy.deepcopy(DEFAULT)
     data["groups"] = {k: v for k, v in data["groups"].items() if v["line"] != "L3"}
     with pytest.raises(ConfigError, match="needs at least one L3 group"):
-        parse_support_config(data)
+        _parse(data)
 
 
 def test_not_a_mapping() -> None:
     with pytest.raises(ConfigError, match="must be a mapping"):
-        parse_support_config(["nope"])
+        _parse(["nope"])
 
 
 BROKEN_YAML = """\

@@ -51,11 +51,11 @@ def tokens(text: str) -> list[str]:
     text = _CANNOT.sub("can not", _CONTRACTION.sub(r"\1 not", text))
     out: list[str] = []
     negate = False
-    for norm, _start, _end in analysis.split_words(text):
+    for norm, _start, _end in analysis.split_words(text, query=True):
         if norm in _NEGATIONS:
             negate = True
             continue
-        key = analysis.word_key(norm)
+        key = analysis.query_word_key(norm)
         if key is None:
             continue
         out.append(key)

@@ -36,6 +36,7 @@ def _register() -> None:
         admin_commands,
         alert_commands,
         channel_commands,
+        config_commands,
         db_commands,
         kb_commands,
         mail_commands,
@@ -48,6 +49,7 @@ def _register() -> None:
     main.add_command(search_commands.index)
     main.add_command(search_commands.eval_)
     main.add_command(db_commands.db)
+    main.add_command(config_commands.config)
     main.add_command(worker_commands.worker)
     main.add_command(serve_commands.serve)
     main.add_command(channel_commands.classify)

@@ -7,7 +7,7 @@ day, and a 00:00–24:00 day is 23 or 25 real hours then. The arithmetic walks d
 """
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
@@ -19,6 +19,19 @@ DAY: Final = timedelta(days=1)
 
 #: One open span of a day, as offsets from local midnight (end may be 24:00).
 Span = tuple[timedelta, timedelta]
+
+
+@dataclass(frozen=True)
+class YearDays:
+    """A national calendar's year: public holidays and weekend days moved to be worked."""
+
+    off: frozenset[date] = frozenset()
+    worked: frozenset[date] = frozenset()
+
+
+#: The days of a year, looked up when a clock reaches that year: a calendar asked about
+#: any year gets an answer, so it never runs out of holiday data the way a fixed list does.
+YearLookup = Callable[[int], YearDays]
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,9 @@ class BusinessHours:
 
     ``extra_workdays`` are dates worked although their weekday is not (e.g. a Saturday
     moved in a national calendar); they use ``workday_spans`` (default: Monday's hours).
+    ``national`` gives a national calendar's days per year; the explicit ``holidays`` and
+    ``extra_workdays`` take precedence over it (a listed holiday closes a moved working
+    Saturday, a listed workday opens a national holiday).
     ``business_day`` is the length of one "business day" (unit ``bd`` in durations);
     default: the longest day of the week.
     """
@@ -49,6 +65,7 @@ class BusinessHours:
     extra_workdays: frozenset[date] = frozenset()
     workday_spans: tuple[Span, ...] | None = None
     day_length: timedelta | None = field(default=None)
+    national: YearLookup | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for weekday, spans in self.weekly.items():
@@ -80,7 +97,21 @@ class BusinessHours:
             return ()
         if day in self.extra_workdays:
             return self.workday_spans or self.weekly.get(0, ())
+        if self.national is not None:
+            year = self.national(day.year)
+            if day in year.off:
+                return ()
+            if day in year.worked:
+                return self.workday_spans or self.weekly.get(0, ())
         return self.weekly.get(day.weekday(), ())
+
+    def days_off_in(self, first: date, last: date) -> int:
+        """How many listed or national holidays fall in ``[first, last]``."""
+        count = sum(1 for d in self.holidays if first <= d <= last)
+        if self.national is not None:
+            for year in range(first.year, last.year + 1):
+                count += sum(1 for d in self.national(year).off if first <= d <= last)
+        return count
 
 
 Calendar = AlwaysOpen | BusinessHours
@@ -117,11 +148,14 @@ def _open_intervals(calendar: BusinessHours, first: date) -> Iterator[tuple[date
         day += DAY
 
 
-def _day_bound(calendar: BusinessHours, duration: timedelta) -> int:
-    """A generous upper bound of days needed to accumulate ``duration``."""
+def _day_bound(calendar: BusinessHours, first: date, duration: timedelta) -> int:
+    """A generous upper bound of days needed to accumulate ``duration`` from ``first``."""
     per_week = calendar.weekly_total / 2  # DST can shave at most an hour or two off a week
     weeks = math.ceil(duration / per_week) + 1 if per_week > ZERO else 1
-    return weeks * 7 + len(calendar.holidays) + 14
+    days = weeks * 7 + 14
+    # Every holiday in reach can push the end one day further, and those days can reach
+    # more holidays: a year past the plain bound is counted too.
+    return days + calendar.days_off_in(first, first + timedelta(days=days + 366))
 
 
 def add_business_time(calendar: Calendar, start: datetime, duration: timedelta) -> datetime:
@@ -135,8 +169,8 @@ def add_business_time(calendar: Calendar, start: datetime, duration: timedelta) 
     if isinstance(calendar, AlwaysOpen) or duration == ZERO:
         return start + duration
     remaining = duration
-    last_day = start.astimezone(calendar.tz).date() + timedelta(days=_day_bound(calendar, duration))
     first_day = start.astimezone(calendar.tz).date()
+    last_day = first_day + timedelta(days=_day_bound(calendar, first_day, duration))
     for open_at, close_at in _open_intervals(calendar, first_day):
         if open_at.astimezone(calendar.tz).date() > last_day:
             break
@@ -189,6 +223,7 @@ def business_hours(
     holidays: frozenset[date] = frozenset(),
     extra_workdays: frozenset[date] = frozenset(),
     day_length: timedelta | None = None,
+    national: YearLookup | None = None,
 ) -> BusinessHours:
     """Convenience builder: ``business_hours("msk", "Europe/Moscow", {0: "09:00-18:00"})``."""
     weekly = {day: parse_spans(value) for day, value in hours.items()}
@@ -199,6 +234,7 @@ def business_hours(
         frozenset(holidays),
         frozenset(extra_workdays),
         day_length=day_length,
+        national=national,
     )
 
 

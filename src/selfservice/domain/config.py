@@ -4,7 +4,8 @@ Shape (see ``selfservice/defaults/support.yml``)::
 
     priority: {matrix: {<urgency>: {<impact>: P1..P5}}}
     calendars: {<id>: {type: always} | {type: business_hours, timezone, hours,
-                holidays?, workdays?, business_day?}}
+                country?, subdivision?, holidays?, removed_holidays?, workdays?,
+                business_day?}}
     sla: {<contract level>: {calendar, near_breach?, P1..P5: {response, resolution,
           calendar?}, request: {response, fulfilment, calendar?}}}
     default_contract: <contract level>
@@ -14,16 +15,28 @@ Shape (see ``selfservice/defaults/support.yml``)::
 Every problem is reported with the dotted path of the offending key, e.g.
 ``sla.standard.P1.response: must be a duration like '15m', '4h', '3bd'``; all problems
 are collected and raised together as one :class:`ConfigError` (``errors`` lists them).
+
+National holidays (``country``) come from a :data:`NationalResolver` the caller passes in:
+the domain knows no holiday data of its own.
 """
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from selfservice.domain.calendars import AlwaysOpen, BusinessHours, Calendar, Span, parse_spans
+from selfservice.domain.calendars import (
+    AlwaysOpen,
+    BusinessHours,
+    Calendar,
+    Span,
+    YearDays,
+    YearLookup,
+    parse_spans,
+)
 from selfservice.domain.enums import Line, Priority
 from selfservice.domain.errors import ConfigError
 from selfservice.domain.escalation import SupportGroup
@@ -40,6 +53,10 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DURATION_HINT = "must be a duration like '15m', '4h', '3bd'"
+
+#: ``(country, subdivision or None)`` → the national calendar's days per year; raises
+#: ValueError (the reason to report) for a country or subdivision it does not know.
+NationalResolver = Callable[[str, str | None], YearLookup]
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,7 @@ class _Issues:
                 self.add(where, f"unknown key; expected one of {', '.join(allowed)}")
 
 
-def parse_support_config(data: object) -> SupportConfig:
+def parse_support_config(data: object, national: NationalResolver | None = None) -> SupportConfig:
     """Build a :class:`SupportConfig` or raise :class:`ConfigError` listing every problem."""
     issues = _Issues()
     root = issues.mapping(data, "")
@@ -91,7 +108,7 @@ def parse_support_config(data: object) -> SupportConfig:
         root, ("priority", "calendars", "sla", "default_contract", "groups", "escalation"), ""
     )
     matrix = _matrix(root.get("priority"), issues)
-    calendars = _calendars(root.get("calendars"), issues)
+    calendars = _calendars(root.get("calendars"), issues, national)
     raw_sla = issues.mapping(root.get("sla"), "sla")
     sla = {
         level: policy
@@ -137,7 +154,9 @@ def _matrix(value: object, issues: _Issues) -> PriorityMatrix | None:
         return None
 
 
-def _calendars(value: object, issues: _Issues) -> dict[str, Calendar]:
+def _calendars(
+    value: object, issues: _Issues, national: NationalResolver | None
+) -> dict[str, Calendar]:
     result: dict[str, Calendar] = {}
     for cal_id, raw in issues.mapping(value, "calendars").items():
         path = f"calendars.{cal_id}"
@@ -150,7 +169,7 @@ def _calendars(value: object, issues: _Issues) -> dict[str, Calendar]:
             issues.unknown(spec, ("type",), path)
             result[cal_id] = AlwaysOpen(cal_id)
         elif kind == "business_hours":
-            calendar = _business_hours(cal_id, spec, path, issues)
+            calendar = _business_hours(cal_id, spec, path, issues, national)
             if calendar is not None:
                 result[cal_id] = calendar
         elif spec:
@@ -159,9 +178,16 @@ def _calendars(value: object, issues: _Issues) -> dict[str, Calendar]:
 
 
 def _business_hours(
-    cal_id: str, spec: Mapping[str, Any], path: str, issues: _Issues
+    cal_id: str,
+    spec: Mapping[str, Any],
+    path: str,
+    issues: _Issues,
+    resolver: NationalResolver | None,
 ) -> BusinessHours | None:
-    allowed = ("type", "timezone", "hours", "holidays", "workdays", "business_day")
+    allowed = (
+        "type", "timezone", "hours", "country", "subdivision",
+        "holidays", "removed_holidays", "workdays", "business_day",
+    )
     issues.unknown(spec, allowed, path)
     errors_before = len(issues.errors)
     tz: ZoneInfo | None = None
@@ -180,6 +206,12 @@ def _business_hours(
                 issues.add(f"{path}.hours.{day}", f'{error} (quote it: "09:00-18:00")')
     holidays = _dates(spec.get("holidays"), f"{path}.holidays", issues)
     workdays = _dates(spec.get("workdays"), f"{path}.workdays", issues)
+    national = _national(spec, path, issues, resolver)
+    removed = _dates(spec.get("removed_holidays"), f"{path}.removed_holidays", issues)
+    if removed and national is None and "country" not in spec:
+        issues.add(f"{path}.removed_holidays", "needs a country whose holidays it removes")
+    if removed and national is not None:
+        national = _without(national, removed)
     day_length: timedelta | None = None
     if spec.get("business_day") is not None:
         parsed = _duration(spec["business_day"], f"{path}.business_day", issues)
@@ -192,7 +224,53 @@ def _business_hours(
     if not weekly:
         issues.add(f"{path}.hours", "needs open hours on at least one weekday")
         return None
-    return BusinessHours(cal_id, tz, weekly, holidays, workdays, day_length=day_length)
+    return BusinessHours(
+        cal_id, tz, weekly, holidays, workdays, day_length=day_length, national=national
+    )
+
+
+def _national(
+    spec: Mapping[str, Any], path: str, issues: _Issues, resolver: NationalResolver | None
+) -> YearLookup | None:
+    country, subdivision = spec.get("country"), spec.get("subdivision")
+    if country is None:
+        if subdivision is not None:
+            issues.add(f"{path}.subdivision", "needs a country, like 'country: CA'")
+        return None
+    if resolver is None:
+        issues.add(f"{path}.country", "national holidays are not available here")
+        return None
+    for key, value in (("country", country), ("subdivision", subdivision)):
+        if isinstance(value, bool):
+            # YAML 1.1 reads the codes ON, NO, Y… as booleans
+            issues.add(f"{path}.{key}", 'must be quoted, like "ON" or "NO"')
+            return None
+    if not isinstance(country, str) or not country.strip():
+        issues.add(f"{path}.country", "must be a country code like RU, KZ, US, CA")
+        return None
+    try:
+        lookup = resolver(country, None)
+    except ValueError as error:
+        issues.add(f"{path}.country", str(error))
+        return None
+    if subdivision is None:
+        return lookup
+    try:
+        return resolver(country, str(subdivision))
+    except ValueError as error:
+        issues.add(f"{path}.subdivision", str(error))
+        return None
+
+
+def _without(national: YearLookup, removed: frozenset[date]) -> YearLookup:
+    # A handful of years is in use at any time; the bound keeps a clock that wanders
+    # through many years from holding them all.
+    @functools.lru_cache(maxsize=8)
+    def lookup(year: int) -> YearDays:
+        days = national(year)
+        return YearDays(days.off - removed, days.worked)
+
+    return lookup
 
 
 def _dates(value: object, path: str, issues: _Issues) -> frozenset[date]:

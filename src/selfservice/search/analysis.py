@@ -24,12 +24,14 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import TEXT
 from whoosh.lang.porter2 import stem as _porter2_stem
 from whoosh.system import pack_uint
+
+from selfservice.search.stopwords import EN_QUERY_STOPS, EN_STOPS, RU_QUERY_STOPS, RU_STOPS
 
 __all__ = [
     "EDGE_MAX",
@@ -69,59 +71,6 @@ _LAT2CYR = str.maketrans("aceopxykmthb", "асеорхукмтнв")
 _CYR2LAT = str.maketrans("асеорхукмтнв", "aceopxykmthb")
 _YO = str.maketrans("ёЁ", "еЕ")
 
-_EN_STOPS = frozenset(
-    """
-    a about above after again against all am an and any are aren as at be because been
-    before being below between both but by can cannot could couldn did didn do does doesn
-    doing don down during each few for from further had hadn has hasn have haven having he
-    her here hers herself him himself his how i if in into is isn it its itself just ll
-    me might mightn more most must mustn my myself needn no nor not now of off on once only
-    or other our ours ourselves out over own re s same shall shan she should shouldn so
-    some such t than that the their theirs them themselves then there these they this
-    those through to too under until up ve very was wasn we were weren what when where
-    which while who whom why will with won would wouldn y you your yours yourself
-    yourselves d m o
-    also etc e g ie eg via per
-    """.split()
-)
-
-# Words that carry no topic in a question ("how can I ...", "is it possible to ...").
-# They are dropped from queries only: documents keep them, so an article titled
-# "Can I use a thin client?" is still indexed with every word.
-_EN_QUERY_STOPS = frozenset(
-    """
-    possible possibly way ways anyone anybody someone somebody know knows please thanks
-    thank hi hello help want wants wanted like would need needs get gets got go going
-    tell explain somehow anything something thing things really actually still just
-    able best good easy easily simple
-    question questions ask asking wonder wondering kind sort ok okay one also
-    """.split()
-)
-
-_RU_STOPS = frozenset(
-    """
-    а без более больше будет будто бы был была были было быть в вам вас вдруг ведь во вот
-    впрочем все всегда всего всех всю вы где да даже для до его ее ей ему если есть еще
-    ж же за зачем здесь и из или им иногда их к как какая какой когда конечно кто куда ли
-    между меня мне много может можно мой моя мы на над надо наконец нас него нее ней
-    ним них не нет ни но ну о об он она они опять от перед по под после потом потому почти при
-    про раз разве с сам свою себе себя сейчас со совсем так такой там тебя тем теперь то
-    тогда того тоже только том тот тут ты у уж уже хоть чего чем через что чтоб чтобы
-    чуть эти этого этой этом этот эту я который весь свой этот также мочь это какой
-    каков наш ваш либо всё ещё её нем нём ими кем чём ею мои моих моим моими твой
-    твои ваши ваших вашим нашей наши наших такие такое таких такую таким
-    """.split()
-)
-
-_RU_QUERY_STOPS = frozenset(
-    """
-    возможно возможность подсказать сказать пожалуйста помочь помогите хотеть нужно
-    нужный надо должный делать сделать каким каким-то образ способ вопрос спасибо
-    здравствовать добрый день привет почему зачем какой-то как-то нибудь либо
-    скажите подскажите можно ли
-    """.split()
-)
-
 def cyrillic_share(text: str) -> float:
     """Share of Cyrillic letters among all letters of ``text`` (0.0 when it has none)."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -136,7 +85,7 @@ def fold(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=4096)
 def _repair_script(word: str) -> str:
     """Fix a word typed with look-alike letters of the other alphabet ("Oт" → "от")."""
     cyr = len(_CYR.findall(word))
@@ -146,8 +95,14 @@ def _repair_script(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
-def _split_token(raw: str) -> tuple[str, ...]:
+#: Document caches hold the knowledge base's vocabulary (an index build reads each word
+#: many times; a Russian lemma costs ~0.2 ms). User text (queries, mail) has small caches:
+#: every typo is a new word, and would grow a shared cache up to the documents' bound.
+DOCUMENT_CACHE: Final = 200_000
+QUERY_CACHE: Final = 8192
+
+
+def _split_token_of(raw: str) -> tuple[str, ...]:
     """The normalized words of one folded token (see :func:`split_words`)."""
     if not _PARTS.search(raw):
         return (_repair_script(raw) if _MIXED.search(raw) else raw,)
@@ -159,22 +114,26 @@ def _split_token(raw: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def split_words(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(norm, start, end)`` for each word of ``text``.
+_split_token = lru_cache(maxsize=DOCUMENT_CACHE)(_split_token_of)
+
+
+def split_words(text: str, *, query: bool = False) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(norm, start, end)`` for each word of ``text`` (``query``: user text).
 
     Hyphenated and apostrophe words yield their parts and, for hyphens within one
     alphabet, the joined word too ("e-mail" → "e", "mail", "email"); all of them share the
     span of the whole word.
     """
+    split_token = _split_token_of if query else _split_token  # splitting costs microseconds
     folded = fold(text)
     if len(folded) != len(text):  # a rare character whose lowercase is longer
         for m in _WORD.finditer(text):
-            for norm in _split_token(fold(m.group())):
+            for norm in split_token(fold(m.group())):
                 yield norm, m.start(), m.end()
         return
     for m in _WORD.finditer(folded):
         start, end = m.span()
-        for norm in _split_token(m.group()):
+        for norm in split_token(m.group()):
             yield norm, start, end
 
 
@@ -188,7 +147,6 @@ def _morph() -> Any:
 _RU_FUNCTION_POS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "INTJ"})
 
 
-@lru_cache(maxsize=200_000)
 def _ru_lemma(word: str) -> str | None:
     """The lemma of a Russian word, or None for a function word (pronoun, particle, ...)."""
     parses = _morph().parse(word)
@@ -200,16 +158,15 @@ def _ru_lemma(word: str) -> str | None:
     return str(best.normal_form).translate(_YO)
 
 
-@lru_cache(maxsize=200_000)
-def word_key(norm: str) -> str | None:
+def _key(norm: str) -> str | None:
     """The morphological key of a normalized word, or None for a stop word."""
-    if norm in _EN_STOPS or norm in _RU_STOPS:
+    if norm in EN_STOPS or norm in RU_STOPS:
         return None
     if _CYR.search(norm):
         if len(norm) == 1:
             return None
         lemma = _ru_lemma(norm)
-        if lemma is None or lemma in _RU_STOPS:
+        if lemma is None or lemma in RU_STOPS:
             return None
         return lemma
     if norm.isdigit():
@@ -219,9 +176,28 @@ def word_key(norm: str) -> str | None:
     return str(_porter2_stem(norm))
 
 
-@lru_cache(maxsize=200_000)
+_document_keys: dict[str, str | None] = {}
+_UNKNOWN: Final = "\0"  # no word contains it
+_query_key = lru_cache(maxsize=QUERY_CACHE)(_key)
+
+
+def word_key(norm: str) -> str | None:
+    """:func:`_key` of a word of a document, cached."""
+    if (key := _document_keys.get(norm, _UNKNOWN)) == _UNKNOWN:
+        if len(_document_keys) >= DOCUMENT_CACHE:
+            _document_keys.clear()
+        key = _document_keys[norm] = _key(norm)
+    return key
+
+
+def query_word_key(norm: str) -> str | None:
+    """:func:`_key` of a word of user text: a knowledge base word is usually known."""
+    key = _document_keys.get(norm, _UNKNOWN)
+    return _query_key(norm) if key == _UNKNOWN else key
+
+
 def word_prefix(key: str) -> str:
-    """The coarse prefix form of a key."""
+    """The coarse prefix form of a key (a slice: cheaper than any cache of it)."""
     return key[:PREFIX_LEN]
 
 
@@ -232,10 +208,10 @@ def is_stop(norm: str) -> bool:
 def is_query_stop(norm: str, key: str) -> bool:
     """True for question boilerplate ("how can I", "подскажите") that is no topic."""
     return (
-        norm in _EN_QUERY_STOPS
-        or norm in _RU_QUERY_STOPS
-        or key in _RU_QUERY_STOPS
-        or key in _EN_QUERY_STOPS
+        norm in EN_QUERY_STOPS
+        or norm in RU_QUERY_STOPS
+        or key in RU_QUERY_STOPS
+        or key in EN_QUERY_STOPS
     )
 
 
@@ -258,8 +234,8 @@ def query_keys(text: str) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     fallback: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for norm, _s, _e in split_words(text):
-        k = word_key(norm)
+    for norm, _s, _e in split_words(text, query=True):
+        k = query_word_key(norm)
         if k is None or k in seen:
             continue
         seen.add(k)

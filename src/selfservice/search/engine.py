@@ -63,8 +63,8 @@ from selfservice.search.analysis import (
     fold,
     query_concepts,
     query_keys,
+    query_word_key,
     split_words,
-    word_key,
     word_prefix,
 )
 from selfservice.search.confidence import NORM_SCALE, THRESHOLD, Features, confidence, coverage
@@ -750,7 +750,7 @@ class SearchIndex:
             n = max(1, s.doc_count())
             df = max(s.doc_frequency(f, key) for f in _KEY_FIELDS)
             val = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            if len(state.idf) > 50_000:
+            if len(state.idf) > 8192:  # per search thread; user words are unbounded
                 state.idf.clear()
             state.idf[key] = val
         return val
@@ -989,7 +989,7 @@ class SearchIndex:
         the words before it must match (by lemma/stem) the title or symptoms. Results are
         in the caller's language; only when it has none, in the other one.
         """
-        words = [w for w, _s, _e in split_words(prefix)]
+        words = [w for w, _s, _e in split_words(prefix, query=True)]
         if not words:
             return []
         finished = not prefix[-1:].isalnum()
@@ -999,7 +999,7 @@ class SearchIndex:
         leaves: list[Leaf] = []
         groups: list[int] = []  # bit mask of each word's leaves
         for w in full:
-            k = word_key(w)
+            k = query_word_key(w)
             if k is None:
                 continue
             start = len(leaves)

@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
-from selfservice.search.analysis import fold, split_words, word_key, word_prefix
+from selfservice.search.analysis import (
+    fold,
+    query_word_key,
+    split_words,
+    word_key,
+    word_prefix,
+)
 
 __all__ = ["Highlighter", "snippet"]
 
@@ -132,5 +138,6 @@ def _render(text: str, window: list[tuple[int, int, float]], anchor: int) -> str
 
 def snippet(texts: Iterable[str], query: str) -> str:
     """Convenience: the snippet of ``texts`` for a raw query string."""
-    pairs = [(n, k) for n, _s, _e in split_words(query) if (k := word_key(n)) is not None]
+    words = split_words(query, query=True)
+    pairs = [(n, k) for n, _s, _e in words if (k := query_word_key(n)) is not None]
     return Highlighter([n for n, _ in pairs], [k for _, k in pairs]).snippet(texts)

@@ -128,10 +128,14 @@ class SearchLogBuffer:
     of the log is lost in a crash; ``interval=0`` writes every search at once (tests).
     """
 
+    #: Entries kept between two flushes at most (a flush a second writes far fewer).
+    max_pending = 50_000
+
     def __init__(self, engine: Engine, interval: float = SEARCH_LOG_INTERVAL) -> None:
         self.engine = engine
         self.interval = interval
         self._pending: list[feedback.SearchEntry] = []
+        self.dropped = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -141,6 +145,11 @@ class SearchLogBuffer:
             self._write([entry])
             return
         with self._lock:
+            if len(self._pending) >= self.max_pending:
+                # The database is not keeping up (or is down): the log loses entries
+                # rather than the process its memory.
+                self.dropped += 1
+                return
             self._pending.append(entry)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="search-log", daemon=True)
@@ -150,6 +159,9 @@ class SearchLogBuffer:
     def flush(self) -> None:
         with self._lock:
             entries, self._pending = self._pending, []
+            dropped, self.dropped = self.dropped, 0
+        if dropped:
+            log.warning("search log: %d entries dropped, the database was not keeping up", dropped)
         self._write(entries)
 
     def _write(self, entries: list[feedback.SearchEntry]) -> None:
