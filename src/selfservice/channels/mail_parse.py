@@ -20,7 +20,7 @@ Body rules:
 import mimetypes
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
@@ -43,6 +43,7 @@ from selfservice.channels.mail_text import (
     html_to_text,
     looks_like_html,
     repair_surrogates,
+    storable,
     unflow,
 )
 from selfservice.domain.enums import Language
@@ -420,9 +421,44 @@ def parse_mail(raw: bytes, limits: MailLimits | None = None) -> InboundMail:
     limits = limits or MailLimits()
     defects: list[str] = []
     try:
-        return _parse(_strip_leading_junk(raw, defects), limits, defects)
+        mail = _parse(_strip_leading_junk(raw, defects), limits, defects)
     except Exception as exc:  # a parser bug must not lose the message
-        return _unparseable(raw, exc, defects)
+        mail = _unparseable(raw, exc, defects)
+    return _storable(mail)
+
+
+def _storable(mail: InboundMail) -> InboundMail:
+    """The message with every text a database can hold (no NUL, no lone surrogate): a
+    message is stored, never refused, for a character it should not have had."""
+
+    def addresses(items: tuple[MailAddress, ...]) -> tuple[MailAddress, ...]:
+        return tuple(
+            replace(a, address=storable(a.address), name=_opt(a.name)) for a in items
+        )
+
+    return replace(
+        mail,
+        message_id=_opt(mail.message_id),
+        in_reply_to=_opt(mail.in_reply_to),
+        references=tuple(storable(r) for r in mail.references),
+        from_address=_opt(mail.from_address),
+        from_name=_opt(mail.from_name),
+        to=addresses(mail.to),
+        cc=addresses(mail.cc),
+        reply_to=addresses(mail.reply_to),
+        subject=storable(mail.subject),
+        body=storable(mail.body),
+        reply_text=storable(mail.reply_text),
+        attachments=tuple(
+            replace(a, filename=storable(a.filename), content_type=storable(a.content_type))
+            for a in mail.attachments
+        ),
+        headers=tuple((storable(k), storable(v)) for k, v in mail.headers),
+    )
+
+
+def _opt(text: str | None) -> str | None:
+    return None if text is None else storable(text)
 
 
 def _parse(raw: bytes, limits: MailLimits, defects: list[str]) -> InboundMail:

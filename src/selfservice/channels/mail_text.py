@@ -21,6 +21,7 @@ __all__ = [
     "html_to_text",
     "looks_like_html",
     "repair_surrogates",
+    "storable",
     "unflow",
 ]
 
@@ -102,6 +103,17 @@ def repair_surrogates(text: str) -> str:
         return text
     raw = text.encode("utf-8", errors="surrogateescape")
     return decode_bytes(raw)[0]
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` without what a database refuses: NUL is dropped (PostgreSQL's text type
+    cannot hold it) and a surrogate left over after decoding becomes U+FFFD."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
 
 
 # --- language -----------------------------------------------------------------------------
