@@ -4,7 +4,8 @@
 // sign_in_required, confirmation, outcome).
 
 import { ApiError } from "./api.js";
-import { clear, fill, focus, h, inlineMarkdown, sanitize, uid } from "./dom.js";
+import { clear, fill, focus, h, sanitize, uid } from "./dom.js";
+import { richText } from "./richtext.js";
 
 const SUGGEST_DELAY_MS = 250;
 const SUGGEST_MIN_CHARS = 3;
@@ -205,13 +206,31 @@ export class ChatView {
     return group;
   }
 
+  /** Render the server's messages; a new step takes the keyboard focus (and the reader's). */
   render(messages) {
+    this.focusTarget = null;
     for (const message of messages || []) {
       const renderer = this[`render_${message.type}`];
       if (renderer) {
         renderer.call(this, message);
       }
     }
+    const target = this.focusTarget || (this.focusLost() ? this.resting() : null);
+    this.focusTarget = null;
+    if (target && this.app.isOpen && !this.element.hidden) {
+      focus(target);
+    }
+  }
+
+  /** The button that had the focus was retired (disabled): nothing has it now. */
+  focusLost() {
+    const active = document.activeElement;
+    return !active || active === document.body || Boolean(active.disabled);
+  }
+
+  /** Where the focus rests between turns: the composer, or "Start a new conversation". */
+  resting() {
+    return this.closed ? this.restart.querySelector("button") : this.input;
   }
 
   render_text(message) {
@@ -220,7 +239,7 @@ export class ChatView {
 
   render_articles(message) {
     const list = h("ul", { class: "cards" }, ...message.items.map((item) => h("li", {},
-      h("article", { class: "card" },
+      h("article", { class: "card", "data-id": item.id },
         h("h3", {}, item.title),
         item.snippet ? h("p", { class: "snippet" }, sanitize(item.snippet)) : null,
         h("div", { class: "actions" }, h("button", { type: "button", "data-article": item.id,
@@ -243,15 +262,23 @@ export class ChatView {
     const more = h("div", { class: "article-body", hidden: true });
     const toggle = h("button", { type: "button", class: "link", "aria-expanded": "false",
       onclick: () => this.toggleArticle(message.article, more, toggle) }, t("whole_article"));
-    this.addEntry("bot wide", h("article", { class: "card step", "data-step": message.index },
-      h("p", { class: "step-count" }, t("step_of", { index: message.index, total: message.total })),
-      h("h3", {}, message.title),
-      h("p", { class: "step-text" }, inlineMarkdown(message.text)),
-      message.check ? h("p", { class: "check" }, h("strong", {}, t("check")), " ",
-        inlineMarkdown(message.check)) : null,
-      h("p", { class: "question" }, t("did_it_help")),
-      this.actions(message.actions),
-      toggle, more));
+    const countId = uid("step-count");
+    const titleId = uid("step-title");
+    const text = message.html ? richText(message.html, t) : h("p", {}, message.text);
+    const check = message.check_html ? richText(message.check_html, t, { inline: true })
+      : message.check;
+    const card = h("article", { class: "card step", "data-step": message.index, tabindex: "-1",
+      "aria-labelledby": `${countId} ${titleId}` },
+    h("p", { class: "step-count", id: countId },
+      t("step_of", { index: message.index, total: message.total })),
+    h("h3", { id: titleId }, message.title),
+    h("div", { class: "step-text" }, text),
+    check ? h("div", { class: "step-check" }, h("strong", {}, t("check")), " ", check) : null,
+    h("p", { class: "question" }, t("did_it_help")),
+    this.actions(message.actions),
+    toggle, more);
+    this.addEntry("bot wide", card);
+    this.focusTarget = card;
   }
 
   render_actions(message) {
@@ -313,7 +340,7 @@ export class ChatView {
   async loadArticle(id, container) {
     try {
       const article = await this.app.api.get(`articles/${encodeURIComponent(id)}`);
-      fill(container, sanitize(article.html),
+      fill(container, richText(article.html, this.t),
         h("p", {}, h("a", { href: new URL(article.url, this.app.siteBase).href,
           target: "_blank", rel: "noopener noreferrer" }, `${this.t("open_on_site")} ↗`)));
     } catch (error) {
@@ -363,14 +390,15 @@ export class ChatView {
     if (this.input.value.trim() !== query) {
       return;
     }
-    this.showSuggestions(found.suggestions || []);
+    this.showSuggestions(found.suggestions || [], query);
   }
 
-  showSuggestions(items) {
+  showSuggestions(items, query) {
     if (!items.length) {
       this.hideSuggestions();
       return;
     }
+    this.suggestBox.dataset.query = query; // what the list answers (the tests wait for it)
     fill(this.suggestions, ...items.map((item) => h("li", {},
       h("button", { type: "button", class: "suggestion", "data-type": item.type,
         "data-id": item.id, onclick: () => this.pickSuggestion(item) },
