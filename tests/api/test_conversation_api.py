@@ -54,6 +54,16 @@ def test_deflection_article_steps_solved_is_stored(api: TestClient, engine: Engi
     assert helped == [("reset-en", True, "conversation")]
 
 
+def test_a_step_carries_its_markdown_and_the_html_to_show(api: TestClient) -> None:
+    cid = start(api, lang="en")["id"]
+    first = say(api, cid, action="open_article", article="reset-en")["messages"][-1]
+    assert first["text"] == "Open the sign-in page and click Forgot password."
+    assert first["html"] == "<p>Open the sign-in page and click Forgot password.</p>"
+    assert first["check_html"] is None
+    second = say(api, cid, action="next_step")["messages"][-1]
+    assert second["check_html"] == "<p>Did the e-mail arrive?</p>"
+
+
 def test_a_closed_conversation_refuses_more_turns(api: TestClient) -> None:
     cid = start(api)["id"]
     say(api, cid, action="abandon")
