@@ -179,3 +179,43 @@ async def post_message(request: Request) -> JSONResponse:
         )
     )
     return JSONResponse(turn_json(turn))
+
+
+async def get_conversation(request: Request) -> JSONResponse:
+    """
+    summary: A conversation as the customer left it (the widget on another portal page)
+    description: >
+      The phase and outcome, and in `messages` what to show again: the open step of a
+      scripted solution (phase walking), the outcome of a closed conversation, else
+      nothing. Read only. Like sending, a conversation a signed-in contact started
+      answers only to that contact's token.
+    security: [{}, {portalToken: []}]
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema: {type: string, maxLength: 64}
+      - {$ref: "#/components/parameters/lang"}
+      - {$ref: "#/components/parameters/orgHeader"}
+    responses:
+      200:
+        description: The conversation
+        content: {application/json: {schema: {$ref: "#/components/schemas/Conversation"}}}
+    errors: [400, 401, 404, 429]
+    """
+    check_common(request)
+    conversation_id = request.path_params["id"]
+    if not _ID.fullmatch(conversation_id):
+        raise ApiError(404, "conversation_not_found", field="id")
+    backend = backend_of(request)
+    who = await optional_customer(request)
+    turn = await run_in_threadpool(
+        partial(
+            conversations.resume_conversation,
+            backend.engine,
+            conversation_id=conversation_id,
+            content=state_of(request)["content"],
+            contact_id=who.contact_id if who is not None else None,
+        )
+    )
+    return JSONResponse(turn_json(turn))
