@@ -96,7 +96,7 @@ class App {
     this.titleElement = h("h1", { id: "ss-title" });
     this.subtitle = h("p", { class: "subtitle" });
     this.panel = h("section", { id: "ss-panel", class: "panel", role: "dialog",
-      "aria-modal": "false", "aria-labelledby": "ss-title", hidden: true },
+      "aria-modal": "true", "aria-labelledby": "ss-title", hidden: true },
     h("header", {},
       h("div", { class: "heading" }, this.titleElement, this.subtitle, this.identityLine),
       this.standalone ? null : this.closeButton),
@@ -177,6 +177,27 @@ class App {
     if (event.key === "Escape" && this.isOpen && !this.standalone && !event.defaultPrevented) {
       event.preventDefault();
       this.requestOpen(false);
+    } else if (event.key === "Tab" && this.isOpen && !event.defaultPrevented) {
+      this.trapFocus(event);
+    }
+  }
+
+  /** The open panel is a modal dialog: Tab and Shift+Tab cycle inside it. */
+  trapFocus(event) {
+    const stops = tabStops(this.panel);
+    if (!stops.length) {
+      return;
+    }
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const active = document.activeElement;
+    const inside = this.panel.contains(active);
+    if (event.shiftKey && (active === first || !inside)) {
+      event.preventDefault();
+      focus(last);
+    } else if (!event.shiftKey && (active === last || !inside)) {
+      event.preventDefault();
+      focus(first);
     }
   }
 
@@ -292,6 +313,15 @@ class App {
     focus(this.chat.log.querySelector(".entry.success"));
     this.host?.post("ticket", { number: answer.number });
   }
+}
+
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+/** The elements of ``root`` that Tab stops at, in order (positive tabindex is not used). */
+function tabStops(root) {
+  return [...root.querySelectorAll(FOCUSABLE)].filter((element) => element.tabIndex >= 0
+    && !element.disabled && element.getClientRects().length > 0
+    && getComputedStyle(element).visibility !== "hidden");
 }
 
 function launcherIcon() {

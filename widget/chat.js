@@ -4,10 +4,11 @@
 // sign_in_required, confirmation, outcome).
 
 import { ApiError } from "./api.js";
-import { clear, fill, focus, h, inlineMarkdown, sanitize, uid } from "./dom.js";
+import { clear, fill, focus, h, sanitize, uid } from "./dom.js";
+import { ConversationMemory } from "./memory.js";
+import { richText } from "./richtext.js";
+import { suggestionMethods } from "./suggest.js";
 
-const SUGGEST_DELAY_MS = 250;
-const SUGGEST_MIN_CHARS = 3;
 const ACTION_LABELS = { solved: "solved", next_step: "next_step", need_help: "need_help" };
 
 export class ChatView {
@@ -20,6 +21,8 @@ export class ChatView {
     this.closed = false;
     this.spoke = false; // the customer has typed or pressed something
     this.liveActions = [];
+    this.memory = new ConversationMemory(app.api.org);
+    this.mayResume = true; // the first start of this page goes on with a remembered one
     this.build();
   }
 
@@ -61,8 +64,12 @@ export class ChatView {
     }
     this.starting = (async () => {
       try {
+        if (this.mayResume && await this.resume()) {
+          return;
+        }
         const answer = await this.app.api.post("conversations", { lang: this.app.lang });
         this.id = answer.id;
+        this.memory.begin(answer.id, answer.lang, answer.messages);
         this.render(answer.messages);
       } catch (error) {
         this.showError(error, () => this.ensureStarted());
@@ -73,8 +80,73 @@ export class ChatView {
     return this.starting;
   }
 
+  /**
+   * Go on with the conversation remembered from another page, if the server still answers
+   * for it: show again what was shown, and the open step as the server has it.
+   */
+  async resume() {
+    const saved = this.memory.read();
+    const silent = saved && !saved.log.some((entry) => typeof entry.user === "string");
+    if (!saved || (silent && saved.lang !== this.app.lang)) {
+      this.mayResume = false;
+      return false;
+    }
+    let current;
+    try {
+      current = await this.app.api.get(`conversations/${encodeURIComponent(saved.id)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status !== 0) {
+        this.mayResume = false; // gone, closed to this visitor: a new one begins
+        this.memory.forget();
+        return false;
+      }
+      throw error; // offline: the retry button tries again
+    }
+    this.mayResume = false;
+    this.id = saved.id;
+    this.replay(saved.log, current);
+    if (this.app.isOpen && this.focusLost()) {
+      focus(this.resting()); // the composer was disabled under it: a closed conversation
+    }
+    return true;
+  }
+
+  replay(log, current) {
+    this.replaying = true;
+    try {
+      for (const entry of log) {
+        if (typeof entry.user === "string") {
+          this.spoke = true;
+          this.retireActions();
+          this.addEntry("user", h("p", {}, entry.user));
+        } else if (Array.isArray(entry.bot)) {
+          this.render(entry.bot);
+        }
+      }
+      const step = (current.messages || []).find((m) => m.type === "step");
+      const shown = [...this.log.querySelectorAll(".step")].pop();
+      const stale = step && !(shown && shown.dataset.article === step.article
+        && shown.dataset.step === String(step.index));
+      if ((current.phase === "closed" && !this.closed) || stale) {
+        this.retireActions();
+        this.render(current.messages);
+      }
+    } finally {
+      this.replaying = false;
+    }
+    const last = [...this.log.querySelectorAll(".step")].pop();
+    const open = last && !last.querySelector(".actions button:disabled");
+    if (open) {
+      this.reveal(last.closest(".entry"));
+    } else {
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
   /** Forget the conversation; the next ensureStarted() begins a new one. */
   reset() {
+    this.memory.forget();
+    this.mayResume = false;
     this.id = null;
     this.spoke = false;
     this.liveActions = [];
@@ -147,6 +219,8 @@ export class ChatView {
     try {
       const answer = await this.app.api.post(`conversations/${this.id}/messages`, body);
       pending.remove();
+      this.memory.add(this.id, { user: echo });
+      this.memory.add(this.id, { bot: answer.messages });
       this.render(answer.messages);
     } catch (error) {
       pending.remove();
@@ -205,13 +279,31 @@ export class ChatView {
     return group;
   }
 
+  /** Render the server's messages; a new step takes the keyboard focus (and the reader's). */
   render(messages) {
+    this.focusTarget = null;
     for (const message of messages || []) {
       const renderer = this[`render_${message.type}`];
       if (renderer) {
         renderer.call(this, message);
       }
     }
+    const target = this.focusTarget || (this.focusLost() ? this.resting() : null);
+    this.focusTarget = null;
+    if (target && !this.replaying && this.app.isOpen && !this.element.hidden) {
+      focus(target);
+    }
+  }
+
+  /** The button that had the focus was retired (disabled): nothing has it now. */
+  focusLost() {
+    const active = document.activeElement;
+    return !active || active === document.body || Boolean(active.disabled);
+  }
+
+  /** Where the focus rests between turns: the composer, or "Start a new conversation". */
+  resting() {
+    return this.closed ? this.restart.querySelector("button") : this.input;
   }
 
   render_text(message) {
@@ -220,7 +312,7 @@ export class ChatView {
 
   render_articles(message) {
     const list = h("ul", { class: "cards" }, ...message.items.map((item) => h("li", {},
-      h("article", { class: "card" },
+      h("article", { class: "card", "data-id": item.id },
         h("h3", {}, item.title),
         item.snippet ? h("p", { class: "snippet" }, sanitize(item.snippet)) : null,
         h("div", { class: "actions" }, h("button", { type: "button", "data-article": item.id,
@@ -243,15 +335,24 @@ export class ChatView {
     const more = h("div", { class: "article-body", hidden: true });
     const toggle = h("button", { type: "button", class: "link", "aria-expanded": "false",
       onclick: () => this.toggleArticle(message.article, more, toggle) }, t("whole_article"));
-    this.addEntry("bot wide", h("article", { class: "card step", "data-step": message.index },
-      h("p", { class: "step-count" }, t("step_of", { index: message.index, total: message.total })),
-      h("h3", {}, message.title),
-      h("p", { class: "step-text" }, inlineMarkdown(message.text)),
-      message.check ? h("p", { class: "check" }, h("strong", {}, t("check")), " ",
-        inlineMarkdown(message.check)) : null,
-      h("p", { class: "question" }, t("did_it_help")),
-      this.actions(message.actions),
-      toggle, more));
+    const countId = uid("step-count");
+    const titleId = uid("step-title");
+    const text = message.html ? richText(message.html, t) : h("p", {}, message.text);
+    const check = message.check_html ? richText(message.check_html, t, { inline: true })
+      : message.check;
+    const card = h("article", { class: "card step", "data-step": message.index,
+      "data-article": message.article, tabindex: "-1",
+      "aria-labelledby": `${countId} ${titleId}` },
+    h("p", { class: "step-count", id: countId },
+      t("step_of", { index: message.index, total: message.total })),
+    h("h3", { id: titleId }, message.title),
+    h("div", { class: "step-text" }, text),
+    check ? h("div", { class: "step-check" }, h("strong", {}, t("check")), " ", check) : null,
+    h("p", { class: "question" }, t("did_it_help")),
+    this.actions(message.actions),
+    toggle, more);
+    this.addEntry("bot wide", card);
+    this.focusTarget = card;
   }
 
   render_actions(message) {
@@ -272,7 +373,9 @@ export class ChatView {
       onclick: () => this.app.openForm(message, this.id) }, this.t("open_form"));
     this.addEntry("bot", h("p", {}, `${this.t("fill_form")}: ${message.title}`),
       h("div", { class: "actions" }, open));
-    this.app.openForm(message, this.id);
+    if (!this.replaying) {
+      this.app.openForm(message, this.id); // shown again on another page: only the button
+    }
   }
 
   render_sign_in_required(message) {
@@ -301,6 +404,7 @@ export class ChatView {
   /** The ticket was filed from the form: the server's closing messages and the notice. */
   ticketFiled(answer) {
     const last = this.log.lastElementChild;
+    this.memory.add(this.id, { bot: [...(answer.messages || []), { type: "outcome" }] });
     this.render(answer.messages);
     const phone = answer.phone_confirmation;
     if (phone && phone.required && phone.message) {
@@ -313,7 +417,7 @@ export class ChatView {
   async loadArticle(id, container) {
     try {
       const article = await this.app.api.get(`articles/${encodeURIComponent(id)}`);
-      fill(container, sanitize(article.html),
+      fill(container, richText(article.html, this.t),
         h("p", {}, h("a", { href: new URL(article.url, this.app.siteBase).href,
           target: "_blank", rel: "noopener noreferrer" }, `${this.t("open_on_site")} ↗`)));
     } catch (error) {
@@ -335,93 +439,7 @@ export class ChatView {
       this.loadArticle(id, container);
     }
   }
-
-  // --- suggestions as you type -------------------------------------------------------------
-
-  scheduleSuggest() {
-    clearTimeout(this.suggestTimer);
-    this.suggestTimer = setTimeout(() => this.suggest(), SUGGEST_DELAY_MS);
-  }
-
-  async suggest() {
-    const query = this.input.value.trim();
-    this.suggestAbort?.abort();
-    if (query.length < SUGGEST_MIN_CHARS || this.closed) {
-      this.hideSuggestions();
-      return;
-    }
-    this.suggestAbort = new AbortController();
-    let found;
-    try {
-      found = await this.app.api.get("suggest", { q: query, limit: 5 }, this.suggestAbort.signal);
-    } catch (error) {
-      if (error.name === "AbortError" || error instanceof ApiError) {
-        return; // suggestions are a convenience: no error bubble for them
-      }
-      throw error;
-    }
-    if (this.input.value.trim() !== query) {
-      return;
-    }
-    this.showSuggestions(found.suggestions || []);
-  }
-
-  showSuggestions(items) {
-    if (!items.length) {
-      this.hideSuggestions();
-      return;
-    }
-    fill(this.suggestions, ...items.map((item) => h("li", {},
-      h("button", { type: "button", class: "suggestion", "data-type": item.type,
-        "data-id": item.id, onclick: () => this.pickSuggestion(item) },
-      item.type === "form" ? h("span", { class: "badge" }, this.t("suggestion_form")) : null,
-      item.title))));
-    this.suggestBox.hidden = false;
-    this.suggestStatus.textContent = this.t("suggestions_count", { count: items.length });
-  }
-
-  hideSuggestions() {
-    clearTimeout(this.suggestTimer);
-    this.suggestAbort?.abort();
-    this.suggestBox.hidden = true;
-    clear(this.suggestions);
-    this.suggestStatus.textContent = "";
-  }
-
-  pickSuggestion(item) {
-    this.input.value = "";
-    this.hideSuggestions();
-    focus(this.input);
-    if (item.type === "form") {
-      this.act("choose_form", { form: item.id }, item.title);
-    } else {
-      this.act("open_article", { article: item.id }, item.title);
-    }
-  }
-
-  onInputKey(event) {
-    if (event.key === "ArrowDown" && !this.suggestBox.hidden) {
-      event.preventDefault();
-      focus(this.suggestions.querySelector("button"));
-    } else if (event.key === "Escape" && !this.suggestBox.hidden) {
-      event.preventDefault();
-      event.stopPropagation();
-      this.hideSuggestions();
-    }
-  }
-
-  onSuggestionKey(event) {
-    const buttons = [...this.suggestions.querySelectorAll("button")];
-    const index = buttons.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      const next = index + (event.key === "ArrowDown" ? 1 : -1);
-      focus(next < 0 ? this.input : buttons[Math.min(next, buttons.length - 1)]);
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      this.hideSuggestions();
-      focus(this.input);
-    }
-  }
 }
+
+// The as-you-type list under the composer (suggest.js) works on the view's own elements.
+Object.assign(ChatView.prototype, suggestionMethods);

@@ -128,31 +128,6 @@ function copyNode(node, parent, shift) {
   parent.append(copy);
 }
 
-/** `code`, **bold**, *emphasis* and [links](https://…) of a one-paragraph Markdown text. */
-export function inlineMarkdown(text) {
-  const fragment = document.createDocumentFragment();
-  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g;
-  let last = 0;
-  const source = String(text || "");
-  for (const match of source.matchAll(pattern)) {
-    fragment.append(source.slice(last, match.index));
-    if (match[1] !== undefined) {
-      fragment.append(h("code", {}, match[1]));
-    } else if (match[2] !== undefined) {
-      fragment.append(h("strong", {}, match[2]));
-    } else if (match[3] !== undefined) {
-      fragment.append(h("em", {}, match[3]));
-    } else {
-      fragment.append(
-        h("a", { href: match[5], target: "_blank", rel: "noopener noreferrer" }, match[4]),
-      );
-    }
-    last = match.index + match[0].length;
-  }
-  fragment.append(source.slice(last));
-  return fragment;
-}
-
 /** Move keyboard focus to ``element`` without scrolling the page behind the widget. */
 export function focus(element) {
   if (element && typeof element.focus === "function") {

@@ -78,6 +78,9 @@
   frame.title = TITLES[state.lang];
   frame.setAttribute("data-selfservice", "frame");
   frame.setAttribute("allowtransparency", "true");
+  // The copy buttons of commands in the steps: a cross-origin frame may write to the
+  // clipboard only when the embedding page delegates it.
+  frame.allow = "clipboard-write";
   frame.referrerPolicy = "strict-origin-when-cross-origin";
 
   function compact() {

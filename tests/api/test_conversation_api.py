@@ -54,6 +54,16 @@ def test_deflection_article_steps_solved_is_stored(api: TestClient, engine: Engi
     assert helped == [("reset-en", True, "conversation")]
 
 
+def test_a_step_carries_its_markdown_and_the_html_to_show(api: TestClient) -> None:
+    cid = start(api, lang="en")["id"]
+    first = say(api, cid, action="open_article", article="reset-en")["messages"][-1]
+    assert first["text"] == "Open the sign-in page and click Forgot password."
+    assert first["html"] == "<p>Open the sign-in page and click Forgot password.</p>"
+    assert first["check_html"] is None
+    second = say(api, cid, action="next_step")["messages"][-1]
+    assert second["check_html"] == "<p>Did the e-mail arrive?</p>"
+
+
 def test_a_closed_conversation_refuses_more_turns(api: TestClient) -> None:
     cid = start(api)["id"]
     say(api, cid, action="abandon")
@@ -198,3 +208,43 @@ def test_concurrent_turns_on_one_conversation_are_serialised(
     row = conversation_row(engine, cid)
     assert row.turns == 2 + 8
     assert row.state["texts"].count("still stuck") == 8
+
+
+def test_a_conversation_is_found_again_as_it_was_left(
+    api: TestClient, people: People, engine: Engine
+) -> None:
+    cid = start(api, people.bearer(), lang="en")["id"]
+    url = f"/api/v1/conversations/{cid}"
+    assert api.get(url, headers=people.bearer()).json()["messages"] == []
+    say(api, cid, people.bearer(), action="open_article", article="reset-en")
+    say(api, cid, people.bearer(), action="next_step")
+    turns = conversation_row(engine, cid).turns
+
+    again = api.get(url, headers=people.bearer())
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert (body["id"], body["phase"], body["outcome"]) == (cid, "walking", None)
+    [step] = body["messages"]
+    assert (step["type"], step["article"], step["index"], step["total"]) == (
+        "step",
+        "reset-en",
+        2,
+        2,
+    )
+    assert step["html"] == "<p>Open the reset e-mail.</p>"
+    assert step["actions"] == ["solved", "need_help"]
+    assert conversation_row(engine, cid).turns == turns  # looking is not a turn
+
+    anonymous = api.get(url)
+    assert (anonymous.status_code, anonymous.json()["error"]) == (401, "sign_in_required")
+    other = api.get(url, headers=people.bearer("ivan@acme.example"))
+    assert (other.status_code, other.json()["error"]) == (404, "conversation_not_found")
+    assert api.get("/api/v1/conversations/" + "0" * 32).status_code == 404
+    assert api.get("/api/v1/conversations/nonsense").status_code == 404
+
+    say(api, cid, people.bearer(), action="solved")
+    closed = api.get(url, headers=people.bearer()).json()
+    assert (closed["phase"], closed["messages"]) == (
+        "closed",
+        [{"type": "outcome", "outcome": "deflected"}],
+    )

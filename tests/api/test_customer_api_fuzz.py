@@ -42,6 +42,7 @@ pytestmark = pytest.mark.slow
 
 OPERATIONS = [
     ("/api/v1/conversations", "POST", True),
+    ("/api/v1/conversations/{id}", "GET", True),
     ("/api/v1/conversations/{id}/messages", "POST", False),
     ("/api/v1/articles/{id}/feedback", "POST", True),
     ("/api/v1/tickets", "POST", False),

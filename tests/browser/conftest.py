@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_TIMEOUT_S = 90.0
+# The first start builds the index, meaning vectors included: minutes on a busy 2-core machine.
+STARTUP_TIMEOUT_S = 240.0
 
 
 def _unavailable(reason: str) -> None:

@@ -12,6 +12,7 @@ EXPECTED = {
     "/api/v1/me": {"get"},
     "/api/v1/openapi.json": {"get"},
     "/api/v1/conversations": {"post"},
+    "/api/v1/conversations/{id}": {"get"},
     "/api/v1/conversations/{id}/messages": {"post"},
     "/api/v1/tickets": {"get", "post"},
     "/api/v1/tickets/{number}": {"get"},

@@ -174,6 +174,18 @@ def record_ticket(state: State, *, number: str, now: datetime) -> list[Message]:
     ]
 
 
+def resume(state: State, content: Content) -> list[Message]:
+    """What the widget shows again when the customer comes back (another page of the
+    portal): the open step of a scripted solution, or that the conversation is over."""
+    if state.phase is Phase.CLOSED:
+        outcome = state.outcome.value if state.outcome is not None else None
+        return [{"type": "outcome", "outcome": outcome}]
+    article = content.articles.get(state.article or "")
+    if state.phase is Phase.WALKING and article is not None and article.steps:
+        return [_step_message(state, article)]
+    return []
+
+
 def tried_summary(state: State) -> dict[str, Any]:
     """What self-service already tried, for the ticket (so nobody asks again)."""
     return {
@@ -298,11 +310,16 @@ def _suggest_forms(state: State, content: Content, search: SearchFn) -> list[Hit
 
 
 def _step(state: State, article: Article) -> Message:
-    step = article.steps[state.step]
     tried = state.current_tried()
     if tried is not None:
         tried.steps_seen = max(tried.steps_seen, state.step + 1)
-    last = state.step == len(article.steps) - 1
+    return _step_message(state, article)
+
+
+def _step_message(state: State, article: Article) -> Message:
+    index = min(state.step, len(article.steps) - 1)
+    step = article.steps[index]
+    last = index == len(article.steps) - 1
     actions = (
         [Action.SOLVED, Action.NEED_HELP]
         if last
@@ -310,7 +327,7 @@ def _step(state: State, article: Article) -> Message:
     )
     return {
         "type": "step", "article": article.id, "title": article.title, "step": step.id,
-        "index": state.step + 1, "total": len(article.steps), "text": step.text,
+        "index": index + 1, "total": len(article.steps), "text": step.text,
         "check": step.check, "actions": [a.value for a in actions],
     }  # fmt: skip
 

@@ -33,6 +33,7 @@ from selfservice.conversation.engine import (
     State,
     handle,
     record_ticket,
+    resume,
     start,
     tried_summary,
 )
@@ -120,6 +121,16 @@ def continue_conversation(
         row.turns += 1
         _store(session, row, state, now=now, tried_before=tried_before)
     return _turn(row, state, messages)
+
+
+def resume_conversation(
+    engine: Engine, *, conversation_id: str, content: Content, contact_id: int | None = None
+) -> Turn:
+    """The conversation as the customer left it, for the widget on another page (read only)."""
+    with transaction(engine, write=False) as session:
+        row = _accessible(session, conversation_id, contact_id)
+        state = State.from_dict(row.state)
+    return _turn(row, state, resume(state, content))
 
 
 def tried_for_ticket(

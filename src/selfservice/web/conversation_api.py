@@ -14,12 +14,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from selfservice.conversation.engine import Action, Hit, Input, SearchFn
+from selfservice.content.safe_markdown import step_html
+from selfservice.conversation.engine import Action, Hit, Input, Message, SearchFn
 from selfservice.domain.enums import Language
 from selfservice.services import conversations
 from selfservice.services.conversations import Turn
 from selfservice.web.backend import backend_of
 from selfservice.web.bodies import read_body
+from selfservice.web.customer_search import customer_search
 from selfservice.web.customers import optional_customer
 from selfservice.web.errors import ApiError, request_language
 from selfservice.web.hardening import request_org
@@ -32,13 +34,26 @@ _ID = re.compile(r"[0-9a-f]{32}")
 
 
 def searcher(state: State) -> SearchFn:
-    """The conversation's search: public articles and forms only."""
-    index = state["search"]
+    """The conversation's search: public articles and forms only, in the order and with
+    the snippets the as-you-type list shares (``customer_search``)."""
+    index, content = state["search"], state["content"]
 
     def search(query: str, lang: str) -> Sequence[Hit]:
-        return index.search(query, lang=lang, audience="public", limit=10)
+        return customer_search(index, content, query, lang)
 
     return search
+
+
+def with_html(message: Message) -> Message:
+    """A step carries its Markdown and, for the widget, that Markdown rendered safely."""
+    if message.get("type") != "step":
+        return message
+    check = message.get("check")
+    return {
+        **message,
+        "html": step_html(str(message.get("text") or "")),
+        "check_html": step_html(str(check)) if check else None,
+    }
 
 
 def turn_json(turn: Turn) -> dict[str, Any]:
@@ -48,7 +63,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "signed_in": turn.signed_in,
         "phase": turn.phase,
         "outcome": turn.outcome,
-        "messages": turn.messages,
+        "messages": [with_html(m) for m in turn.messages],
     }
 
 
@@ -160,6 +175,46 @@ async def post_message(request: Request) -> JSONResponse:
             content=state["content"],
             search=searcher(state),
             now=state["clock"](),
+            contact_id=who.contact_id if who is not None else None,
+        )
+    )
+    return JSONResponse(turn_json(turn))
+
+
+async def get_conversation(request: Request) -> JSONResponse:
+    """
+    summary: A conversation as the customer left it (the widget on another portal page)
+    description: >
+      The phase and outcome, and in `messages` what to show again: the open step of a
+      scripted solution (phase walking), the outcome of a closed conversation, else
+      nothing. Read only. Like sending, a conversation a signed-in contact started
+      answers only to that contact's token.
+    security: [{}, {portalToken: []}]
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema: {type: string, maxLength: 64}
+      - {$ref: "#/components/parameters/lang"}
+      - {$ref: "#/components/parameters/orgHeader"}
+    responses:
+      200:
+        description: The conversation
+        content: {application/json: {schema: {$ref: "#/components/schemas/Conversation"}}}
+    errors: [400, 401, 404, 429]
+    """
+    check_common(request)
+    conversation_id = request.path_params["id"]
+    if not _ID.fullmatch(conversation_id):
+        raise ApiError(404, "conversation_not_found", field="id")
+    backend = backend_of(request)
+    who = await optional_customer(request)
+    turn = await run_in_threadpool(
+        partial(
+            conversations.resume_conversation,
+            backend.engine,
+            conversation_id=conversation_id,
+            content=state_of(request)["content"],
             contact_id=who.contact_id if who is not None else None,
         )
     )

@@ -107,6 +107,13 @@ _MESSAGE = {
         "type": {"type": "string"},
         "text": {"type": "string"},
         "actions": {"type": "array", "items": {"type": "string"}},
+        "html": {
+            "type": "string",
+            "description": "step: `text` (Markdown) as HTML; raw HTML in the Markdown is "
+            "escaped and links are http(s) or mailto only",
+        },
+        "check_html": {"type": "string", "nullable": True, "description": "step: `check` "
+                       "as HTML, rendered like `html`"},
     },
 }
 _CONVERSATION = {

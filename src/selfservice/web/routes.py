@@ -55,6 +55,7 @@ def customer_routes() -> list[BaseRoute]:
     post = "POST"
     return [
         _api("/conversations", conversation_api.start_conversation, "conversations", post),
+        _api("/conversations/{id}", conversation_api.get_conversation, "conversation"),
         _api("/conversations/{id}/messages", conversation_api.post_message, "messages", post),
         _api("/articles/{id}/feedback", feedback_api.article_feedback, "feedback", post),
         _api("/tickets", tickets_api.file_ticket, "file_ticket", post),

@@ -8,16 +8,18 @@ database, each search (query, ``confident``) goes to the search log (in batches)
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from selfservice.content.model import Content
 from selfservice.domain.enums import Language
 from selfservice.search import Hit, Suggestion
+from selfservice.web.customer_search import as_you_type
 from selfservice.web.errors import accept_language
 from selfservice.web.feedback_api import log_search
 from selfservice.web.params import query_int, query_language, query_text
-from selfservice.web.search_pool import search_in_pool, suggest_in_pool
+from selfservice.web.search_pool import search_in_pool
 from selfservice.web.state import state_of
 from selfservice.web.urls import form_url
 
@@ -120,7 +122,10 @@ async def suggest(request: Request) -> JSONResponse:
         schema: {type: integer, minimum: 1, maximum: 20, default: 8}
     responses:
       200:
-        description: Titles that complete the input, the caller's language first
+        description: >
+          First the confident hits the chat would offer for the same text (in the same
+          order: by confidence), then titles that complete the last word, the caller's
+          language first
         content:
           application/json:
             schema:
@@ -144,11 +149,12 @@ async def suggest(request: Request) -> JSONResponse:
     lang = search_language(request)
     limit = query_int(request, "limit", default=8, minimum=1, maximum=MAX_LIMIT)
     state = state_of(request)
-    found = await suggest_in_pool(state["search"], q, lang=lang, audience="public", limit=limit)
+    found = await run_in_threadpool(
+        as_you_type, state["search"], state["content"], q, lang.value if lang else None, limit
+    )
     base = state["settings"].kb_site_url
     suggestions = [
         {"type": s.type, "id": s.id, "title": s.title, "lang": s.lang, "url": result_url(base, s)}
         for s in found
-        if is_public_hit(state["content"], s.type, s.id)
     ]
     return JSONResponse({"suggestions": suggestions})
