@@ -87,7 +87,7 @@ def test_the_same_key_for_another_request_is_422(
     assert count(engine, Ticket) == 1
 
 
-@pytest.mark.parametrize("key", [b"", b"x" * 256, "ключ".encode(), b"a\x01b", b'"a"b"'])
+@pytest.mark.parametrize("key", [b"", b"  ", b"x" * 256, "ключ".encode(), b"a\x01b"])
 def test_a_bad_key_is_400_naming_the_header(
     api: TestClient, engine: Engine, people: People, key: bytes
 ) -> None:
@@ -97,6 +97,11 @@ def test_a_bad_key_is_400_naming_the_header(
     assert refused.json()["error"] == "invalid_idempotency_key"
     assert refused.json()["field"] == "Idempotency-Key"
     assert count(engine, Ticket) == 0
+
+
+def test_a_bad_key_without_sign_in_hears_about_the_sign_in_first(api: TestClient) -> None:
+    refused = api.post("/api/v1/tickets", json=PRINTER, headers={"Idempotency-Key": "ключ".encode()})
+    assert (refused.status_code, refused.json()["error"]) == (401, "token_required")
 
 
 def test_a_quoted_key_and_the_longest_key_are_accepted(api: TestClient, people: People) -> None:

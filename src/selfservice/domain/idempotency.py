@@ -25,13 +25,13 @@ def parse_key(raw: str) -> str | None:
 
     A key is 1 to :data:`MAX_KEY_LENGTH` printable ASCII characters. The draft makes the
     value a structured-field string (``"8e03978e-..."``); bare tokens, which most clients
-    send, are accepted too. A quoted value may not contain quotes or backslashes.
+    send, are accepted too, and so is any other run of printable characters (``""`` is a
+    key of two quotes). Surrounding spaces are not part of an HTTP header's value.
     """
     value = raw.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-        if '"' in value or "\\" in value:
-            return None
+    inner = value[1:-1]
+    if len(value) > 2 and value[0] == value[-1] == '"' and '"' not in inner and "\\" not in inner:
+        value = inner
     if not 1 <= len(value) <= MAX_KEY_LENGTH:
         return None
     if any(not " " <= ch <= "~" for ch in value):

@@ -71,6 +71,15 @@ class Replay(Exception):
         self.answer = answer
 
 
+class BadKey(Exception):
+    """Raised where the caller becomes known when the request's key is not a key: a
+    caller who is not signed in hears that first (401), a signed-in one gets the 400."""
+
+
+#: Set while a request with an unusable key runs, until the caller is known.
+_BAD_KEY: ContextVar[bool] = ContextVar("selfservice_bad_idempotency_key", default=False)
+
+
 @dataclass
 class Pending:
     """The idempotent request being processed."""
@@ -123,6 +132,8 @@ _PENDING: ContextVar[Pending | None] = ContextVar("selfservice_idempotent_reques
 async def identify(scope: str) -> None:
     """Called by the authentication helpers once the caller is known: answer a retry
     from its stored answer now, before the endpoint looks at anything."""
+    if _BAD_KEY.get():
+        raise BadKey()
     pending = _PENDING.get()
     if pending is None or pending.scope is not None:
         return
@@ -165,9 +176,7 @@ class IdempotencyMiddleware:
         conn = HTTPConnection(scope)
         key = rules.parse_key(raw)
         if key is None:
-            refusal = error_response(conn, 400, "invalid_idempotency_key", field=rules.KEY_HEADER,
-                                     params={"max": rules.MAX_KEY_LENGTH})
-            await refusal(scope, receive, send)
+            await self._refuse_bad_key(conn, scope, receive, send)
             return
         state = state_of(conn)
         engine: Engine | None = getattr(state["store"], "engine", None)
@@ -188,6 +197,20 @@ class IdempotencyMiddleware:
             if pending.shared.started:  # the endpoint failed: undo what it wrote
                 await _finish(pending.shared.rollback)
             pending.leave()
+
+    async def _refuse_bad_key(
+        self, conn: HTTPConnection, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """An unusable key is refused once the caller is known (see :class:`BadKey`)."""
+        flag = _BAD_KEY.set(True)
+        try:
+            await self.app(scope, receive, send)
+        except BadKey:
+            refusal = error_response(conn, 400, "invalid_idempotency_key", field=rules.KEY_HEADER,
+                                     params={"max": rules.MAX_KEY_LENGTH})
+            await refusal(scope, receive, send)
+        finally:
+            _BAD_KEY.reset(flag)
 
     async def _run(self, pending: Pending, scope: Scope, receive: Receive, send: Send) -> None:
         start: Message | None = None

@@ -307,7 +307,7 @@ BASE_SCHEMA: dict[str, Any] = {
                 "Another request with the same key is 422 idempotency_key_reused; while the "
                 "first is still running, 409 idempotency_key_in_use.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255,
-                           "pattern": "^[ -~]+$"},
+                           "pattern": "^[!-~]([ -~]{0,253}[!-~])?$"},
             },
             "orgHeader": {
                 "name": "X-SelfService-Org",
