@@ -184,7 +184,7 @@ class TextClassifier:
     #: Softmax temperature of the service model (higher = less overconfident).
     SERVICE_TEMPERATURE = 4.0
     #: How many labelled examples the cold start is worth.
-    PRIOR_EXAMPLES = 10.0
+    PRIOR_EXAMPLES = 25.0
 
     def __init__(self, services: Iterable[str], *, semantic: bool = True) -> None:
         self.services = tuple(services)
@@ -248,7 +248,8 @@ class TextClassifier:
         trust = 0.0
         if learned is not None and types is not None:
             trust = learned.type_support / (learned.type_support + self.PRIOR_EXAMPLES)
-        margins = self._margins(texts) if trust < 0.9 else [0.0] * len(texts)
+        # a well-fed learned model outvotes the meaning model: skip its cost
+        margins = self._margins(texts) if trust < 0.85 else [0.0] * len(texts)
         out = []
         for i, text in enumerate(texts):
             p_cold, reasons = self._cold_type(text, margins[i])
