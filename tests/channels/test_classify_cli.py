@@ -62,3 +62,69 @@ def test_help_teaches_the_format() -> None:
     assert result.exit_code == 0
     assert '{"id": <any JSON value>, "text":' in result.output
     assert "line N: reason" in result.output
+
+
+DESK = REPO / "tests" / "channels" / "data" / "classify_desk.jsonl"
+
+
+def test_eval_prints_and_writes_the_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["classify", "eval", "--kb-dir", str(REPO / "kb"),
+                                       "--data", str(DESK), "--folds", "0",
+                                       "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "cold start" in result.stdout and "macro-F1 0." in result.stdout
+    assert "confusion (rows: true, columns: predicted incident, request)" in result.stdout
+    data = json.loads(report.read_text())
+    assert set(data["per_class"]) == {"incident", "request"}
+    assert set(data["per_class"]["incident"]) == {"precision", "recall", "f1"}
+    assert sum(sum(row.values()) for row in data["confusion"].values()) == data["examples"] == 62
+    assert 0.0 <= data["macro_f1"] <= 1.0 and "service_accuracy" in data
+
+
+def test_eval_rejects_bad_lines_with_file_and_line(tmp_path: Path) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "disk full", "type": "incident"}\nnot json\n'
+                    '{"text": "x", "type": "problem"}\n{"type": "request"}\n')
+    result = CliRunner().invoke(main, ["classify", "eval", "--data", str(data), "--folds", "0"])
+    assert result.exit_code == 1
+    assert f"{data}:2: invalid JSON" in result.stderr
+    assert f'{data}:3: "type" must be one of incident, request' in result.stderr
+    assert f'{data}:4: "text" is missing' in result.stderr
+    assert result.stdout == ""
+
+
+def test_eval_folds_must_be_zero_or_at_least_two() -> None:
+    result = CliRunner().invoke(main, ["classify", "eval", "--data", str(DESK), "--folds", "1"])
+    assert result.exit_code == 2 and "--folds" in result.output
+
+
+def test_training_from_a_file_changes_the_decisions(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade", "--url", url]).exit_code == 0
+    text = json.dumps({"id": 1, "text": "toner cartridge printer floor 9"}) + "\n"
+    before = json.loads(run(text, "--database-url", url)[1][0])
+    data = tmp_path / "desk.jsonl"
+    data.write_text("".join(
+        json.dumps({"text": f"toner cartridge printer floor {n}", "type": "incident",
+                    "service": "general"}) + "\n"
+        + json.dumps({"text": f"laptop for new colleague {n}", "type": "request",
+                      "service": "compute"}) + "\n"
+        for n in range(12)
+    ))
+    trained = runner.invoke(main, ["classify", "train", "--from", str(data),
+                                   "--database-url", url])
+    assert trained.exit_code == 0, trained.output
+    assert "model version 1: 24 examples (incident 12, request 12; 2 services)" in trained.stdout
+    after = json.loads(run(text, "--database-url", url)[1][0])
+    assert (before["type"], after["type"]) == ("request", "incident")
+    assert after["service"] == "general"
+    cold = json.loads(run(text, "--database-url", url, "--cold")[1][0])
+    assert cold["type"] == "request"
+
+
+def test_train_needs_exactly_one_source(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["classify", "train", "--database-url",
+                                       f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code == 2 and "exactly one of --from-db and --from FILE" in result.output

@@ -1,18 +1,21 @@
 """Free text -> ticket type (incident | request) and service, with a confidence.
 
 The same classifier serves free-text tickets from the portal or widget and e-mail. It is
-small and explainable, and learns only from the knowledge base, so adding a form or an
-article improves it without any training step:
+small and explainable; it starts from the knowledge base (adding a form or an article
+improves it without any training step) and then learns from the desk's own tickets:
 
 * **Service**: a multinomial Naive Bayes model over word keys (Russian lemmas, English
   stems from :mod:`selfservice.search.analysis`) and pairs of adjacent keys, so catalog
   keyword phrases ("vpn account", "disk full") count as phrases. The labelled examples
   are the catalog forms (title, description, field and option labels, keywords), the
   public articles (title, symptoms, tags) and the services of ``kb/services.yml``.
-* **Type**: cue phrases in English and Russian ("not working", "cannot", "не работает",
-  "недоступен" against "please add", "we need a new", "прошу", "нужно создать"), plus a
-  second Naive Bayes model trained on the forms' types and the articles' kinds
-  (troubleshooting articles count as incidents, how-tos and FAQs as requests).
+* **Type, cold start**: cue phrases in English and Russian ("not working", "cannot",
+  "не работает", "недоступен" against "please add", "we need a new", "прошу", "нужно
+  создать"), plus the meaning model's closeness to generic incident and request tickets
+  (:mod:`selfservice.channels.type_seeds`); with no evidence either way, a request.
+* **Learnt** (:mod:`selfservice.channels.learned`): once engineers have classified
+  tickets, ``selfservice classify train`` fits a model on them that takes over the type
+  and the service as its examples grow.
 
 A negation marks the next word ("не работает" -> ``¬работать``), so "works" and "does not
 work" are different features.
@@ -22,125 +25,23 @@ The confidence of each decision is a probability-like number in [0, 1]; the over
 the service is ``None`` and the confidence 0.
 """
 
+import copy
 import math
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+
+from selfservice.channels.learned import LearnedModel
+from selfservice.channels.text_features import INCIDENT, REQUEST, cues, features, tokens
+from selfservice.channels.type_seeds import INCIDENT_SEEDS, REQUEST_SEEDS
 from selfservice.content.model import Article, Content, RequestForm
 from selfservice.domain.enums import ArticleKind, TicketType
 from selfservice.search import analysis
 
 __all__ = ["Classification", "TextClassifier", "features", "tokens"]
-
-_NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "cannot", "without", "без"})
-_CONTRACTION = re.compile(r"(\w)n[’']t\b", re.IGNORECASE)
-_CANNOT = re.compile(r"\bcannot\b", re.IGNORECASE)
-
-
-def features(text: str) -> list[str]:
-    """Service-model features: word keys without numbers, plus pairs of adjacent keys
-    ("vpn account" -> ``vpn+account``) so that catalog keyword phrases weigh more."""
-    keys = [k for k in tokens(text) if not k.startswith("¬") and not k.isdigit()]
-    return keys + [f"{a}+{b}" for a, b in zip(keys, keys[1:], strict=False)]
-
-
-def tokens(text: str) -> list[str]:
-    """Word keys of ``text``, each negated word also as ``¬key``."""
-    text = _CANNOT.sub("can not", _CONTRACTION.sub(r"\1 not", text))
-    out: list[str] = []
-    negate = False
-    for norm, _start, _end in analysis.split_words(text, query=True):
-        if norm in _NEGATIONS:
-            negate = True
-            continue
-        key = analysis.query_word_key(norm)
-        if key is None:
-            continue
-        out.append(key)
-        if negate:
-            out.append(f"¬{key}")
-            negate = False
-    return out
-
-
-# --- cue phrases for the type ------------------------------------------------------------------
-
-# (pattern, weight). Matched on lowercased text with ё folded to е; each pattern counts once.
-_INCIDENT_CUES: tuple[tuple[str, float], ...] = (
-    (r"\b(?:not|n't|never)\s+(?:work|respond|load|boot|start|open|connect|resolv|deliver"
-     r"|receiv|accept|reachable|available|valid|secure|private|com(?:e|ing)\s+up)", 2.0),
-    (r"\bstopped\s+\w+ing\b|\bstopped working\b", 2.0),
-    (r"\b(?:cannot|can't|can not|could not|couldn't|unable to|fails? to|failed to)\b", 1.5),
-    (r"\b(?:is|are|went|goes|been)\s+down\b|\boutage\b|\bunreachable\b|\binaccessible\b", 2.0),
-    (r"\berrors?\b|\bfail(?:ed|ing|ure|s)?\b|\bcrash(?:ed|es|ing)?\b|\bpanic\b", 1.5),
-    (r"\b(?:hangs?|hung|frozen|freez\w*|stuck|broken|slow|lag\w*)\b", 1.0),
-    (r"\btime[sd]?\s*-?\s*out\b|\btimeouts?\b|\bpacket loss\b|\brefused\b|\bdenied\b", 1.5),
-    (r"\bbounc\w+|\brejected\b|\bexpired\b|\bmismatch\b|\bread-only\b|\bservfail\b", 1.5),
-    (r"\bno\s+(?:internet|connection|access|backups?|mail|e-mail|space)\b|\bnobody\b", 1.5),
-    (r"\bmissed\b|\blocked\b|\bkeeps\s+\w+ing\b|\bdoes not\b|\bdon't\b|\bdoesn't\b", 1.0),
-    (r"\b(?:5\d\d|40[34])\b|\bbad gateway\b|\bi/o\b|\bblue screen\b|\bis full\b", 1.0),
-    (r"не\s+(?:работ|отвеча|пинг|загруж|открыва|подключ|подходит|приход|доход|проход"
-     r"|поднима|выполн|созда|запуска|грузит|видит|доступ|резолв|получа)", 2.0),
-    (r"\bперестал|\bперестало|\bперестали", 2.0),
-    (r"\bне\s+(?:могу|можем|может|могут|удает|удается|получает)|\bневозможно\b", 1.5),
-    (r"недоступ|\bошибк|\bсбой|\bавари|\bупал|\bпада[ею]т|\bзавис", 2.0),
-    (r"\bтормоз|\bмедленн|\bпотер[ияь]\s+пакет|\bтаймаут|\bнет\s+(?:интернета|связи|доступа)", 1.5),
-    (r"\bвозвращаю?тся\b|\bв спам\b|\bчерн\w+ спис|\bистек\b|\bпросрочен|\bнебезопасн", 1.5),
-    (r"\bзаблокирован[аоы]?\b|\bзакончил\w* мест|\bкончил\w* мест|\bпропал|\bне доверя", 1.5),
-    (r"\bпроблем|\bсиний экран|\bне\s+\w+ся\b|\bлицензировани\w* ошиб|\bошибк\w* лиценз", 1.0),
-)  # fmt: skip
-_REQUEST_CUES: tuple[tuple[str, float], ...] = (
-    (r"\bplease\s+(?:add|create|open|increase|extend|issue|renew|restore|set\s*up|configure"
-     r"|enable|change|install|grant|give|provide|send|delete|remove|disable|block|allocate"
-     r"|order|upgrade|deploy|make|update|roll\s*back|whitelist|delegate|reboot|restart"
-     r"|schedule|register|invite|activate|prepare|transfer|move)\b", 2.5),
-    (r",\s*please[.!]?\s*$|\bplease[.!]?\s*$", 1.0),
-    (r"\bwe\s+(?:need|want|require)\s+(?:a|an|to|more|new|\d+)\b|\bneed\s+(?:a|an)\s+new\b", 2.0),
-    (r"\b(?:we|i)\s*(?:would|'d)\s+like\b|\b(?:could|can|would)\s+you\s+(?:please\s+)?(?:add"
-     r"|create|open|increase|extend|issue|renew|restore|roll|set|change|send|give|provide"
-     r"|enable|disable|install|delegate|whitelist)\b", 2.0),
-    (r"\bconsultation\b|\badvice\b|\brecommend\w*\b|\bhow\s+(?:do|can|to|should)\b"
-     r"|\bwhat\s+do\s+we\s+need\b|\bquote\b", 1.5),
-    (r"\b(?:add|create|issue|renew|extend|increase|restore|delegate|whitelist|disable"
-     r"|revoke)\b", 0.5),
-    (r"\b(?:new|more|additional|extra)\s+(?:user|mailbox|vm|server|account|licen[cs]es?"
-     r"|certificate|cores?|ram|memory|disk|storage|staff|employee)", 1.0),
-    (r"\bпрошу\b|\bпросим\b", 2.5),
-    (r"\b(?:нужно|нужен|нужна|нужны|необходимо|требуется|надо)\s+(?:добав|созда|увелич"
-     r"|расшир|продл|выпуст|восстанов|настро|выда|откры|перенес|подключ|докуп|заблок"
-     r"|удал|измен|предостав|установ|перезагруз|выслат|отправ)", 2.5),
-    (r"\bхотим\b|\bхотели бы\b|\bхотелось бы\b|\bподскажите\b|\bконсультац|\bсовет", 2.0),
-    (r"\b(?:добавьте|создайте|выдайте|откройте|увеличьте|расширьте|продлите|выпустите"
-     r"|восстановите|настройте|предоставьте|перенесите|подключите|заблокируйте|удалите"
-     r"|вышлите|пришлите|отправьте|измените|установите)\b", 2.5),
-    (r"\b(?:добавить|создать|выдать|открыть|увеличить|расширить|продлить|выпустить"
-     r"|настроить|предоставить|перенести|докупить|выслать|изменить|установить)\b", 0.5),
-    (r"\bнов(?:ый|ого|ому|ая|ую|ые|ых)\s+(?:пользовател|сотрудник|ящик|сервер|виртуальн"
-     r"|учетн|лиценз|сертификат)", 1.0),
-    (r"\bплановы[ея]\b|\bуволил", 1.0),
-)  # fmt: skip
-
-
-def _compile(cues: tuple[tuple[str, float], ...]) -> tuple[tuple[re.Pattern[str], float], ...]:
-    return tuple((re.compile(p, re.IGNORECASE | re.MULTILINE), w) for p, w in cues)
-
-
-_INCIDENT = _compile(_INCIDENT_CUES)
-_REQUEST = _compile(_REQUEST_CUES)
-
-
-def _cues(text: str, cues: tuple[tuple[re.Pattern[str], float], ...]) -> tuple[float, list[str]]:
-    score = 0.0
-    found: list[str] = []
-    for pattern, weight in cues:
-        m = pattern.search(text)
-        if m:
-            score += weight
-            found.append(m.group(0).strip(" ,."))
-    return score, found
-
 
 # --- Naive Bayes ---------------------------------------------------------------------------------
 
@@ -246,22 +147,60 @@ def _article_texts(article: Article) -> Iterator[tuple[str, float]]:
         yield tag, 1.0
 
 
-class TextClassifier:
-    """Build once from the loaded knowledge base, then call :meth:`classify` per text."""
+class _Seeds:
+    """Cosine closeness of texts to the incident and request seeds (meaning model)."""
 
-    #: Weight of the type Naive Bayes log-odds against the cue phrases.
-    NB_TYPE_WEIGHT = 0.3
+    TOP = 5
+
+    def __init__(self) -> None:
+        from selfservice.search.semantic import shared_encoder
+
+        self.encoder = shared_encoder()
+        self.incident = self.encoder.documents(list(INCIDENT_SEEDS))
+        self.request = self.encoder.documents(list(REQUEST_SEEDS))
+
+    def margins(self, texts: Sequence[str]) -> list[float]:
+        """Per text: mean of the top similarities to incidents minus that to requests."""
+        vectors = self.encoder.documents(list(texts))
+
+        def top(seeds: Any) -> Any:
+            return np.sort(vectors @ seeds.T, axis=1)[:, -self.TOP :].mean(axis=1)
+
+        return [float(v) for v in top(self.incident) - top(self.request)]
+
+
+class TextClassifier:
+    """Build once from the loaded knowledge base, then call :meth:`classify` per text.
+
+    The **cold start** (nothing learnt from the desk) decides the type from the cue
+    phrases plus the meaning model's closeness to generic incident and request tickets
+    (:mod:`selfservice.channels.type_seeds`), and the service from the knowledge base.
+    A :class:`LearnedModel` (the desk's own classified tickets) takes over as it grows:
+    its vote weighs ``n / (n + PRIOR_EXAMPLES)`` with ``n`` the examples of the rarer type.
+    """
+
+    #: Weight of the meaning-model margin against the cue phrases.
+    SEED_WEIGHT = 20.0
     #: Softmax temperature of the service model (higher = less overconfident).
     SERVICE_TEMPERATURE = 4.0
+    #: How many labelled examples the cold start is worth.
+    PRIOR_EXAMPLES = 25.0
 
-    def __init__(self, services: Iterable[str]) -> None:
+    def __init__(self, services: Iterable[str], *, semantic: bool = True) -> None:
         self.services = tuple(services)
         self._service = _NaiveBayes(alpha=0.3)
-        self._type = _NaiveBayes(alpha=0.5)
+        self._semantic = semantic
+        self._seeds: _Seeds | None = None
+        self.learned: LearnedModel | None = None
+        self._follow: Callable[[], LearnedModel | None] | None = None
 
     @classmethod
-    def from_content(cls, content: Content) -> "TextClassifier":
-        model = cls(content.services)
+    def from_content(
+        cls, content: Content, *, learned: LearnedModel | None = None, semantic: bool = True
+    ) -> "TextClassifier":
+        """``semantic=False`` leaves out the meaning model (cue phrases only)."""
+        model = cls(content.services, semantic=semantic)
+        model.learned = learned
         for service in content.services.values():
             texts = [service.name.en, service.name.ru]
             if service.description is not None:
@@ -271,39 +210,90 @@ class TextClassifier:
         for form in content.forms.values():
             for text, weight in _form_texts(form):
                 model._service.add(form.service, features(text), weight)
-                model._type.add(form.type.value, tokens(text), weight)
         for article in content.public_articles():
             for text, weight in _article_texts(article):
                 model._service.add(article.service, features(text), weight)
-                model._type.add(_ARTICLE_TYPE[article.kind].value, tokens(text), weight * 0.5)
         return model
 
-    def _type_decision(self, text: str, words: list[str]) -> tuple[TicketType, float, list[str]]:
+    def with_learned(self, learned: LearnedModel | None) -> "TextClassifier":
+        """The same knowledge base with another learned model (shares the cold start)."""
+        other = copy.copy(self)
+        other.learned = learned
+        return other
+
+    def following(self, source: Callable[[], LearnedModel | None]) -> "TextClassifier":
+        """Asks ``source`` for the current learned model before each classification (a
+        cheap call: it checks the stored version now and then)."""
+        self._follow = source
+        self.learned = source()
+        return self
+
+    def _margins(self, texts: Sequence[str]) -> list[float]:
+        if not self._semantic:
+            return [0.0] * len(texts)
+        if self._seeds is None:
+            self._seeds = _Seeds()
+        return self._seeds.margins(texts)
+
+    def classify(self, text: str) -> Classification:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """:meth:`classify` of each text, computed together (faster for many)."""
+        if self._follow is not None:
+            self.learned = self._follow()
+        learned = self.learned
+        types = learned.incident_probabilities(texts) if learned is not None else None
+        services = learned.service_probabilities(texts) if learned is not None else None
+        trust = 0.0
+        if learned is not None and types is not None:
+            trust = learned.type_support / (learned.type_support + self.PRIOR_EXAMPLES)
+        # a well-fed learned model outvotes the meaning model: skip its cost
+        margins = self._margins(texts) if trust < 0.85 else [0.0] * len(texts)
+        out = []
+        for i, text in enumerate(texts):
+            p_cold, reasons = self._cold_type(text, margins[i])
+            p_incident = p_cold if types is None else trust * types[i] + (1 - trust) * p_cold
+            if types is not None:
+                reasons.append(f"learnt from {learned.size if learned else 0} tickets:"
+                               f" incident {types[i]:.2f}")
+            kind = TicketType.INCIDENT if p_incident >= 0.5 else TicketType.REQUEST
+            type_conf = max(p_incident, 1.0 - p_incident)
+            out.append(self._with_service(text, kind, type_conf, reasons,
+                                          services[i] if services is not None else None))
+        return out
+
+    def _cold_type(self, text: str, margin: float) -> tuple[float, list[str]]:
+        """Probability of an incident from cue phrases and the meaning model; reasons."""
         folded = analysis.fold(text)
-        inc, inc_found = _cues(folded, _INCIDENT)
-        req, req_found = _cues(folded, _REQUEST)
-        nb = self._type.log_scores(words)
-        llr = nb.get("incident", 0.0) - nb.get("request", 0.0)
-        llr = max(-3.0, min(3.0, llr))
-        score = inc - req + self.NB_TYPE_WEIGHT * llr
-        p_incident = 1.0 / (1.0 + math.exp(-score))
-        kind = TicketType.INCIDENT if p_incident >= 0.5 else TicketType.REQUEST
+        inc, inc_found = cues(folded, INCIDENT)
+        req, req_found = cues(folded, REQUEST)
+        score = inc - req + self.SEED_WEIGHT * margin
         reasons = [f"incident cue: {c}" for c in inc_found] + [
             f"request cue: {c}" for c in req_found
         ]
-        return kind, max(p_incident, 1.0 - p_incident), reasons
+        if margin:
+            reasons.append(f"closer to {'incidents' if margin > 0 else 'requests'} by meaning")
+        # no evidence either way: a request, the commoner kind at every desk
+        return (1.0 / (1.0 + math.exp(-score)) if score else 0.4), reasons
 
-    def classify(self, text: str) -> Classification:
-        kind, type_conf, reasons = self._type_decision(text, tokens(text))
+    def _with_service(
+        self, text: str, kind: TicketType, type_conf: float, reasons: list[str],
+        learned: dict[str, float] | None,
+    ) -> Classification:
         words = features(text)
         scores = self._service.log_scores(words)
         vocab_hits = [w for w in words if w in self._service.vocabulary()]
-        if not vocab_hits or not scores:
+        if (not vocab_hits or not scores) and not learned:
             return Classification(kind, None, 0.0, round(type_conf, 3), 0.0, tuple(reasons))
-        probs = _softmax(scores, self.SERVICE_TEMPERATURE)
+        probs = _softmax(scores, self.SERVICE_TEMPERATURE) if vocab_hits and scores else {}
+        if learned:
+            trust = self._service_trust()
+            probs = {s: trust * learned.get(s, 0.0) + (1 - trust) * probs.get(s, 0.0)
+                     for s in set(probs) | set(learned)}
         service = max(probs, key=lambda s: probs[s])
         service_conf = probs[service]
-        top = self._service.top_words(service, words)
+        top = self._service.top_words(service, words) if service in self._service.counts else []
         if top:
             reasons.append(f"service words: {', '.join(top)}")
         return Classification(
@@ -314,3 +304,9 @@ class TextClassifier:
             service_confidence=round(service_conf, 3),
             reasons=tuple(reasons),
         )
+
+    def _service_trust(self) -> float:
+        if self.learned is None or not self.learned.services:
+            return 0.0
+        n = min(self.learned.services.values())
+        return n / (n + self.PRIOR_EXAMPLES)

@@ -46,6 +46,7 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Channel, ClosureCode, Status, TicketType
 from selfservice.domain.errors import DomainError
+from selfservice.services import classifier_models
 from selfservice.services.alert_sources import SourceInfo
 from selfservice.services.common import Actor, load_ticket, record
 from selfservice.services.portal import FALLBACK_SERVICE
@@ -125,7 +126,7 @@ class AlertIntake:
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
-            self._classifier = TextClassifier.from_content(self.content)
+            self._classifier = classifier_models.live_classifier(self.engine, self.content)
         return self._classifier
 
     def receive(self, source: SourceInfo, events: list[AlertEvent], *, now: datetime

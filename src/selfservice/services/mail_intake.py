@@ -64,7 +64,7 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Channel, Language, Status
 from selfservice.domain.workflow import FINAL, resume_status
-from selfservice.services import inbound_mail, mail_unknown, outbox
+from selfservice.services import classifier_models, inbound_mail, mail_unknown, outbox
 from selfservice.services.common import Actor, load_ticket, state_of
 from selfservice.services.inbound_mail import AlreadyProcessed, Pending, Summary, claim
 from selfservice.services.portal import FALLBACK_SERVICE, subject_of
@@ -170,7 +170,7 @@ class MailIntake:
     def classifier(self) -> TextClassifier:
         """Built on first use: only new tickets need it (a pipe run stays quick)."""
         if self._classifier is None:
-            self._classifier = TextClassifier.from_content(self.content)
+            self._classifier = classifier_models.live_classifier(self.engine, self.content)
         return self._classifier
 
     # --- entry points -----------------------------------------------------------------------

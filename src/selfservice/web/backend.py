@@ -25,7 +25,7 @@ from starlette.requests import HTTPConnection
 from selfservice.channels.classify import TextClassifier
 from selfservice.content.model import Content
 from selfservice.domain.config import SupportConfig
-from selfservice.services import admin, feedback, portal
+from selfservice.services import admin, classifier_models, feedback, portal
 from selfservice.web.errors import ApiError
 from selfservice.web.hardening import OriginsFor
 from selfservice.web.identity import OrgKeys
@@ -221,7 +221,7 @@ def make_backend(
     return Backend(
         engine=engine,
         config=config,
-        classifier=TextClassifier.from_content(content),
+        classifier=classifier_models.live_classifier(engine, content),
         directory=DatabaseDirectory(engine, clock, ttl),
         search_log_interval=search_log_interval,
     )

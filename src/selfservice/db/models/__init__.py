@@ -1,6 +1,7 @@
 """All tables; importing this module fills ``SQLModel.metadata`` (alembic relies on it)."""
 
 from selfservice.db.models.alerts import AlertDelivery, AlertLink, AlertSourceRow
+from selfservice.db.models.classifier import ClassifierModel
 from selfservice.db.models.conversations import (
     ArticleFeedback,
     Conversation,
@@ -19,6 +20,7 @@ __all__ = [
     "AlertLink",
     "AlertSourceRow",
     "ArticleFeedback",
+    "ClassifierModel",
     "Comment",
     "Contact",
     "Conversation",
