@@ -72,13 +72,13 @@ _WORDS: Final[dict[Language, dict[str, str]]] = {
     Language.EN: {
         "hello": "Hello {name},",
         "registered_subject": "[{number}] Your ticket is registered: {title}",
-        "registered_lead": "your ticket {number} \u201c{title}\u201d is registered. We will "
+        "registered_lead": "Your ticket {number} \u201c{title}\u201d is registered. We will "
         "write to you when its status changes or support has something to tell you.",
         "status_subject": "[{number}] {status}: {title}",
         "comment_subject": "[{number}] New comment: {title}",
-        "status_lead": "the status of your ticket {number} \u201c{title}\u201d is now "
+        "status_lead": "The status of your ticket {number} \u201c{title}\u201d is now "
         "\u201c{status}\u201d (it was \u201c{old}\u201d).",
-        "comment_lead": "support wrote about your ticket {number} \u201c{title}\u201d.",
+        "comment_lead": "Support wrote about your ticket {number} \u201c{title}\u201d.",
         "question": "We need information from you",
         "resolution": "Resolution",
         "comment": "Comment from support",
@@ -144,7 +144,8 @@ def registered(
     values = _values(facts)
     paragraphs = [words["registered_lead"].format(**values)]
     if urgency_unconfirmed:
-        phone = f" {support_phone}" if support_phone else ""
+        # Kept on one line: a number broken across lines is easy to misdial.
+        phone = " " + support_phone.replace(" ", "\u00a0") if support_phone else ""
         paragraphs.append(words["confirm_urgency"].format(phone=phone))
     return _render(facts, words["registered_subject"].format(**values), paragraphs, [], None)
 
@@ -216,7 +217,9 @@ def _render(
         "lang": facts.language.value, "subject": subject,
         "greeting": words["hello"].format(name=facts.name), "paragraphs": paragraphs,
         "sections": sections, "action": action, "rows": rows, "link": facts.link,
-        "open": words["open"], "reply": words["reply"], "signature": words["signature"],
+        "open": words["open"], "signature": words["signature"],
+        # A reply to a closed ticket is refused: the mail does not invite one.
+        "reply": None if facts.status is Status.CLOSED else words["reply"],
     }
     return MailContent(
         subject=subject,
