@@ -144,8 +144,7 @@ def registered(
     values = _values(facts)
     paragraphs = [words["registered_lead"].format(**values)]
     if urgency_unconfirmed:
-        # Kept on one line: a number broken across lines is easy to misdial.
-        phone = " " + support_phone.replace(" ", "\u00a0") if support_phone else ""
+        phone = f" {support_phone}" if support_phone else ""
         paragraphs.append(words["confirm_urgency"].format(phone=phone))
     return _render(facts, words["registered_subject"].format(**values), paragraphs, [], None)
 
