@@ -25,6 +25,10 @@ class Mail:
     message_id: str
     language: str = "en"
     created_at: datetime | None = None
+    #: The HTML alternative of ``body``: the message is multipart/alternative.
+    html: str | None = None
+    #: The Message-ID this one follows (the ticket's first mail): In-Reply-To, References.
+    thread_id: str | None = None
 
 
 class MailError(Exception):
@@ -81,12 +85,22 @@ def build_message(mail: Mail, *, sender: str) -> EmailMessage:
     msg["Content-Language"] = header_text(mail.language)
     if mail.created_at is not None:
         msg["Date"] = format_datetime(mail.created_at)
+    if mail.thread_id:
+        # Mail clients show the ticket's mails as one conversation.
+        msg["In-Reply-To"] = header_text(mail.thread_id)
+        msg["References"] = header_text(mail.thread_id)
     # Every message we send is automatic (RFC 3834): vacation responders and other robots
     # must not answer it, and our own intake ignores it if it ever comes back.
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(mail.body.encode("utf-8", "replace").decode("utf-8"))
+    msg.set_content(_clean(mail.body))
+    if mail.html is not None:
+        msg.add_alternative(_clean(mail.html), subtype="html")
     return msg
+
+
+def _clean(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass(frozen=True)

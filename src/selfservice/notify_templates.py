@@ -1,7 +1,9 @@
-"""E-mail texts in English and Russian. The ticket number is always in the subject.
+"""E-mail texts in English and Russian: status and closure labels, and the support
+manager's SLA alert. The ticket number is always in the subject.
 
 Plain ``str.format`` templates keyed by (template, language); every template exists in
-both languages (``tests/tickets/test_templates.py`` checks it).
+both languages (``tests/tickets/test_templates.py`` checks it). The contact's mails are
+``selfservice.customer_mail`` (HTML and plain text from Jinja2 templates).
 """
 
 from dataclasses import dataclass
@@ -60,28 +62,6 @@ CLOSURE_LABELS: Final[dict[Language, dict[ClosureCode, str]]] = {
 }
 
 _TEMPLATES: Final[dict[tuple[str, Language], tuple[str, str]]] = {
-    ("registered", Language.EN): (
-        "[{number}] Your ticket is registered: {title}",
-        "Hello {name},\n\nyour ticket {number} \"{title}\" is registered.\n"
-        "You will receive an e-mail every time its status changes.\n{extra}\n"
-        "-- \nTechnical support\n",
-    ),
-    ("registered", Language.RU): (
-        "[{number}] Обращение зарегистрировано: {title}",
-        "Здравствуйте, {name}!\n\nВаше обращение {number} «{title}» зарегистрировано.\n"
-        "Мы будем сообщать вам по почте о каждом изменении его статуса.\n{extra}\n"
-        "-- \nТехническая поддержка\n",
-    ),
-    ("status_changed", Language.EN): (
-        "[{number}] Status: {status}",
-        "Hello {name},\n\nthe status of your ticket {number} \"{title}\" changed"
-        " from \"{old_status}\" to \"{status}\".\n{extra}\n-- \nTechnical support\n",
-    ),
-    ("status_changed", Language.RU): (
-        "[{number}] Статус: {status}",
-        "Здравствуйте, {name}!\n\nСтатус вашего обращения {number} «{title}» изменился:"
-        " «{old_status}» → «{status}».\n{extra}\n-- \nТехническая поддержка\n",
-    ),
     ("sla_alert", Language.EN): (
         "[{number}] SLA {what}: {clock} due {due}",
         "Ticket {number} ({priority}, {line}/{group}) {what_long}: the {clock} target"
@@ -92,25 +72,6 @@ _TEMPLATES: Final[dict[tuple[str, Language], tuple[str, str]]] = {
         "Обращение {number} ({priority}, {line}/{group}) {what_long}: срок {clock}"
         " — {due}.\nИсполнитель: {assignee}. Статус: {status}.\n",
     ),
-}
-
-_EXTRA: Final[dict[tuple[str, Language], str]] = {
-    ("confirm_urgency", Language.EN): "\nYou marked the urgency as high. Please confirm it by"
-    " phone{phone}; until then the ticket is handled as \"urgency unconfirmed\".\n",
-    ("confirm_urgency", Language.RU): "\nВы указали высокую срочность. Подтвердите её по"
-    " телефону{phone}; до подтверждения обращение считается «срочность не подтверждена».\n",
-    ("information_needed", Language.EN): "\nWe need information from you:\n{comment}\n"
-    "Please answer on the portal or reply to this e-mail.\n",
-    ("information_needed", Language.RU): "\nНам нужна информация от вас:\n{comment}\n"
-    "Ответьте, пожалуйста, на портале или ответом на это письмо.\n",
-    ("completed", Language.EN): "\nResult: {closure}.\nPlease confirm or reject the result;"
-    " without a reaction the ticket closes automatically in 3 days.\n",
-    ("completed", Language.RU): "\nРезультат: {closure}.\nПодтвердите или отклоните результат;"
-    " без ответа обращение будет закрыто автоматически через 3 дня.\n",
-    ("comment", Language.EN): "\nComment:\n{comment}\n",
-    ("comment", Language.RU): "\nКомментарий:\n{comment}\n",
-    ("closed", Language.EN): "\nThe ticket is closed. Further work needs a new ticket.\n",
-    ("closed", Language.RU): "\nОбращение закрыто. Для новых работ потребуется новое обращение.\n",
 }
 
 _SLA_WORDS: Final[dict[Language, dict[str, str]]] = {
@@ -129,46 +90,6 @@ _SLA_WORDS: Final[dict[Language, dict[str, str]]] = {
 
 def _lang(language: Language | str) -> Language:
     return Language(str(language))
-
-
-def registered(
-    *, language: Language | str, number: str, title: str, name: str,
-    urgency_unconfirmed: bool = False, support_phone: str | None = None,
-) -> Rendered:
-    lang = _lang(language)
-    extra = ""
-    if urgency_unconfirmed:
-        phone = f" {support_phone}" if support_phone else ""
-        extra = _EXTRA[("confirm_urgency", lang)].format(phone=phone)
-    subject, body = _TEMPLATES[("registered", lang)]
-    values = {"number": number, "title": title, "name": name, "extra": extra}
-    return Rendered(subject.format(**values), body.format(**values))
-
-
-def status_changed(
-    *, language: Language | str, number: str, title: str, name: str,
-    old_status: Status, new_status: Status, comment: str | None = None,
-    closure_code: ClosureCode | None = None,
-) -> Rendered:
-    """``comment``: a public comment that came with the change (the caller leaves out
-    internal ones); the question of Information needed is framed as one."""
-    lang = _lang(language)
-    extra = ""
-    if new_status is Status.INFORMATION_NEEDED and comment:
-        extra = _EXTRA[("information_needed", lang)].format(comment=comment)
-    elif comment:
-        extra = _EXTRA[("comment", lang)].format(comment=comment)
-    if new_status is Status.COMPLETED and closure_code is not None:
-        extra += _EXTRA[("completed", lang)].format(closure=CLOSURE_LABELS[lang][closure_code])
-    elif new_status is Status.CLOSED:
-        extra += _EXTRA[("closed", lang)]
-    labels = STATUS_LABELS[lang]
-    subject, body = _TEMPLATES[("status_changed", lang)]
-    values = {
-        "number": number, "title": title, "name": name, "extra": extra,
-        "old_status": labels[old_status], "status": labels[new_status],
-    }
-    return Rendered(subject.format(**values), body.format(**values))
 
 
 def sla_alert(

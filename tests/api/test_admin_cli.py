@@ -136,11 +136,27 @@ def test_refusals_are_clear(cli: CliRunner) -> None:
         (["token", "--org", "nope", "--contact", "a@b.example"], "no organisation"),
         (["token", "--org", "acme", "--contact", "a@b.example"], "not an authorised contact"),
         (["token", "--org", "acme", "--contact", "a@b.example", "--ttl", "86400"], "7200"),
+        (["org", "add", "z", "--name", "Z", "--contract", "C", "--portal-url", "portal/{number}"],
+         "portal URL"),
+        (["org", "set-portal-url", "acme", "javascript:alert(1)"], "portal URL"),
+        (["org", "set-portal-url", "nope", "https://p.example/"], "no organisation"),
     ]  # fmt: skip
     for args, words in cases:
         result = cli.invoke(main, args)
         assert result.exit_code != 0, args
         assert words in result.output, (args, result.output)
+
+
+def test_the_portal_url_is_set_at_add_and_changed_later(cli: CliRunner, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    run(cli, "org", "add", "acme", "--name", "ACME", "--contract", "C-1", "--portal-url",
+        "https://portal.acme.example/t/{number}")
+    assert org_row(url, "acme").portal_url == "https://portal.acme.example/t/{number}"
+    changed = run(cli, "org", "set-portal-url", "acme", "https://help.acme.example/{number}")
+    assert "https://help.acme.example/{number}" in changed.output
+    assert org_row(url, "acme").portal_url == "https://help.acme.example/{number}"
+    run(cli, "org", "set-portal-url", "acme", "")
+    assert org_row(url, "acme").portal_url is None  # the configured fallback again
 
 
 def test_rotate_secret_keeps_the_old_one_for_the_grace_period(

@@ -1,4 +1,5 @@
 import copy
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,17 @@ def test_default_standard_targets(
     assert targets.calendar.id == calendar
 
 
+def test_mail_coalescing_window_and_portal_fallback() -> None:
+    assert load_support_config(None).mail.coalesce == timedelta(minutes=2)
+    no_mail = copy.deepcopy(DEFAULT)
+    del no_mail["mail"]
+    assert _parse(no_mail).mail.coalesce == timedelta(minutes=2)
+    assert _parse(no_mail).mail.portal_url is None
+    mail = _parse(_edit("mail", {"coalesce_seconds": 0, "portal_url": "https://p.example/{number}"}))
+    assert mail.mail.coalesce == timedelta(0)
+    assert mail.mail.portal_url == "https://p.example/{number}"
+
+
 def test_policy_falls_back_to_default_contract() -> None:
     config = load_support_config()
     assert config.policy(None).name == "standard"
@@ -102,6 +114,10 @@ ERRORS = [
     ("escalation.escalate_on_breach", "yes", "true or false"),
     ("default_contract", "gold", "not a level under sla"),
     ("surprise", 1, "unknown key"),
+    ("mail.coalesce_seconds", "2m", "whole number of seconds"),
+    ("mail.coalesce_seconds", -1, "whole number of seconds"),
+    ("mail.portal_url", "portal.example/{number}", "http(s) URL"),
+    ("mail.bcc", "x@example.com", "unknown key"),
 ]
 
 

@@ -8,22 +8,32 @@ and reported together.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from engineer_helpers import Desk, file_ticket, ok, ticket_row
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from selfservice.db.models import OutboxMessage
-from selfservice.domain.config import SupportConfig
+from selfservice.domain.config import MailPolicy, SupportConfig
 from selfservice.domain.enums import ActorRole, Status
 from selfservice.domain.visibility import LINE_MOVE, Visibility, visibility_of
 from selfservice.domain.workflow import RULES, TRANSITIONS
 from selfservice.services import tickets
 from selfservice.services.common import Actor
+from selfservice.support_config import load_support_config
 from selfservice.web.app import utc_now
+
+
+@pytest.fixture(scope="module")
+def desk_config() -> SupportConfig:
+    """Each change mails on its own (no coalescing): what one transition mails is counted
+    here; coalescing is tests/tickets/test_customer_mail.py's business."""
+    return replace(load_support_config(), mail=MailPolicy(coalesce=timedelta(0)))
 
 BASE = "/api/v1/engineer"
 _DUP, _RESOLVED = {"closure_code": "duplicate"}, {"closure_code": "resolved"}

@@ -65,7 +65,7 @@ def test_auto_close_three_days_after_completed(
     last = history(engine, ticket.id or 0, field="status")[-1]
     assert (last.actor_kind, last.from_value, last.to_value) == (
         ActorRole.SYSTEM, "completed", "closed")
-    assert outbox_rows(engine, ticket_id=ticket.id)[-1].subject.endswith("Закрыто")
+    assert outbox_rows(engine, ticket_id=ticket.id)[-1].subject.startswith("[INC-000001] Закрыто:")
     assert auto_close_due(engine, now=done_at + timedelta(days=9), config=config) == []
 
 

@@ -61,8 +61,12 @@ def org() -> None:
 @click.option("--origin", "origins", multiple=True,
               help="A web origin of the organisation's portal allowed to embed the widget "
               "and call the API (repeatable), e.g. https://portal.acme.example.")
+@click.option("--portal-url", default=None,
+              help="The ticket's page in the organisation's portal, linked from every e-mail; "
+              "{number} becomes the ticket number, e.g. https://portal.acme.example/tickets/"
+              "{number}. Unset: the support config's mail.portal_url.")
 def org_add(org_id: str, name: str, contract: str, time_zone: str, sla_level: str,
-            phone: str | None, origins: tuple[str, ...]) -> None:
+            phone: str | None, origins: tuple[str, ...], portal_url: str | None) -> None:
     """Register a client organisation and print its portal token secret.
 
     The portal signs its contacts' tokens with this secret (HS256, see the README's
@@ -84,9 +88,25 @@ def org_add(org_id: str, name: str, contract: str, time_zone: str, sla_level: st
         created = admin.add_organisation(
             engine, id=org_id, name=name, contract_number=contract, now=_now(),
             time_zone=time_zone, sla_level=sla_level, support_phone=phone, portal_origins=clean,
+            portal_url=portal_url,
         )
     click.echo(f"organisation {created.id} registered")
     click.echo(f"token secret: {created.token_secret}")
+
+
+@org.command("set-portal-url")
+@click.argument("org_id")
+@click.argument("portal_url")
+def org_set_portal_url(org_id: str, portal_url: str) -> None:
+    """Set the link to a ticket in the organisation's portal ("" to use the fallback).
+
+    \b
+    Example:
+      selfservice org set-portal-url acme "https://portal.acme.example/tickets/{number}"
+    """
+    with _database() as engine:
+        org = admin.set_portal_url(engine, org_id=org_id, portal_url=portal_url)
+    click.echo(f"organisation {org.id}: portal URL {org.portal_url or '(the fallback)'}")
 
 
 @org.command("rotate-secret")

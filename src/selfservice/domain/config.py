@@ -11,6 +11,7 @@ Shape (see ``selfservice/defaults/support.yml``)::
     default_contract: <contract level>
     groups: {<id>: {line: L1|L2|L3|external, name: {en, ru}, specialities?: [...]}}
     escalation: {manager: <e-mail>, escalate_on_breach?: bool}
+    mail: {coalesce_seconds?: int, portal_url?: <URL, {number} = the ticket number>}
 
 Every problem is reported with the dotted path of the offending key, e.g.
 ``sla.standard.P1.response: must be a duration like '15m', '4h', '3bd'``; all problems
@@ -60,6 +61,15 @@ NationalResolver = Callable[[str, str | None], YearLookup]
 
 
 @dataclass(frozen=True)
+class MailPolicy:
+    """The customer's e-mail: changes within ``coalesce`` of the first one go out as one
+    mail; ``portal_url`` links to the ticket for organisations without their own."""
+
+    coalesce: timedelta = timedelta(minutes=2)
+    portal_url: str | None = None
+
+
+@dataclass(frozen=True)
 class SupportConfig:
     matrix: PriorityMatrix
     calendars: Mapping[str, Calendar]
@@ -68,6 +78,7 @@ class SupportConfig:
     groups: Mapping[str, SupportGroup]
     manager: str
     escalate_on_breach: bool = True
+    mail: MailPolicy = MailPolicy()
 
     def policy(self, contract: str | None = None) -> SlaPolicy:
         """The SLA policy of a contract level (the default one for ``None``/unknown)."""
@@ -105,7 +116,9 @@ def parse_support_config(data: object, national: NationalResolver | None = None)
     issues = _Issues()
     root = issues.mapping(data, "")
     issues.unknown(
-        root, ("priority", "calendars", "sla", "default_contract", "groups", "escalation"), ""
+        root,
+        ("priority", "calendars", "sla", "default_contract", "groups", "escalation", "mail"),
+        "",
     )
     matrix = _matrix(root.get("priority"), issues)
     calendars = _calendars(root.get("calendars"), issues, national)
@@ -127,11 +140,28 @@ def parse_support_config(data: object, national: NationalResolver | None = None)
     on_breach = escalation.get("escalate_on_breach", True)
     if not isinstance(on_breach, bool):
         issues.add("escalation.escalate_on_breach", "must be true or false")
+    mail = _mail(root.get("mail"), issues)
     if issues.errors or matrix is None:
         raise _combined(issues.errors)
     return SupportConfig(
-        matrix, calendars, sla, str(default_contract), groups, str(manager), bool(on_breach)
+        matrix, calendars, sla, str(default_contract), groups, str(manager), bool(on_breach),
+        mail,
     )
+
+
+def _mail(value: object, issues: _Issues) -> MailPolicy:
+    raw = issues.mapping(value, "mail", required=False)
+    issues.unknown(raw, ("coalesce_seconds", "portal_url"), "mail")
+    seconds = raw.get("coalesce_seconds", 120)
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 3600:
+        issues.add("mail.coalesce_seconds", "must be a whole number of seconds, 0 to 3600")
+        seconds = 120
+    url = raw.get("portal_url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("https://",
+                                                                          "http://"))):
+        issues.add("mail.portal_url", "must be an http(s) URL")
+        url = None
+    return MailPolicy(timedelta(seconds=seconds), url)
 
 
 def _combined(errors: list[ConfigError]) -> ConfigError:

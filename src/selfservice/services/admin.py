@@ -42,14 +42,14 @@ def _check_zone(time_zone: str) -> None:
 def add_organisation(
     engine: Engine, *, id: str, name: str, contract_number: str, now: datetime,
     time_zone: str = "UTC", sla_level: str = "standard", support_phone: str | None = None,
-    portal_origins: Sequence[str] = (),
+    portal_origins: Sequence[str] = (), portal_url: str | None = None,
 ) -> Organisation:
     """Register a client organisation; a fresh token secret is generated for it."""
     _check_zone(time_zone)
     org = Organisation(
         id=id, name=name, contract_number=contract_number, time_zone=time_zone,
         sla_level=sla_level, support_phone=support_phone, portal_origins=list(portal_origins),
-        token_secret=new_secret(), created_at=now,
+        portal_url=_checked_portal_url(portal_url), token_secret=new_secret(), created_at=now,
     )
     try:
         with transaction(engine) as session:
@@ -58,6 +58,25 @@ def add_organisation(
             session.add(org)
     except IntegrityError as exc:
         raise Conflict(f"organisation {id!r} exists", field="id") from exc
+    return org
+
+
+def _checked_portal_url(url: str | None) -> str | None:
+    url = (url or "").strip() or None
+    if url is not None and (not url.startswith(("https://", "http://")) or len(url) > 500
+                            or any(c.isspace() for c in url)):
+        raise DomainError("the portal URL must be an http(s) URL of at most 500 characters",
+                          code="invalid_portal_url", field="portal_url")
+    return url
+
+
+def set_portal_url(engine: Engine, *, org_id: str, portal_url: str | None) -> Organisation:
+    """Where the organisation's contacts see a ticket (``{number}``: the ticket number);
+    ``None`` or empty: the configured fallback (``mail.portal_url``)."""
+    with transaction(engine) as session:
+        org = _get_org(session, org_id, lock=True)
+        org.portal_url = _checked_portal_url(portal_url)
+        session.add(org)
     return org
 
 

@@ -11,6 +11,7 @@ from selfservice.domain.enums import ActorRole
 from selfservice.domain.errors import DomainError, TransitionNotAllowed
 from selfservice.domain.workflow import FINAL
 from selfservice.services.common import Actor, load_to_work
+from selfservice.services.customer_updates import mail_change
 from selfservice.services.sla_state import clocks_of, store_clocks
 
 
@@ -20,7 +21,8 @@ def add_comment(
 ) -> Comment:
     """Add a comment. A contact's comment is always public; an engineer comments on tickets
     of their own line (``domain.staffing``); the first public comment by support counts as
-    the SLA response (``SlaClocks.respond``)."""
+    the SLA response (``SlaClocks.respond``). The contact is e-mailed an engineer's
+    public comment (``services.customer_updates``: coalesced with other changes)."""
     text = body.strip()
     if not text:
         raise DomainError("a comment needs some text", code="comment_required", field="body")
@@ -39,4 +41,7 @@ def add_comment(
             store_clocks(ticket, clocks_of(ticket, policy=policy, org=loaded.org).respond(now))
         ticket.updated_at = now
         session.add(ticket)
+        if public and actor.role is ActorRole.ENGINEER:
+            # The contact reads support's public words by mail too (a reply threads back).
+            mail_change(session, loaded, now=now, config=config, comment=text)
     return comment

@@ -1,4 +1,4 @@
-"""What the ticket use cases share: who acts, locked loading, history rows, contact mail."""
+"""What the ticket use cases share: who acts, locked loading, history rows."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,12 +6,10 @@ from datetime import datetime
 from sqlalchemy import Table, insert
 from sqlmodel import Session
 
-from selfservice import notify_templates
 from selfservice.db.models import Contact, Engineer, Organisation, Role, Ticket, TicketHistory
 from selfservice.domain import staffing
-from selfservice.domain.enums import ActorRole, ClosureCode, Line, Status
+from selfservice.domain.enums import ActorRole, Line
 from selfservice.domain.workflow import TicketState
-from selfservice.services import outbox
 from selfservice.services.errors import Forbidden, NotFound
 
 
@@ -133,18 +131,3 @@ def _text(value: object) -> str | None:
         return None
     return str(value.value) if hasattr(value, "value") else str(value)
 
-
-def mail_status_change(
-    session: Session, loaded: Loaded, *, old: Status, new: Status, now: datetime,
-    comment: str | None = None, closure_code: ClosureCode | None = None,
-) -> None:
-    """The contact's e-mail about a status change, in their language, same transaction."""
-    ticket, contact = loaded.ticket, loaded.contact
-    rendered = notify_templates.status_changed(
-        language=contact.language, number=ticket.number, title=ticket.subject,
-        name=contact.name, old_status=old, new_status=new, comment=comment,
-        closure_code=closure_code,
-    )
-    outbox.enqueue(session, to=contact.email, subject=rendered.subject, body=rendered.body,
-                   language=contact.language, kind="status_changed", now=now,
-                   ticket_id=ticket.id)

@@ -17,6 +17,7 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Line, Status
 from selfservice.domain.escalation import Escalation, escalate
 from selfservice.domain.visibility import LINE_MOVE
+from selfservice.domain.workflow import is_waiting_for_customer
 from selfservice.services.common import Actor, assignable_engineer, load_to_work, record
 from selfservice.services.errors import NotFound
 from selfservice.services.transition import change_status
@@ -37,7 +38,7 @@ def escalate_ticket(
 ) -> Escalation:
     """Move the ticket to ``target_group`` on ``target_line``; without ``assignee_id`` it
     waits unassigned in that group's queue (Registered); to ``external`` it becomes
-    External processing."""
+    External processing. A ticket waiting for the contact keeps waiting."""
     group = config.groups.get(target_group)
     if group is None:
         raise NotFound(f"no support group {target_group!r}", field="target_group")
@@ -55,6 +56,10 @@ def escalate_ticket(
         target = move.target_status(new_assignee)
         if target is Status.EXTERNAL_PROCESSING:
             new_assignee = str(ticket.assignee_id) if ticket.assignee_id is not None else None
+        if is_waiting_for_customer(ticket.status):
+            # Still waiting for the contact's answer (and the SLA stays paused): the answer
+            # moves it on, to the new group's queue or assignee (``resume_status``).
+            target = ticket.status
         record(session, ticket, actor=actor, now=now, field="line", old=ticket.line,
                new=move.to_line, reason=move.reason)
         record(session, ticket, actor=actor, now=now, field="group", old=ticket.group_id,
@@ -63,10 +68,10 @@ def escalate_ticket(
         if target is not ticket.status:
             change_status(session, loaded, target=target, actor=actor, now=now, config=config,
                           assignee=new_assignee, comment=move.reason, visibility=LINE_MOVE)
-        elif ticket.assignee_id != assignee_id:
+        elif ticket.assignee_id != (kept := int(new_assignee) if new_assignee else None):
             record(session, ticket, actor=actor, now=now, field="assignee",
-                   old=ticket.assignee_id, new=assignee_id, reason=move.reason)
-            ticket.assignee_id = assignee_id
+                   old=ticket.assignee_id, new=kept, reason=move.reason)
+            ticket.assignee_id = kept
         ticket.updated_at = now
         session.add(ticket)
     return move

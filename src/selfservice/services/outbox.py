@@ -93,9 +93,18 @@ def enqueue(
     kind: str,
     now: datetime,
     ticket_id: int | None = None,
+    html: str | None = None,
+    not_before: datetime | None = None,
+    coalesce_key: str | None = None,
+    payload: dict[str, object] | None = None,
+    thread_id: str | None = None,
 ) -> str:
     """Add a message to the outbox in the caller's transaction (it commits with the change,
-    or not at all); returns its Message-ID. A plain INSERT: no ORM object is needed."""
+    or not at all); returns its Message-ID. A plain INSERT: no ORM object is needed.
+
+    ``html``: the HTML alternative of ``body``; ``not_before``: not sent earlier (changes
+    coalescing into it, see ``services.customer_updates``); ``thread_id``: the Message-ID
+    it answers (the ticket's first mail)."""
     message_id = new_message_id()
     # ``.invalid`` never resolves (RFC 6761): such an address (e.g. an organisation's system
     # contact for monitoring alerts) is kept as a record but never sent to.
@@ -105,8 +114,10 @@ def enqueue(
         unsendable = "not sent: the address holds a line break or control character"
     session.execute(_INSERT_OUTBOX, {
         "to_addr": to, "subject": header_text(subject), "body": body, "language": language,
-        "kind": kind, "ticket_id": ticket_id, "attempts": 0, "next_attempt_at": now,
-        "message_id": message_id, "created_at": now,
+        "kind": kind, "ticket_id": ticket_id, "attempts": 0,
+        "next_attempt_at": not_before or now, "message_id": message_id, "created_at": now,
+        "html_body": html, "coalesce_key": coalesce_key, "payload": payload,
+        "thread_id": thread_id,
         "status": OutboxStatus.FAILED if unsendable else OutboxStatus.PENDING,
         "last_error": unsendable,
     })
@@ -142,9 +153,9 @@ def claim_due(
             row.claimed_by = worker_id
             row.attempts += 1
             claimed.append(Claimed(id=row.id or 0, attempts=row.attempts, mail=Mail(
-                to=row.to_addr, subject=row.subject, body=row.body,
+                to=row.to_addr, subject=row.subject, body=row.body, html=row.html_body,
                 message_id=row.message_id, language=row.language.value,
-                created_at=row.created_at,
+                created_at=row.created_at, thread_id=row.thread_id,
             )))
     return claimed
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from selfservice import notify_templates
+from selfservice import customer_mail
 from selfservice.content.model import RequestForm, Service
 from selfservice.content.validation import validate_submission
 from selfservice.db.models import Contact, Organisation, Ticket
@@ -204,13 +204,17 @@ def _register_routed(
                reason=f"registered via {channel.value}")
         if routed.note:
             _record_reroute(session, ticket, requested, routed, now)
-        rendered = notify_templates.registered(
-            language=filer.language, number=ticket.number, title=ticket.subject,
-            name=filer.name, urgency_unconfirmed=not ticket.urgency_confirmed,
-            support_phone=filer.support_phone,
+        facts = customer_mail.TicketFacts(
+            number=ticket.number, title=ticket.subject, name=filer.name,
+            language=filer.language, status=Status.REGISTERED, due=ticket.resolution_due,
+            time_zone=filer.time_zone,
+            link=customer_mail.portal_link(filer.portal_url or config.mail.portal_url,
+                                           ticket.number),
         )
-        outbox.enqueue(session, to=filer.email, subject=rendered.subject, body=rendered.body,
-                       language=filer.language, kind="registered", now=now,
+        mail = customer_mail.registered(facts, urgency_unconfirmed=not ticket.urgency_confirmed,
+                                        support_phone=filer.support_phone)
+        outbox.enqueue(session, to=filer.email, subject=mail.subject, body=mail.text,
+                       html=mail.html, language=filer.language, kind="registered", now=now,
                        ticket_id=ticket.id)
         if on_registered is not None:
             on_registered(session, ticket)
@@ -230,6 +234,7 @@ class _Filer:
     time_zone: str
     sla_level: str
     support_phone: str | None
+    portal_url: str | None
 
 
 _CONTACTS: Table = Contact.__table__  # type: ignore[attr-defined]
@@ -239,7 +244,7 @@ _FILER = (
     select(
         _CONTACTS.c.id, _CONTACTS.c.email, _CONTACTS.c.name, _CONTACTS.c.language,
         _CONTACTS.c.authorised, _ORGS.c.id, _ORGS.c.time_zone, _ORGS.c.sla_level,
-        _ORGS.c.support_phone,
+        _ORGS.c.support_phone, _ORGS.c.portal_url,
     )
     .join(_ORGS, _ORGS.c.id == _CONTACTS.c.org_id)
     .where(_CONTACTS.c.id == bindparam("contact_id"))

@@ -18,10 +18,10 @@ from selfservice.services.common import (
     Actor,
     Loaded,
     assignee_id,
-    mail_status_change,
     record,
     state_of,
 )
+from selfservice.services.customer_updates import mail_change
 from selfservice.services.sla_state import clocks_of, store_clocks
 
 #: The assignee after the change; ``KEEP`` (the default) keeps the current one.
@@ -84,5 +84,5 @@ def change_status(
     if row.mail:
         # The contact's own words are not quoted back to them.
         quoted = reason if public_comment and not actor.is_contact else None
-        mail_status_change(session, loaded, old=before.status, new=target, now=now,
-                           comment=quoted, closure_code=closure_code)
+        mail_change(session, loaded, now=now, config=config, old=before.status,
+                    comment=quoted, closure_code=closure_code)

@@ -230,6 +230,10 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "Unknown time zone.",
         Language.RU: "Неизвестный часовой пояс.",
     },
+    "invalid_portal_url": {
+        Language.EN: "The portal URL must be an http(s) URL of at most 500 characters.",
+        Language.RU: "Адрес портала должен быть URL http(s) длиной не более 500 символов.",
+    },
     "same_status": {
         Language.EN: "The ticket already has this status.",
         Language.RU: "У заявки уже этот статус.",

@@ -20,6 +20,8 @@ class Organisation(SQLModel, table=True):
     sla_level: str = Field(default="standard", max_length=64, description="contract SLA level")
     support_phone: str | None = Field(default=None, max_length=64)
     portal_origins: list[str] = Field(default_factory=list, sa_type=JSONType)
+    #: Where the organisation's contacts see a ticket; ``{number}`` becomes its number.
+    portal_url: str | None = Field(default=None, max_length=500)
     # Widget/portal tokens are signed with ``token_secret``; after a rotation the
     # previous secret still verifies until ``previous_secret_valid_until``.
     token_secret: str = Field(max_length=128)
