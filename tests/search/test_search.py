@@ -76,7 +76,7 @@ def test_caller_language_first_with_fallback_to_the_other(index: SearchIndex) ->
     alone = index.search("tls handshake vpn", lang="ru", fallback=False)
     assert all(h.lang == "ru" for h in alone) and not any(h.confident for h in alone)
     # when the caller's language has an answer, only that language is returned
-    assert {h.lang for h in index.search("забыл пароль", lang="ru")} == {"ru"}
+    assert {h.lang for h in index.search("пароль password", lang="ru")} == {"ru"}
     assert {h.lang for h in index.search("пароль password", lang="en")} == {"en"}
 
 

@@ -67,10 +67,8 @@ from selfservice.search.analysis import (
     split_words,
     word_prefix,
 )
-from selfservice.search.calibration import MIN_SIMILARITY_GAIN, score_hits
-from selfservice.search.confidence import THRESHOLD
+from selfservice.search.confidence import NORM_SCALE, THRESHOLD, Features, confidence, coverage
 from selfservice.search.documents import ARTICLE, FORM, SearchDoc, docs_from_content, unique
-from selfservice.search.fusion import across_languages, align, document_similarities, fuse
 from selfservice.search.ranking import Leaf, NormCache, Ranker
 from selfservice.search.semantic import LANGS as SEMANTIC_LANGS
 from selfservice.search.semantic import Encoder, shared_encoder
@@ -106,9 +104,12 @@ TYPO_MAX_WORDS = 4
 #: searched documents are mixed ``(1 - w) : w``. A document the model has no vector for
 #: (a language it does not cover) keeps its scaled BM25F score.
 SEMANTIC_WEIGHT = 0.7
-#: Characters of a query that are searched: a pasted log or a long message is searched by
-#: its beginning (the ranking cost grows with the words; the model reads 64 tokens).
-QUERY_CHARS = 300
+#: A document that matches no query word is a candidate only when its cosine similarity
+#: passes the query's similarity to unrelated passages (``Encoder.unrelated``) by this.
+MIN_SIMILARITY_GAIN = 0.02
+#: A hit that matched no query word is confident only this far above that floor: the
+#: lexical confidence features know nothing of it.
+CONFIDENT_SIMILARITY_GAIN = 0.06
 #: BM25 parameters.
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -286,15 +287,13 @@ class _Local:
 
 @dataclass(frozen=True)
 class _Aligned:
-    """A generation's passage vectors aligned to whoosh document numbers
-    (``fusion.align``); ``docnums`` are the documents that have vectors."""
+    """A generation's vectors in whoosh document-number order (rows of unit vectors;
+    ``docnums[i]`` is the document of row ``i``)."""
 
     stat: tuple[int, int] | None
     docnums: Any
-    matrix: Any  # passage rows, a document's rows consecutive
-    row_of: Any  # docnum -> its group of rows, -1 when the document has no vector
-    starts: Any  # group -> its first row
-    symmetric: Any  # rows encoded on the question side
+    matrix: Any
+    row_of: Any  # docnum -> row, -1 when the document has no vector
 
 
 @dataclass(frozen=True)
@@ -556,7 +555,7 @@ class SearchIndex:
         vs = vector_store.update(self._get_encoder(), docs, hashes, previous, progress)
         if previous is None or vs.keys != previous.keys or vs.hashes != previous.hashes:
             vector_store.save(self.root / gen, vs)
-        return len(set(vs.keys))
+        return len(vs.keys)
 
     def _get_encoder(self) -> Encoder:
         if self._encoder is None:
@@ -649,7 +648,16 @@ class SearchIndex:
                     return state.vectors
         vs = vector_store.load(self.root / gen) if stat is not None else None
         assert state.searcher is not None
-        aligned = _Aligned(stat, *align(vs, state.searcher.reader()))
+        reader = state.searcher.reader()
+        row_of = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        if vs is not None and vs.keys:
+            pos = {k: i for i, k in enumerate(vs.keys)}
+            for docnum, fields in reader.iter_docs():
+                i = pos.get(fields.get("key", ""))
+                if i is not None:
+                    row_of[docnum] = i
+        matrix = vs.vectors if vs is not None else np.zeros((0, 0), dtype=np.float32)
+        aligned = _Aligned(stat, np.flatnonzero(row_of >= 0), matrix, row_of)
         with self._lock:
             self._aligned = (state.version, gen, aligned)
         state.vectors = aligned
@@ -664,9 +672,7 @@ class SearchIndex:
         if cached is None:
             docnums = aligned.docnums
             if allowed is not None:
-                docnums = np.array(
-                    sorted(d for d in allowed if d < len(aligned.row_of)), dtype=np.int64
-                )
+                docnums = np.array(sorted(d for d in allowed if d < len(aligned.row_of)))
                 docnums = docnums[aligned.row_of[docnums] >= 0] if len(docnums) else docnums
             pos_of = np.full(len(aligned.row_of), -1, dtype=np.int64)
             pos_of[docnums] = np.arange(len(docnums))
@@ -679,13 +685,10 @@ class SearchIndex:
             return None
         encoder = self._get_encoder()
         vector = encoder.query(query)
-        sims, floor = document_similarities(
-            aligned.matrix, aligned.starts, aligned.symmetric, vector, encoder
-        )
-        raw = sims[rows]
+        raw = aligned.matrix[rows] @ vector
         lo, hi = float(raw.min()), float(raw.max())
         scaled = (raw - lo) / (hi - lo) if hi > lo else np.zeros_like(raw)
-        floor += MIN_SIMILARITY_GAIN
+        floor = encoder.unrelated(vector) + MIN_SIMILARITY_GAIN
         return _Meaning(docnums, scaled, raw, pos_of, floor)
 
     def warm_up(self) -> None:
@@ -856,7 +859,6 @@ class SearchIndex:
             bad = set(types) - {ARTICLE, FORM}
             if bad:
                 raise ValueError(f"unknown document types: {sorted(bad)}")
-        query = query[:QUERY_CHARS]
         pairs = query_keys(query)
         if not pairs or limit <= 0:
             return []
@@ -876,7 +878,9 @@ class SearchIndex:
         if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
             other = "ru" if lang == "en" else "en"
             extra = self._rank(*args, other, audience, kinds, services, types, limit)
-            ranked = across_languages(ranked, extra, limit)
+            confident = [r for r in extra if r[2] >= THRESHOLD]
+            if confident:
+                ranked = (confident + ranked)[:limit]
         return self._hits(state, ranked, terms)
 
     def _rank(
@@ -907,7 +911,7 @@ class SearchIndex:
             key = _filter_key(lang, audience, kinds, services, types)
             sims = self._similarities(state, *meaning, allowed, key)
         if sims is not None:
-            ranked = fuse(pool, sims, limit + 2, SEMANTIC_WEIGHT)
+            ranked = _fuse(pool, sims, limit + 2)
         else:
             # one extra candidate per type, for the margin of the last hits
             ranked = heapq.nlargest(limit + 2, pool, key=_by_score)
@@ -915,10 +919,30 @@ class SearchIndex:
             return []
         forms = self._filter(state, None, "internal", None, None, [FORM]) or set()
         weighted = [(t.group, t.key, t.weight, self._idf(state, t.key)) for t in terms]
-        return score_hits(
-            ranked, limit, forms=forms, scored=scored, leaves=leaves, weighted=weighted,
-            lexical=lexical, meaning=sims,
-        )
+        total_idf = sum(w[3] for w in weighted if w[2] >= 1.0) or 1.0
+        seen_type: set[bool] = set()
+        out: list[tuple[int, float, float]] = []
+        for i, (docnum, score) in enumerate(ranked[:limit]):
+            is_form = docnum in forms
+            margin = 0.0
+            if is_form not in seen_type:
+                seen_type.add(is_form)
+                below = next((v for d, v in ranked[i + 1 :] if (d in forms) == is_form), 0.0)
+                margin = (score - below) / score if score > 0 else 0.0
+            mask = scored[docnum][1] if docnum in scored else 0
+            matched = [(lf.field, lf.text) for j, lf in enumerate(leaves) if mask >> j & 1]
+            conf = confidence(
+                Features(
+                    coverage=coverage(matched, weighted),
+                    head_coverage=coverage(matched, weighted, head_only=True),
+                    margin=margin,
+                    norm_score=lexical.get(docnum, 0.0) / (total_idf * NORM_SCALE),
+                )
+            )
+            if docnum not in scored:
+                conf = min(conf, _meaning_confidence(sims, docnum))
+            out.append((docnum, score, conf))
+        return out
 
     def _hits(
         self, state: _Local, ranked: list[tuple[int, float, float]], terms: list[_Term]
@@ -1051,6 +1075,52 @@ def _filter_key(
         tuple(sorted(services)) if services else None,
         tuple(sorted(types)) if types else None,
     )
+
+
+def _fuse(pool: list[tuple[int, float]], m: _Meaning, top: int) -> list[tuple[int, float]]:
+    """The ``top`` best documents by BM25F scaled by the query's best score, mixed with
+    the scaled similarity; best first.
+
+    The candidates are the documents that match a word plus the ``top`` most similar
+    ones that are close enough (an answer may share no word with the question, but a
+    document that is merely the least far from a question about something else is not
+    a result).
+    """
+    w = SEMANTIC_WEIGHT
+    if pool:
+        docs = np.fromiter((d for d, _v in pool), dtype=np.int64, count=len(pool))
+        lex = np.fromiter((v for _d, v in pool), dtype=np.float64, count=len(pool))
+        best = float(lex.max())
+        lex = lex / best if best > 0 else np.zeros_like(lex)
+        pos = m.pos_of[docs]
+        has = pos >= 0
+        fused = lex.copy()
+        fused[has] = (1 - w) * lex[has] + w * m.scaled[pos[has]]
+    else:
+        docs = np.zeros(0, dtype=np.int64)
+        fused = np.zeros(0)
+    near = np.flatnonzero(m.raw >= m.floor)
+    if len(near) > top:
+        near = near[np.argpartition(-m.scaled[near], top - 1)[:top]]
+    extra = m.docnums[near]
+    fresh = ~np.isin(extra, docs)
+    docs = np.concatenate([docs, extra[fresh]])
+    fused = np.concatenate([fused, w * m.scaled[near][fresh]])
+    if len(docs) > top:
+        keep = np.argpartition(-fused, top - 1)[:top]
+        docs, fused = docs[keep], fused[keep]
+    pairs = list(zip(docs.tolist(), fused.tolist(), strict=True))
+    pairs.sort(key=lambda p: (-p[1], p[0]))
+    return pairs
+
+
+def _meaning_confidence(m: _Meaning | None, docnum: int) -> float:
+    """Confidence of a hit found by meaning alone: THRESHOLD exactly at
+    :data:`CONFIDENT_SIMILARITY_GAIN` above the query's floor, less below it."""
+    if m is None or docnum >= len(m.pos_of) or m.pos_of[docnum] < 0:
+        return 0.0
+    gain = float(m.raw[m.pos_of[docnum]]) - m.floor + MIN_SIMILARITY_GAIN
+    return max(0.0, min(1.0, THRESHOLD * gain / CONFIDENT_SIMILARITY_GAIN))
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:

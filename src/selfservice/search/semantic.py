@@ -140,21 +140,14 @@ class Encoder:
         self._cache: OrderedDict[bytes, Vectors] = OrderedDict()
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
-        self._unrelated: dict[bool, Vectors] = {}
+        self._unrelated: Vectors | None = None
 
-    def unrelated(self, query_vector: Vectors, *, as_query: bool = False) -> float:
+    def unrelated(self, query_vector: Vectors) -> float:
         """The highest similarity of the query to passages about unrelated things: a
-        document must come clearly closer than this to be near it by meaning.
-
-        ``as_query``: the same passages encoded on the question side, the floor of the
-        passages matched question-to-question (two questions score higher than a
-        question and a passage, whatever they are about).
-        """
-        anchors = self._unrelated.get(as_query)
-        if anchors is None:
-            anchors = self.documents(UNRELATED, as_query=[as_query] * len(UNRELATED))
-            self._unrelated[as_query] = anchors
-        return float((anchors @ query_vector).max())
+        document must come clearly closer than this to be near it by meaning."""
+        if self._unrelated is None:
+            self._unrelated = self.documents(UNRELATED)
+        return float((self._unrelated @ query_vector).max())
 
     def _cut(self, text: str, limit: int, is_query: bool) -> str:
         """``text`` shortened at a word boundary to at most ``limit`` model tokens."""
@@ -190,23 +183,11 @@ class Encoder:
         return vec
 
     def documents(
-        self,
-        texts: Sequence[str],
-        progress: Callable[[int, int], None] | None = None,
-        as_query: Sequence[bool] | None = None,
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> Vectors:
-        """Unit vectors of documents, shape (len(texts), DIM); cached by text.
-
-        ``as_query[i]`` encodes text ``i`` on the question side of the model (e5's
-        ``query:``), for a passage matched question-to-question (``passages.py``).
-        """
+        """Unit vectors of documents, shape (len(texts), DIM); cached by text."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        flags = list(as_query) if as_query is not None else [False] * len(texts)
-        digests = [
-            hashlib.blake2b(("q\0" if q else "").encode() + t.encode("utf-8"), digest_size=16)
-            .digest()
-            for t, q in zip(texts, flags, strict=True)
-        ]
+        digests = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
         todo: list[int] = []
         with self._lock:
             for i, d in enumerate(digests):
@@ -218,18 +199,12 @@ class Encoder:
         done = len(texts) - len(todo)
         if progress is not None:
             progress(done, len(texts))
-        cut = {i: self._cut(texts[i], DOC_TOKENS, flags[i]) for i in todo}
-        # one side of the model per batch, similar lengths together: less padding
-        todo.sort(key=lambda i: (flags[i], len(cut[i])))
-        batches: list[list[int]] = []
-        for i in todo:
-            if batches and len(batches[-1]) < BATCH and flags[batches[-1][0]] == flags[i]:
-                batches[-1].append(i)
-            else:
-                batches.append([i])
-        for part in batches:
-            encode = self._model.query if flags[part[0]] else self._model.passage
-            vecs = np.asarray(encode([cut[i] for i in part]), dtype=np.float32)
+        cut = {i: self._cut(texts[i], DOC_TOKENS, False) for i in todo}
+        # similar lengths in one batch: less padding to compute
+        todo.sort(key=lambda i: len(cut[i]))
+        for start in range(0, len(todo), BATCH):
+            part = todo[start : start + BATCH]
+            vecs = np.asarray(self._model.passage([cut[i] for i in part]), dtype=np.float32)
             with self._lock:
                 for i, v in zip(part, vecs, strict=True):
                     out[i] = v
