@@ -499,8 +499,8 @@ async def search(request: Request) -> JSONResponse:
     summary: Search the knowledge base including internal runbooks
     security: [{engineerToken: []}]
     parameters:
-      - {name: q, in: query, required: true,
-         schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}}
+      - {name: q, in: query, required: true, description: only the first 300 characters count,
+         schema: {type: string, minLength: 1, pattern: "\\\\S"}}
       - {$ref: "#/components/parameters/lang"}
       - {name: limit, in: query, required: false,
          schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
@@ -509,7 +509,7 @@ async def search(request: Request) -> JSONResponse:
     errors: [400, 401]
     """
     await staff(request)
-    q = query_text(request, "q", max_length=200)
+    q = query_text(request, "q", max_length=300, cut=True)
     lang = query_language(request)
     limit = query_int(request, "limit", default=10, minimum=1, maximum=50)
     state = state_of(request)

@@ -17,8 +17,15 @@ _INTEGER = re.compile(r"-?[0-9]{1,9}")
 _BLANK = re.compile(r"[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*")
 
 
-def query_text(request: Request, name: str, *, max_length: int, required: bool = True) -> str:
-    """A free-text parameter: present (when required), not blank, at most ``max_length``."""
+def query_text(
+    request: Request, name: str, *, max_length: int, required: bool = True, cut: bool = False
+) -> str:
+    """A free-text parameter: present (when required), not blank, at most ``max_length``.
+
+    With ``cut`` a longer value is not refused but shortened to its first ``max_length``
+    characters (at a word boundary when there is one): a customer who pastes a whole
+    error message into the search box gets results for its beginning, not an error.
+    """
     raw = request.query_params.get(name)
     if raw is None:
         if required:
@@ -27,7 +34,11 @@ def query_text(request: Request, name: str, *, max_length: int, required: bool =
     if _BLANK.fullmatch(raw):
         raise ApiError(400, "blank", field=name)
     if len(raw) > max_length:
-        raise ApiError(400, "too_long", field=name, max=max_length)
+        if not cut:
+            raise ApiError(400, "too_long", field=name, max=max_length)
+        head = raw[: max_length + 1]
+        space = max(head.rfind(" "), head.rfind("\n"))
+        raw = head[:space] if space > max_length // 2 else raw[:max_length]
     return raw.strip()
 
 

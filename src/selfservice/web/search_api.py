@@ -23,7 +23,8 @@ from selfservice.web.search_pool import search_in_pool
 from selfservice.web.state import state_of
 from selfservice.web.urls import form_url
 
-MAX_QUERY = 200
+#: Characters of a query that are searched; a longer one is cut, never refused.
+MAX_QUERY = 300
 MAX_LIMIT = 20
 
 
@@ -58,8 +59,10 @@ async def search(request: Request) -> JSONResponse:
       - name: q
         in: query
         required: true
-        description: what the customer typed
-        schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}
+        description: >
+          what the customer typed; only its first 300 characters are searched (a longer
+          text, such as a pasted error message, is cut, not refused)
+        schema: {type: string, minLength: 1, pattern: "\\\\S"}
       - {$ref: "#/components/parameters/lang"}
       - name: limit
         in: query
@@ -79,7 +82,7 @@ async def search(request: Request) -> JSONResponse:
                 results: {type: array, items: {$ref: "#/components/schemas/SearchResult"}}
     errors: [400, 429]
     """
-    q = query_text(request, "q", max_length=MAX_QUERY)
+    q = query_text(request, "q", max_length=MAX_QUERY, cut=True)
     lang = search_language(request)
     limit = query_int(request, "limit", default=10, minimum=1, maximum=MAX_LIMIT)
     state = state_of(request)
@@ -114,7 +117,8 @@ async def suggest(request: Request) -> JSONResponse:
       - name: q
         in: query
         required: true
-        schema: {type: string, minLength: 1, maxLength: 200, pattern: "\\\\S"}
+        description: only the first 300 characters count
+        schema: {type: string, minLength: 1, pattern: "\\\\S"}
       - {$ref: "#/components/parameters/lang"}
       - name: limit
         in: query
@@ -145,7 +149,7 @@ async def suggest(request: Request) -> JSONResponse:
                       url: {type: string}
     errors: [400, 429]
     """
-    q = query_text(request, "q", max_length=MAX_QUERY)
+    q = query_text(request, "q", max_length=MAX_QUERY, cut=True)
     lang = search_language(request)
     limit = query_int(request, "limit", default=8, minimum=1, maximum=MAX_LIMIT)
     state = state_of(request)
