@@ -214,3 +214,13 @@ def test_index_command_follows_the_setting(tmp_path: Path, kb: Path) -> None:
     )
     assert bad.exit_code != 0
     assert "SELFSERVICE_SEARCH_MEANING: must be on or off, got 'maybe'" in bad.output
+
+
+def test_an_index_of_one_language_answers_with_the_fallback_on(tmp_path: Path) -> None:
+    # the other language has no document at all: the fallback must find nothing, not crash
+    only_english = SearchIndex.open_or_build(tmp_path / "en-only", [DOWNLOAD, PRINTER])
+    try:
+        hits = only_english.search("quarterly livestock tax declaration", lang="en")
+        assert not any(h.confident for h in hits)
+    finally:
+        only_english.close()

@@ -672,7 +672,11 @@ class SearchIndex:
         if cached is None:
             docnums = aligned.docnums
             if allowed is not None:
-                docnums = np.array(sorted(d for d in allowed if d < len(aligned.row_of)))
+                # int64 even when empty: an empty float array cannot index (a filter
+                # that leaves no document of the other language)
+                docnums = np.array(
+                    sorted(d for d in allowed if d < len(aligned.row_of)), dtype=np.int64
+                )
                 docnums = docnums[aligned.row_of[docnums] >= 0] if len(docnums) else docnums
             pos_of = np.full(len(aligned.row_of), -1, dtype=np.int64)
             pos_of[docnums] = np.arange(len(docnums))
