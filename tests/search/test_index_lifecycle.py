@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import selfservice.search.engine as engine
+import selfservice.search.schema as schema
 from selfservice.content.loader import load_content
 from selfservice.search import SearchDoc, SearchIndex
 from selfservice.settings import load_settings
@@ -55,13 +55,13 @@ def test_sync_rewrites_only_the_changed_article(
             encoding="utf-8",
         )
         written: list[str] = []
-        real = engine._index_fields
+        real = schema.index_fields
 
         def counting(doc: SearchDoc, digest: str) -> dict[str, str]:
             written.append(doc.key)
             return real(doc, digest)
 
-        monkeypatch.setattr(engine, "_index_fields", counting)
+        monkeypatch.setattr(schema, "index_fields", counting)
         report = index.sync(load_content(kb))
         assert report.updated == ("article:vpn-does-not-connect-en",)
         assert report.added == () and report.removed == ()
