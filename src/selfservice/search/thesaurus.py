@@ -4,7 +4,7 @@ Each group lists words and phrases (English and Russian) that customers use for 
 thing. Search maps every member to a *concept* term, at index time and at query time, so
 "remove" in a query meets "delete" in an article, "VM" meets "virtual machine" and "ВМ"
 meets "виртуальная машина". The concept signal has a lower weight than the words
-themselves (see ``engine.CONCEPT_WEIGHT``), so an exact word match still wins.
+themselves (see ``planning.CONCEPT_WEIGHT``), so an exact word match still wins.
 
 Rules for editing: groups are about the support domain (accounts, machines, networks,
 storage, mail, billing, everyday computer verbs), never about one article. Members are
