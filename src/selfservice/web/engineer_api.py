@@ -6,7 +6,7 @@ commits before returning) and shapes the answer. Domain refusals go through the 
 error mapping.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -21,7 +21,6 @@ from selfservice.services import (
     comments,
     desk,
     escalation,
-    metrics,
     queries,
     tickets,
 )
@@ -31,14 +30,12 @@ from selfservice.web.bodies import Body, read_body
 from selfservice.web.engineer_auth import (
     Staff,
     require_act,
-    require_manager,
     require_read,
     staff,
 )
-from selfservice.web.errors import ApiError
-from selfservice.web.params import query_choice, query_int, query_language, query_text
+from selfservice.web.params import query_choice, query_int, query_text
 from selfservice.web.state import state_of
-from selfservice.web.tickets_api import MAX_COMMENT, MAX_DESCRIPTION, URGENCIES, ticket_json
+from selfservice.web.tickets_api import MAX_COMMENT, URGENCIES, ticket_json
 
 LINES = [line.value for line in Line]
 IMPACTS = [i.value for i in Impact]
@@ -50,7 +47,6 @@ TARGETS = [
     Status.EXTERNAL_PROCESSING.value, Status.ASSIGNED.value, Status.COMPLETED.value,
     Status.CLOSED.value,
 ]
-MAX_METRICS_DAYS = 366
 #: The largest id (32-bit integer columns on PostgreSQL).
 MAX_ID = 2_147_483_647
 
@@ -118,7 +114,7 @@ async def _ticket_for(request: Request, who: Staff, *, act: bool,
     return ticket
 
 
-def _context(request: Request) -> tuple[Backend, datetime]:
+def context(request: Request) -> tuple[Backend, datetime]:
     return backend_of(request), state_of(request)["clock"]()
 
 
@@ -220,7 +216,7 @@ async def assign(request: Request) -> JSONResponse:
     engineer_id = _engineer_id(body)
     comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
     ticket = await _ticket_for(request, who, act=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     changed = await run_in_threadpool(partial(
         tickets.assign, backend.engine, ticket_id=_id(ticket),
         engineer_id=engineer_id if engineer_id is not None else who.id,
@@ -274,7 +270,7 @@ async def transition(request: Request) -> JSONResponse:
                        nullable=True)
     public = body.boolean("public")
     ticket = await _ticket_for(request, who, act=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     common: dict[str, Any] = {
         "ticket_id": _id(ticket), "actor": Actor.engineer(who.id), "now": now,
         "config": backend.config, "public": public,
@@ -327,7 +323,7 @@ async def add_comment(request: Request) -> JSONResponse:
     text = body.text("body", max_length=MAX_COMMENT, required=True) or ""
     public = bool(body.boolean("public"))
     ticket = await _ticket_for(request, who, act=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     comment = await run_in_threadpool(partial(
         comments.add_comment, backend.engine, ticket_id=_id(ticket),
         actor=Actor.engineer(who.id), body=text, now=now, config=backend.config, public=public,
@@ -363,7 +359,7 @@ async def set_priority(request: Request) -> JSONResponse:
     impact = body.choice("impact", IMPACTS, nullable=True)
     reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
     ticket = await _ticket_for(request, who, act=True, managers=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     changed = await run_in_threadpool(partial(
         classification.set_priority_factors, backend.engine, ticket_id=_id(ticket),
         actor=Actor.engineer(who.id), now=now, config=backend.config, reason=reason,
@@ -404,7 +400,7 @@ async def escalate(request: Request) -> JSONResponse:
     reason = body.text("reason", max_length=MAX_COMMENT, required=True) or ""
     assignee = _engineer_id(body)
     ticket = await _ticket_for(request, who, act=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     await run_in_threadpool(partial(
         escalation.escalate_ticket, backend.engine, ticket_id=_id(ticket),
         actor=Actor.engineer(who.id), target_line=line, target_group=group, reason=reason,
@@ -438,141 +434,9 @@ async def confirm_urgency(request: Request) -> JSONResponse:
     body = await read_body(request, optional=True)
     comment = body.text("comment", max_length=MAX_COMMENT, nullable=True, blank_ok=True) or None
     ticket = await _ticket_for(request, who, act=True, managers=True)
-    backend, now = _context(request)
+    backend, now = context(request)
     changed = await run_in_threadpool(partial(
         classification.confirm_urgency, backend.engine, ticket_id=_id(ticket),
         actor=Actor.engineer(who.id), now=now, comment=comment,
     ))
     return JSONResponse(detail_json(changed))
-
-
-async def register_call(request: Request) -> JSONResponse:
-    """
-    summary: Register a ticket for a contact who phoned (channel phone, urgency confirmed)
-    security: [{engineerToken: []}]
-    requestBody:
-      required: true
-      content:
-        application/json:
-          schema:
-            type: object
-            required: [org, email, service, description]
-            properties:
-              org: {type: string, maxLength: 64, pattern: "\\\\S"}
-              email: {type: string, maxLength: 254, pattern: "\\\\S"}
-              service: {type: string, maxLength: 64, pattern: "\\\\S"}
-              type: {type: string, enum: [incident, request], default: incident,
-                     nullable: true}
-              urgency: {type: string, enum: [very_high, high, medium, low, none], nullable: true}
-              impact: {type: string, enum: [significant, high, medium, low], nullable: true}
-              subject: {type: string, maxLength: 300, nullable: true, pattern: "\\\\S"}
-              description: {type: string, minLength: 1, maxLength: 10000, pattern: "\\\\S"}
-    responses:
-      201: {description: Registered}
-    errors: [400, 401, 404]
-    """
-    who = await staff(request)
-    body = await read_body(request)
-    org = body.text("org", max_length=64, required=True) or ""
-    email = body.text("email", max_length=254, required=True) or ""
-    service = body.text("service", max_length=64, required=True) or ""
-    ticket_type = body.choice("type", TYPES, nullable=True) or TicketType.INCIDENT.value
-    urgency = body.choice("urgency", URGENCIES, nullable=True) or Urgency.MEDIUM.value
-    impact = body.choice("impact", IMPACTS, nullable=True) or Impact.LOW.value
-    subject = body.text("subject", max_length=300, nullable=True)
-    description = body.text("description", max_length=MAX_DESCRIPTION, required=True) or ""
-    backend, now = _context(request)
-    contact_id = await run_in_threadpool(backend.directory.contact_id, org, email)
-    if contact_id is None:
-        raise ApiError(404, "contact_not_found", field="email")
-    ticket = await run_in_threadpool(partial(
-        desk.register_phone_call, backend.engine, config=backend.config,
-        content=state_of(request)["content"], engineer_id=who.id, contact_id=contact_id,
-        service_id=service, description=description, now=now, subject=subject,
-        ticket_type=TicketType(ticket_type), urgency=Urgency(urgency), impact=Impact(impact),
-    ))
-    return JSONResponse(detail_json(ticket), status_code=201)
-
-
-async def search(request: Request) -> JSONResponse:
-    """
-    summary: Search the knowledge base including internal runbooks
-    security: [{engineerToken: []}]
-    parameters:
-      - {name: q, in: query, required: true, description: only the first 300 characters count,
-         schema: {type: string, minLength: 1, pattern: "\\\\S"}}
-      - {$ref: "#/components/parameters/lang"}
-      - {name: limit, in: query, required: false,
-         schema: {type: integer, minimum: 1, maximum: 50, default: 10}}
-    responses:
-      200: {description: "Hits, best first: {results: [...]}"}
-    errors: [400, 401]
-    """
-    await staff(request)
-    q = query_text(request, "q", max_length=300, cut=True)
-    lang = query_language(request)
-    limit = query_int(request, "limit", default=10, minimum=1, maximum=50)
-    state = state_of(request)
-    hits = await run_in_threadpool(partial(
-        state["search"].search, q, lang=lang.value if lang else None, audience="internal",
-        limit=limit,
-    ))
-    content = state["content"]
-    results = []
-    for hit in hits:
-        article = content.articles.get(hit.id) if hit.type != "form" else None
-        results.append({
-            "type": hit.type, "id": hit.id, "title": hit.title, "snippet": hit.snippet,
-            "confidence": round(hit.confidence, 4), "confident": hit.confident,
-            "lang": hit.lang, "kind": hit.kind, "service": hit.service, "path": hit.path,
-            "internal": article is not None and not article.is_public,
-        })
-    return JSONResponse({"results": results})
-
-
-def _day(request: Request, name: str) -> datetime:
-    raw = query_text(request, name, max_length=10)
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date()
-    except ValueError:
-        raise ApiError(400, "invalid_date", field=name) from None
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-async def get_metrics(request: Request) -> JSONResponse:
-    """
-    summary: Self-service metrics of a period (managers only)
-    description: >
-      Conversations started from `from` to `to` (both days included, UTC): outcomes,
-      deflection rate (deflected / conversations with an outcome), per-article shown /
-      helped / not helped, and the top queries that found nothing confident.
-    security: [{engineerToken: []}]
-    parameters:
-      - {name: from, in: query, required: true, schema: {type: string, format: date}}
-      - {name: to, in: query, required: true, schema: {type: string, format: date}}
-    responses:
-      200: {description: The metrics}
-    errors: [400, 401, 403]
-    """
-    who = await staff(request)
-    require_manager(who)
-    start = _day(request, "from")
-    end = _day(request, "to") + timedelta(days=1)
-    if end <= start or end - start > timedelta(days=MAX_METRICS_DAYS):
-        raise ApiError(400, "invalid_period", field="to", max=MAX_METRICS_DAYS)
-    backend = backend_of(request)
-    found = await run_in_threadpool(
-        partial(metrics.self_service, backend.engine, start=start, end=end)
-    )
-    return JSONResponse({
-        "from": start.date().isoformat(), "to": (end - timedelta(days=1)).date().isoformat(),
-        "conversations": found.conversations, "deflected": found.deflected,
-        "ticket_filed": found.ticket_filed, "abandoned": found.abandoned,
-        "deflection_rate": found.deflection_rate,
-        "articles": [
-            {"article": a.article, "shown": a.shown, "helped": a.helped,
-             "not_helped": a.not_helped}
-            for a in found.articles
-        ],
-        "unanswered_queries": [{"query": m.query, "count": m.count} for m in found.unanswered],
-    })

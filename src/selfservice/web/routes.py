@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from selfservice.web import (
     alerts_api,
     conversation_api,
+    desk_api,
     engineer_api,
     feedback_api,
     kb_api,
@@ -74,9 +75,9 @@ def engineer_routes() -> list[BaseRoute]:
     e = engineer_api
     return [
         _api("/engineer/queue", e.queue, "engineer_queue"),
-        _api("/engineer/search", e.search, "engineer_search"),
-        _api("/engineer/metrics", e.get_metrics, "engineer_metrics"),
-        _api("/engineer/tickets", e.register_call, "engineer_register", post),
+        _api("/engineer/search", desk_api.search, "engineer_search"),
+        _api("/engineer/metrics", desk_api.get_metrics, "engineer_metrics"),
+        _api("/engineer/tickets", desk_api.register_call, "engineer_register", post),
         _api("/engineer/tickets/{number}", e.get_ticket, "engineer_ticket"),
         _api("/engineer/tickets/{number}/assign", e.assign, "engineer_assign", post),
         _api("/engineer/tickets/{number}/transition", e.transition, "engineer_transition", post),
