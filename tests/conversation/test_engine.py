@@ -144,3 +144,45 @@ def test_prefill_takes_addresses_in_order_and_skips_file_names(kb_min: Path) -> 
     form = load_content(kb_min).forms["vm-down"]
     text = "see report.pdf: db1.example.org and app.example.org both down, mail me at a@b.com"
     assert prefill(form, [text]) == {"vm_name": "db1.example.org"}
+
+
+GENERAL_FORM = """\
+id: support-question
+type: request
+service: identity
+title: {en: "Question for support", ru: "Вопрос в поддержку"}
+description: {en: "Anything no other form fits", ru: "Всё, для чего нет другой формы"}
+default_impact: low
+customer_sets_urgency: false
+default_urgency: medium
+fulfilment_hours: 8
+fields:
+  - id: question
+    type: text
+    label: {en: "Your question", ru: "Ваш вопрос"}
+    required: true
+"""
+
+
+def offered_forms(state: State, world: World) -> list[object]:
+    replies = run(state, world, action=Action.NEED_HELP)
+    forms = next(m for m in replies if m["type"] == "forms")
+    return [f["id"] for f in forms["items"]]  # type: ignore[attr-defined]
+
+
+def test_without_a_confident_form_the_general_form_is_offered(
+    kb_min: Path, tmp_path: Path
+) -> None:
+    (kb_min / "catalog" / "support-question.yml").write_text(GENERAL_FORM, encoding="utf-8")
+    content = load_content(kb_min)
+    index = SearchIndex.open_or_build(tmp_path / "index", content)
+    try:
+        world = (content, index)
+        state, _ = start(lang="en", signed_in=True, now=NOW)
+        run(state, world, text="the server answers a little slowly in the evening")
+        assert offered_forms(state, world) == ["support-question"]
+        state, _ = start(lang="en", signed_in=True, now=NOW)
+        run(state, world, text="vm web-01.example.com is not responding, it hangs")
+        assert offered_forms(state, world) == ["vm-down"]
+    finally:
+        index.close()

@@ -22,6 +22,9 @@ from selfservice.conversation.texts import say
 from selfservice.domain.errors import DomainError
 
 MAX_CARDS = 3
+#: Offered when no form is a confident match: a wrong specific form routes the ticket to
+#: the wrong group, the general one reaches the service desk (kb/catalog).
+GENERAL_FORM = "support-question"
 MAX_TEXTS = 20
 
 
@@ -220,12 +223,12 @@ def _on_text(
     if articles:
         messages = [_text("articles_found", state.lang), _cards(articles)]
         if forms:
-            messages.append(_form_choices(forms, state.lang, content, intro=False))
+            messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=False))
         return messages
     messages = [_text("nothing_found", state.lang)]
     if forms:
         state.phase = Phase.CHOOSING_FORM
-        messages.append(_form_choices(forms, state.lang, content, intro=True))
+        messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=True))
     else:
         messages.append(_text("rephrase", state.lang))
     messages.append(_actions(Action.NEED_HELP))
@@ -303,10 +306,14 @@ def _mark_current(state: State, *, helped: bool) -> None:
         tried.helped = helped
 
 
-def _suggest_forms(state: State, content: Content, search: SearchFn) -> list[Hit]:
+def _suggest_forms(state: State, content: Content, search: SearchFn) -> list[str]:
+    """The confidently matching forms, else the general one (when the kb has it)."""
     query = " ".join(state.texts[-3:])
     hits = [h for h in search(query, state.lang) if h.type == "form"] if query else []
-    return hits[:MAX_CARDS]
+    ids = [h.id for h in hits if h.confident][:MAX_CARDS]
+    if not ids and GENERAL_FORM in content.forms:
+        ids = [GENERAL_FORM]
+    return ids
 
 
 def _step(state: State, article: Article) -> Message:
@@ -341,10 +348,10 @@ def _cards(hits: Sequence[Hit]) -> Message:
     }
 
 
-def _form_choices(hits: Sequence[Hit], lang: str, content: Content, *, intro: bool) -> Message:
+def _form_choices(ids: Sequence[str], lang: str, content: Content, *, intro: bool) -> Message:
     items = []
-    for hit in hits:
-        form = content.forms.get(hit.id)
+    for form_id in ids:
+        form = content.forms.get(form_id)
         if form is not None:
             items.append(
                 {
