@@ -6,7 +6,7 @@ export const LANGS = ["en", "ru"];
 export const STRINGS = {
   en: {
     title: "Support",
-    subtitle: "We usually answer within minutes",
+    subtitle: "Ask a question or file a ticket",
     launcher_open: "Open support chat",
     launcher_close: "Close support chat",
     close: "Close",
@@ -110,7 +110,7 @@ export const STRINGS = {
   },
   ru: {
     title: "Поддержка",
-    subtitle: "Обычно отвечаем за несколько минут",
+    subtitle: "Задайте вопрос или оставьте заявку",
     launcher_open: "Открыть чат поддержки",
     launcher_close: "Закрыть чат поддержки",
     close: "Закрыть",

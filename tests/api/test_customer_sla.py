@@ -105,3 +105,22 @@ def test_a_done_ticket_promises_nothing_and_asks_no_phone_call(
     assert shown["sla"]["response_due"] is None and shown["sla"]["resolution_due"] is None
     # Without a description the form's title stays the subject.
     assert shown["subject"] == "VM is not responding"
+
+
+def test_me_gives_the_contracts_support_hours_and_first_response_target(
+    api: TestClient, people: People
+) -> None:
+    support = api.get("/api/v1/me", headers=people.bearer()).json()["support"]
+    # The standard contract: P1 runs around the clock with a 15-minute response.
+    assert support["text"]["en"] == "24/7 · first response within 15 min for critical problems"
+    assert support["text"]["ru"] == "24/7 · первый ответ в течение 15 мин для критичных проблем"
+
+
+def test_a_russian_interface_shows_no_english_form_title(api: TestClient, people: People) -> None:
+    auth = people.bearer("ivan@acme.example")
+    number = api.post("/api/v1/tickets?lang=ru", headers=auth, json={
+        "form": "vm-down", "fields": {"vm_name": "web-03"}}).json()["number"]
+    listed = api.get("/api/v1/tickets?lang=ru", headers=auth).json()["tickets"]
+    assert [t["subject"] for t in listed if t["number"] == number] == ["ВМ не отвечает"]
+    shown = api.get(f"/api/v1/tickets/{number}?lang=ru", headers=auth).json()
+    assert (shown["subject"], shown["form_name"]) == ("ВМ не отвечает", "ВМ не отвечает")

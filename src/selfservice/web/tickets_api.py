@@ -33,13 +33,15 @@ URGENCIES = [u.value for u in Urgency]
 STATUSES = [s.value for s in Status]
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
+def ticket_json(
+    ticket: Ticket, content: Content | None = None, lang: Language = Language.EN
+) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "type": ticket.type.value,
         "service": ticket.service,
         "form": ticket.form_id,
-        "subject": ticket.subject,
+        "subject": shown_subject(ticket, content, lang),
         "description": ticket.description,
         "fields": ticket.fields,
         "status": ticket.status.value,
@@ -56,6 +58,14 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
         "url": f"{API_PREFIX}/tickets/{ticket.number}",
     }
+
+
+def shown_subject(ticket: Ticket, content: Content | None, lang: Language) -> str:
+    """A subject that is only the form's title is shown in the interface's language."""
+    form = content.forms.get(ticket.form_id) if content and ticket.form_id else None
+    if form is not None and ticket.subject in {form.title.en, form.title.ru}:
+        return form.title.get(lang)
+    return ticket.subject
 
 
 def submitted(ticket: Ticket, content: Content, lang: Language) -> dict[str, Any]:
@@ -207,7 +217,8 @@ async def list_tickets(request: Request) -> JSONResponse:
             limit=limit,
         )
     )
-    return JSONResponse({"tickets": [ticket_json(t) for t in found]})
+    content, lang = state_of(request)["content"], request_language(request)
+    return JSONResponse({"tickets": [ticket_json(t, content, lang) for t in found]})
 
 
 async def get_ticket(request: Request) -> JSONResponse:
@@ -245,7 +256,7 @@ async def get_ticket(request: Request) -> JSONResponse:
             lang=lang.value,
         )
     )
-    answer = ticket_json(view.ticket)
+    answer = ticket_json(view.ticket, state["content"], lang)
     answer["comments"] = [comment_json(c, who.contact_id) for c in view.comments]
     answer["actions"] = view.actions
     answer["sla"] = view.sla.as_json() if view.sla else None
