@@ -78,13 +78,14 @@ async def me(request: Request) -> JSONResponse:
           application/json:
             schema:
               type: object
-              required: [org, email, expires_at, support]
+              required: [org, email, expires_at]
               properties:
                 org: {type: string}
                 email: {type: string}
                 expires_at: {type: string, format: date-time}
                 support:
                   type: object
+                  nullable: true
                   description: >
                     The organisation's support hours and first-response target for
                     critical problems, from its contract level's SLA, in en and ru
@@ -100,16 +101,20 @@ async def me(request: Request) -> JSONResponse:
     """
     identity = await portal_identity(request)
     check_common(request)
-    backend = backend_of(request)
-    org = await run_in_threadpool(partial(portal.organisation, backend.engine,
-                                          org_id=identity.org_id))
-    promise = support_promise(backend.config.policy(org.sla_level if org else None))
+    support = None
+    # A search-only app has no database and no contract to quote: no promise then.
+    if state_of(request)["store"] is not None:
+        backend = backend_of(request)
+        org = await run_in_threadpool(partial(portal.organisation, backend.engine,
+                                              org_id=identity.org_id))
+        promise = support_promise(backend.config.policy(org.sla_level if org else None))
+        support = {"hours": promise.hours, "first_response": promise.first_response,
+                   "text": promise.text}
     return JSONResponse(
         {
             "org": identity.org_id,
             "email": identity.email,
             "expires_at": identity.expires_at.isoformat(),
-            "support": {"hours": promise.hours, "first_response": promise.first_response,
-                        "text": promise.text},
+            "support": support,
         }
     )
