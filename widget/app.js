@@ -114,7 +114,11 @@ class App {
     const t = this.t;
     document.title = t("title");
     this.titleElement.textContent = t("title");
-    this.subtitle.textContent = t("subtitle");
+    // The organisation's real hours and response target once we know who is asking;
+    // before that, no promise at all.
+    const support = this.identity && this.identity.support;
+    this.subtitle.textContent = support ? support.text[this.lang] || support.text.en
+      : t("subtitle");
     this.tabChat.textContent = t("tab_chat");
     this.tabTickets.textContent = t("tab_tickets");
     this.closeButton.setAttribute("aria-label", t("close"));

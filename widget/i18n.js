@@ -6,7 +6,7 @@ export const LANGS = ["en", "ru"];
 export const STRINGS = {
   en: {
     title: "Support",
-    subtitle: "We usually answer within minutes",
+    subtitle: "Ask a question or file a ticket",
     launcher_open: "Open support chat",
     launcher_close: "Close support chat",
     close: "Close",
@@ -79,6 +79,9 @@ export const STRINGS = {
     ticket_priority: "Priority",
     ticket_urgency: "Urgency",
     ticket_created: "Created",
+    ticket_submitted: "What you sent",
+    ticket_form: "Form",
+    ticket_timeline: "Status history",
     ticket_updated: "Updated",
     urgency_unconfirmed: "urgency not yet confirmed by phone",
     comments: "Comments",
@@ -110,7 +113,7 @@ export const STRINGS = {
   },
   ru: {
     title: "Поддержка",
-    subtitle: "Обычно отвечаем за несколько минут",
+    subtitle: "Задайте вопрос или оставьте заявку",
     launcher_open: "Открыть чат поддержки",
     launcher_close: "Закрыть чат поддержки",
     close: "Закрыть",
@@ -181,6 +184,9 @@ export const STRINGS = {
     ticket_priority: "Приоритет",
     ticket_urgency: "Срочность",
     ticket_created: "Создана",
+    ticket_submitted: "Что вы отправили",
+    ticket_form: "Форма",
+    ticket_timeline: "История статусов",
     ticket_updated: "Обновлена",
     urgency_unconfirmed: "срочность ещё не подтверждена по телефону",
     comments: "Комментарии",

@@ -78,8 +78,9 @@ export class TicketsView {
         t(`status_${ticket.status}`)),
       h("dt", {}, t("ticket_priority")), h("dd", {}, ticket.priority),
       h("dt", {}, t("ticket_urgency")), h("dd", {}, t(`urgency_${ticket.urgency}`),
-        ticket.urgency_confirmed ? null : h("span", { class: "muted" },
-          ` (${t("urgency_unconfirmed")})`)),
+        // A closed ticket no longer asks for a phone call to confirm its urgency.
+        ticket.urgency_confirmed || ticket.status === "closed" ? null
+          : h("span", { class: "muted" }, ` (${t("urgency_unconfirmed")})`)),
       h("dt", {}, t("ticket_created")), h("dd", {}, formatDate(ticket.created_at, this.app.lang)));
     fill(this.element, 
       h("div", { class: "view-head" },
@@ -87,12 +88,51 @@ export class TicketsView {
           `← ${t("tickets_back")}`)),
       heading,
       note ? h("p", { class: "notice success", role: "status" }, note) : null,
+      this.clock(ticket),
       facts,
+      this.submitted(ticket),
+      this.timeline(ticket),
       ...this.decision(ticket),
       this.comments(ticket),
       ...this.replyForm(ticket),
       ...this.urgencyForm(ticket));
     focus(heading);
+  }
+
+  clock(ticket) {
+    const sla = ticket.sla;
+    if (!sla || !sla.sentence) {
+      return null;
+    }
+    return h("p", { class: `notice sla${sla.paused ? " paused" : ""}`, "data-sla": "sentence" },
+      sla.sentence);
+  }
+
+  submitted(ticket) {
+    const { t } = this;
+    if (!ticket.form_name && !(ticket.submitted || []).length && !ticket.description) {
+      return null;
+    }
+    const rows = (ticket.submitted || []).flatMap((f) => [
+      h("dt", {}, f.label), h("dd", { "data-field": f.id }, f.value)]);
+    return h("section", { class: "submitted" },
+      h("h3", {}, t("ticket_submitted")),
+      ticket.form_name ? h("p", { class: "form-name" },
+        `${t("ticket_form")}: `, ticket.form_name) : null,
+      ticket.description ? h("p", { class: "body description" }, ticket.description) : null,
+      rows.length ? h("dl", { class: "facts" }, ...rows) : null);
+  }
+
+  timeline(ticket) {
+    const { t } = this;
+    const changes = ticket.history || [];
+    if (!changes.length) {
+      return null;
+    }
+    return h("section", { class: "timeline" },
+      h("h3", {}, t("ticket_timeline")),
+      h("ol", {}, ...changes.map((c) => h("li", { "data-status": c.to },
+        `${formatDate(c.at, this.app.lang)} · ${t(`status_${c.to}`)}`))));
   }
 
   decision(ticket) {

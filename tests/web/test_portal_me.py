@@ -36,6 +36,7 @@ def test_a_valid_token_identifies_the_contact(portal: TestClient) -> None:
         "org": "acme",
         "email": "anna@acme.example",
         "expires_at": "2026-11-20T13:00:00+00:00",
+        "support": None,  # no database behind this app, so no contract to quote
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -21,9 +22,10 @@ from sqlmodel import Session, col, select
 from selfservice.channels.classify import TextClassifier
 from selfservice.content.model import Content, Service
 from selfservice.conversation.engine import Message
-from selfservice.db.models import Comment, Contact, Organisation, Ticket
+from selfservice.db.models import Comment, Contact, Organisation, Ticket, TicketHistory
 from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
+from selfservice.domain.customer_view import CustomerSla, customer_sla, public_status_change
 from selfservice.domain.enums import ActorRole, Channel, Status, Urgency
 from selfservice.domain.errors import DomainError
 from selfservice.domain.workflow import FINAL, allowed_targets, is_waiting_for_customer
@@ -31,6 +33,7 @@ from selfservice.services import classification, comments, conversations, querie
 from selfservice.services.common import Actor, state_of
 from selfservice.services.errors import Forbidden, NotFound
 from selfservice.services.registration import register_free_text, register_from_form
+from selfservice.services.sla_state import clocks_of
 
 #: Free text the classifier cannot place goes to this service when the catalog has it.
 FALLBACK_SERVICE = "general"
@@ -117,7 +120,8 @@ def file_ticket(
         ticket = register_from_form(
             engine, config=config, contact_id=contact_id, form=form,
             service=_service(content, form.service), values=request.values, channel=channel,
-            now=now, subject=request.subject, description=description, urgency=request.urgency,
+            now=now, subject=request.subject or subject_of(description) or None,
+            description=description, urgency=request.urgency,
             self_service_tried=tried, on_registered=on_registered,
         )
     else:
@@ -167,6 +171,10 @@ class ContactView:
     ticket: Ticket
     comments: list[Comment]
     actions: list[str]
+    #: The SLA clocks as the customer sees them (None: the organisation is gone).
+    sla: CustomerSla | None = None
+    #: Public status changes, oldest first (reassignments and line moves left out).
+    history: list[TicketHistory] = field(default_factory=list)
 
 
 def org_tickets(
@@ -184,10 +192,33 @@ def org_tickets(
         return list(session.exec(query))
 
 
-def ticket_for_contact(engine: Engine, *, number: str, contact_id: int) -> ContactView:
+def ticket_for_contact(
+    engine: Engine, *, number: str, contact_id: int, config: SupportConfig | None = None,
+    now: datetime | None = None, lang: str = "en",
+) -> ContactView:
+    """With ``config`` and ``now``: also the SLA clock and the public status timeline."""
     details = _as_contact(number, lambda: queries.ticket_details(
         engine, number=number, actor=Actor.contact(contact_id)))
-    return ContactView(details.ticket, details.comments, contact_actions(details.ticket))
+    ticket = details.ticket
+    view = ContactView(ticket, details.comments, contact_actions(ticket))
+    if config is None or now is None:
+        return view
+    with transaction(engine, write=False) as session:
+        org = session.get(Organisation, ticket.org_id)
+        rows = session.exec(
+            select(TicketHistory).where(TicketHistory.ticket_id == ticket.id,
+                                        TicketHistory.field == "status")
+            .order_by(col(TicketHistory.id))
+        ).all()
+    history = [r for r in rows if r.from_value is None or (
+        r.to_value is not None
+        and public_status_change(Status(r.from_value), Status(r.to_value)))]
+    sla = None
+    if org is not None:
+        clocks = clocks_of(ticket, policy=config.policy(org.sla_level), org=org)
+        sla = customer_sla(clocks, ticket.status, now=now, tz=ZoneInfo(org.time_zone),
+                           lang=lang)
+    return ContactView(ticket, details.comments, view.actions, sla, history)
 
 
 def contact_actions(ticket: Ticket) -> list[str]:

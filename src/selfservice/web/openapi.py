@@ -213,6 +213,26 @@ _DETAILS = {
                     "items": {"type": "string", "enum": ["comment", "urgency", "confirm",
                                                         "reject"]},
                 },
+                "sla": {
+                    "type": "object", "nullable": True,
+                    "properties": {
+                        "response_due": {"type": "string", "format": "date-time",
+                                         "nullable": True},
+                        "resolution_due": {"type": "string", "format": "date-time",
+                                           "nullable": True},
+                        "paused": {"type": "boolean"},
+                        "responded": {"type": "boolean"},
+                        "sentence": {"type": "string", "nullable": True},
+                    },
+                },
+                "form_name": {"type": "string", "nullable": True},
+                "submitted": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "label": {"type": "string"},
+                    "value": {"type": "string"}}}},
+                "history": {"type": "array", "items": {"type": "object", "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "from": {"type": "string", "nullable": True},
+                    "to": {"type": "string"}}}},
             },
         },
     ]

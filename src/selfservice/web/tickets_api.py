@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from selfservice.content.model import Content
 from selfservice.conversation.texts import say
 from selfservice.db.models import Comment, Ticket
 from selfservice.domain.enums import ActorRole, Language, Status, Urgency
@@ -32,13 +33,15 @@ URGENCIES = [u.value for u in Urgency]
 STATUSES = [s.value for s in Status]
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
+def ticket_json(
+    ticket: Ticket, content: Content | None = None, lang: Language = Language.EN
+) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "type": ticket.type.value,
         "service": ticket.service,
         "form": ticket.form_id,
-        "subject": ticket.subject,
+        "subject": shown_subject(ticket, content, lang),
         "description": ticket.description,
         "fields": ticket.fields,
         "status": ticket.status.value,
@@ -55,6 +58,32 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
         "url": f"{API_PREFIX}/tickets/{ticket.number}",
     }
+
+
+def shown_subject(ticket: Ticket, content: Content | None, lang: Language) -> str:
+    """A subject that is only the form's title is shown in the interface's language."""
+    form = content.forms.get(ticket.form_id) if content and ticket.form_id else None
+    if form is not None and ticket.subject in {form.title.en, form.title.ru}:
+        return form.title.get(lang)
+    return ticket.subject
+
+
+def submitted(ticket: Ticket, content: Content, lang: Language) -> dict[str, Any]:
+    """The form's name and the submitted values with their labels, in ``lang``; a value
+    of a choice field shows its option's label."""
+    form = content.forms.get(ticket.form_id) if ticket.form_id else None
+    if form is None:
+        return {"form_name": None, "submitted": []}
+    shown: list[dict[str, Any]] = []
+    for field_id, value in (ticket.fields or {}).items():
+        field = form.field(field_id)
+        if field is None:
+            continue
+        options = {o.value: o.label.get(lang) for o in field.options}
+        values = value if isinstance(value, list) else [value]
+        text = ", ".join(options.get(str(v), str(v)) for v in values)
+        shown.append({"id": field_id, "label": field.label.get(lang), "value": text})
+    return {"form_name": form.title.get(lang), "submitted": shown}
 
 
 def comment_json(comment: Comment, contact_id: int) -> dict[str, Any]:
@@ -188,7 +217,8 @@ async def list_tickets(request: Request) -> JSONResponse:
             limit=limit,
         )
     )
-    return JSONResponse({"tickets": [ticket_json(t) for t in found]})
+    content, lang = state_of(request)["content"], request_language(request)
+    return JSONResponse({"tickets": [ticket_json(t, content, lang) for t in found]})
 
 
 async def get_ticket(request: Request) -> JSONResponse:
@@ -201,23 +231,39 @@ async def get_ticket(request: Request) -> JSONResponse:
       - {$ref: "#/components/parameters/orgHeader"}
     responses:
       200:
-        description: The ticket; `actions` lists what the contact may do now
+        description: >
+          The ticket; `actions` lists what the contact may do now. `sla`: the response
+          and resolution due times in the organisation's time zone (null once met or
+          done), `paused` while support waits for the contact, and `sentence`, a plain
+          promise in the request's language ("We will respond by 14:30 today").
+          `form_name` and `submitted` (each value with its label) are in the request's
+          language; `history` lists the public status changes, oldest first.
         content: {application/json: {schema: {$ref: "#/components/schemas/TicketDetails"}}}
     errors: [400, 401, 404, 429]
     """
     who = await customer(request)
     backend = backend_of(request)
+    state = state_of(request)
+    lang = request_language(request)
     view = await run_in_threadpool(
         partial(
             portal.ticket_for_contact,
             backend.engine,
             number=request.path_params["number"],
             contact_id=who.contact_id,
+            config=backend.config,
+            now=state["clock"](),
+            lang=lang.value,
         )
     )
-    answer = ticket_json(view.ticket)
+    answer = ticket_json(view.ticket, state["content"], lang)
     answer["comments"] = [comment_json(c, who.contact_id) for c in view.comments]
     answer["actions"] = view.actions
+    answer["sla"] = view.sla.as_json() if view.sla else None
+    answer.update(submitted(view.ticket, state["content"], lang))
+    answer["history"] = [
+        {"at": h.at.isoformat(), "from": h.from_value, "to": h.to_value} for h in view.history
+    ]
     return JSONResponse(answer)
 
 
