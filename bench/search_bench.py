@@ -5,8 +5,8 @@ Generates a deterministic corpus (``--seed``; nothing is downloaded): ``--docs``
 other language, drawn from Zipf-distributed pseudo-word vocabularies that carry real
 inflection endings (so the Russian lemmatizer and the English stemmer both work for a
 living). The build is timed in two parts: ``build_s`` until the index answers (words),
-``vectors_s`` for the meaning vectors of the English documents (``semantic.py``; until
-they are there, English queries are ranked by words only). Then, with one warm
+``vectors_s`` for the meaning vectors of every document (``semantic.py``; until they
+are there, queries are ranked by words only). Then, with one warm
 SearchIndex:
 
 * ``query``: 1,000 queries of 1-4 distinct words drawn uniformly from the words of a
