@@ -13,7 +13,7 @@ from html import escape
 
 from selfservice.content.model import Content
 from selfservice.search import Hit, SearchIndex, Suggestion
-from selfservice.search.analysis import split_words, word_key
+from selfservice.search.analysis import query_word_key, split_words
 from selfservice.search.snippets import Highlighter
 
 #: Hits searched for the conversation and the as-you-type list alike.
@@ -34,7 +34,10 @@ def with_card_snippet(hit: Hit, query: str) -> Hit:
 
 def marked(text: str, query: str) -> str:
     """The whole of ``text``, HTML-escaped, with the words of ``query`` in ``<mark>``."""
-    pairs = [(n, k) for n, _s, _e in split_words(query) if (k := word_key(n)) is not None]
+    pairs = [
+        (n, k) for n, _s, _e in split_words(query, query=True)
+        if (k := query_word_key(n)) is not None
+    ]  # user text: the bounded key cache, never the knowledge base's
     found = Highlighter([n for n, _ in pairs], [k for _, k in pairs]).matches(text)
     parts: list[str] = []
     position = 0
