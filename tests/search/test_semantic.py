@@ -149,7 +149,9 @@ def test_vectors_are_reused_only_while_the_document_is_unchanged() -> None:
     hashes = {k: d.content_hash() for k, d in docs.items()}
     first = vector_store.update(shared_encoder(), docs, hashes, None)
     # a previous generation whose vectors we can tell apart from fresh ones
-    marked = vector_store.VectorSet(first.keys, first.hashes, np.full_like(first.vectors, 0.5))
+    marked = vector_store.VectorSet(
+        first.keys, first.hashes, first.parts, np.full_like(first.vectors, 0.5)
+    )
     edited = _doc("mail-filter", "Create a Gmail filter", "Now also for labels.")
     docs[edited.key] = edited
     hashes[edited.key] = edited.content_hash()

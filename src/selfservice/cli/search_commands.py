@@ -97,9 +97,10 @@ def _fmt(value: Any) -> str:
 @click.option(
     "--corpus",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    required=True,
+    default=None,
     help="JSONL corpus: one document per line with id, lang (en|ru), title, body and "
-    "optional service.",
+    "optional service. Leave it out when every query carries its own answer and "
+    "out_of_scope flag (like nlu-intents-en): the in-scope answers are the corpus.",
 )
 @click.option(
     "--queries",
@@ -123,7 +124,7 @@ def _fmt(value: Any) -> str:
     help="Rank by words only, without the meaning signal (to see what it adds).",
 )
 def eval_(
-    corpus: Path, queries: Path, report: Path | None, details: bool, words_only: bool
+    corpus: Path | None, queries: Path, report: Path | None, details: bool, words_only: bool
 ) -> None:
     """Measure search quality on a labelled query set.
 
@@ -146,6 +147,7 @@ def eval_(
     Example:
       selfservice eval --corpus ../shared/eval/stackfaq-en/corpus.jsonl \\
                        --queries ../shared/eval/stackfaq-en/queries.jsonl --report sf.json
+      selfservice eval --queries ../shared/eval/nlu-intents-en/queries.jsonl
     """
     from selfservice.search.evaluation import evaluate
 

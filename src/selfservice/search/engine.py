@@ -81,6 +81,32 @@ __all__ = [
 ]
 
 
+#: A hit in the other language goes above a hit in the caller's own only when it is
+#: this much more confident: a customer reads their own language first.
+LANGUAGE_MARGIN = 0.15
+
+Ranked = list[tuple[int, float, float]]
+
+
+def interleave(own: Ranked, other: Ranked) -> Ranked:
+    """``own`` (the caller's language, in rank order) with the confident ``other``
+    hits placed above every own hit below them that is not within
+    :data:`LANGUAGE_MARGIN` of their confidence."""
+    # the best confidence from each position down: an other-language hit goes above
+    # position p only when nothing from p on comes close to it
+    best_below = [0.0] * (len(own) + 1)
+    for i in range(len(own) - 1, -1, -1):
+        best_below[i] = max(own[i][2], best_below[i + 1])
+    out: Ranked = []
+    i = 0
+    for hit in sorted(other, key=lambda r: -r[2]):
+        while i < len(own) and best_below[i] + LANGUAGE_MARGIN > hit[2]:
+            out.append(own[i])
+            i += 1
+        out.append(hit)
+    return out + own[i:]
+
+
 class SearchIndex(Readers):
     """Search over one index directory; see ``generations.py`` for the lifecycle.
 
@@ -175,7 +201,7 @@ class SearchIndex(Readers):
             extra = rank(self, *args, other, audience, kinds, services, types, limit)
             confident = [r for r in extra if r[2] >= THRESHOLD]
             if confident:
-                ranked = (confident + ranked)[:limit]
+                ranked = interleave(ranked, confident)[:limit]
         return build_hits(state, ranked, terms)
 
     def suggest(

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from selfservice.search.documents import docs_from_jsonl
+from selfservice.search.documents import ARTICLE, SearchDoc, docs_from_jsonl, plain
 from selfservice.search.engine import SearchIndex
 
-__all__ = ["EvalQuery", "evaluate", "load_queries", "summarize"]
+__all__ = ["EvalQuery", "answers_corpus", "evaluate", "load_queries", "summarize"]
 
 LIMIT = 10
 
@@ -85,6 +85,40 @@ def load_queries(path: Path) -> list[EvalQuery]:
     return out
 
 
+def answers_corpus(path: Path) -> tuple[list[SearchDoc], list[EvalQuery]]:
+    """A corpus and queries from one file of questions that carry their own ``answer``
+    (and ``out_of_scope``), like ``nlu-intents-en``: every in-scope question's answer
+    becomes a document (title-less, as in an answers-only FAQ) and is that question's
+    gold; an out-of-scope question's answer is left out, so nothing answers it."""
+    docs: list[SearchDoc] = []
+    queries: list[EvalQuery] = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                qid, lang = str(rec.get("id", n)), str(rec["lang"])
+                answer = str(rec["answer"])
+                oos = bool(rec.get("out_of_scope"))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{path}:{n}: not a question with an answer ({exc}); "
+                    "give --corpus for queries with gold ids"
+                ) from None
+            if not oos:
+                docs.append(
+                    SearchDoc(
+                        key=f"{ARTICLE}:answer-{qid}", type=ARTICLE, ref=f"answer-{qid}",
+                        lang=lang, audience="public", kind="faq", service="",
+                        title="", body=plain(answer),
+                    )
+                )
+            gold = () if oos else (f"answer-{qid}",)
+            queries.append(EvalQuery(qid, lang, str(rec["query"]), gold))
+    return docs, queries
+
+
 def _metrics(outcomes: list[QueryOutcome]) -> dict[str, Any]:
     answerable = [o for o in outcomes if o.query.gold]
     oos = [o for o in outcomes if not o.query.gold]
@@ -128,7 +162,7 @@ def summarize(outcomes: list[QueryOutcome]) -> dict[str, Any]:
 
 
 def evaluate(
-    corpus: Path,
+    corpus: Path | None,
     queries: Path,
     *,
     progress: Callable[[str, int, int], None] | None = None,
@@ -137,12 +171,17 @@ def evaluate(
 ) -> dict[str, Any]:
     """Index ``corpus`` in a temporary directory, run ``queries``, return the report.
 
+    Without ``corpus``, the queries carry their answers (:func:`answers_corpus`).
+
     ``progress(stage, done, total)`` reports the "index" and "search" stages. With
     ``details`` the report also lists every query with its rank and top hit;
     ``semantic=False`` ranks by words only.
     """
-    qs = load_queries(queries)
-    docs = list(docs_from_jsonl(corpus))
+    if corpus is None:
+        docs, qs = answers_corpus(queries)
+    else:
+        qs = load_queries(queries)
+        docs = list(docs_from_jsonl(corpus))
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="selfservice-eval-") as tmp:
         index = SearchIndex.open_or_build(
@@ -169,7 +208,8 @@ def evaluate(
             index.close()
         t2 = time.perf_counter()
     report = summarize(outcomes)
-    report["corpus"] = {"path": str(corpus), "documents": len(docs)}
+    source = str(corpus) if corpus is not None else f"answers in {queries}"
+    report["corpus"] = {"path": source, "documents": len(docs)}
     report["meaning"] = semantic
     report["timing_s"] = {"index": round(t1 - t0, 3), "search": round(t2 - t1, 3)}
     if details:

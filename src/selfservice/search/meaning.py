@@ -34,39 +34,60 @@ CONFIDENT_SIMILARITY_GAIN = 0.06
 
 @dataclass(frozen=True)
 class Aligned:
-    """A generation's vectors in whoosh document-number order (rows of unit vectors;
-    ``docnums[i]`` is the document of row ``i``)."""
+    """A generation's passage vectors in whoosh document-number order.
+
+    ``matrix`` rows are unit vectors sorted by document; ``row_doc[r]`` is the document
+    of row ``r`` and ``row_part[r]`` its part (``vectors.OVERVIEW`` ...); ``docnums`` are
+    the documents that have rows, ``starts[i]`` the first row of ``docnums[i]``.
+    """
 
     stat: tuple[int, int] | None
     docnums: Any
+    starts: Any
     matrix: Any
-    row_of: Any  # docnum -> row, -1 when the document has no vector
+    row_part: Any
+    has_rows: Any  # docnum -> True when the document has vectors
 
 
 @dataclass(frozen=True)
 class Meaning:
-    """A query's similarities: ``scaled[i]`` (min-max over the searched documents) and
-    ``raw[i]`` (cosine) of document ``docnums[i]``; ``pos_of[docnum]`` is ``i`` or -1;
-    ``floor`` the similarity a document must reach to be near by meaning alone."""
+    """A query's nearness to the searched documents.
+
+    ``gain[i]`` is how much nearer document ``docnums[i]`` comes than passages about
+    unrelated things do (its best passage, against the unrelated passages encoded the
+    same way); ``scaled[i]`` is ``gain`` min-max scaled over the searched documents;
+    ``pos_of[docnum]`` is ``i`` or -1.
+    """
 
     docnums: Any
     scaled: Any
-    raw: Any
+    gain: Any
     pos_of: Any
-    floor: float
 
 
 def align(reader: Any, vs: vector_store.VectorSet | None, stat: tuple[int, int] | None) -> Aligned:
     """The vectors ``vs`` in the document-number order of whoosh ``reader``."""
-    row_of = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+    n = reader.doc_count_all()
+    row_doc = np.full(len(vs.keys) if vs is not None else 0, -1, dtype=np.int64)
     if vs is not None and vs.keys:
-        pos = {k: i for i, k in enumerate(vs.keys)}
+        spans = vs.by_key()
         for docnum, fields in reader.iter_docs():
-            i = pos.get(fields.get("key", ""))
-            if i is not None:
-                row_of[docnum] = i
-    matrix = vs.vectors if vs is not None else np.zeros((0, 0), dtype=np.float32)
-    return Aligned(stat, np.flatnonzero(row_of >= 0), matrix, row_of)
+            span = spans.get(fields.get("key", ""))
+            if span is not None:
+                row_doc[span[1] : span[2]] = docnum
+    keep = np.flatnonzero(row_doc >= 0)
+    order = keep[np.argsort(row_doc[keep], kind="stable")]
+    docs_of_rows = row_doc[order]
+    docnums, starts = np.unique(docs_of_rows, return_index=True)
+    has_rows = np.zeros(n, dtype=bool)
+    has_rows[docnums] = True
+    if vs is not None and len(order):
+        matrix = np.ascontiguousarray(vs.vectors[order])
+        parts = vs.parts[order]
+    else:
+        matrix = np.zeros((0, 0), dtype=np.float32)
+        parts = np.zeros(0, dtype=np.int8)
+    return Aligned(stat, docnums, starts.astype(np.int64), matrix, parts, has_rows)
 
 
 def similarities(
@@ -77,35 +98,42 @@ def similarities(
     key: Any,
     get_encoder: Callable[[], Encoder],
 ) -> Meaning | None:
-    """Cosine similarity of every allowed document that has a vector to the query
-    (encoded only when there is such a document); ``cache`` holds the documents' rows
-    per filter ``key``."""
+    """How near every allowed document that has vectors comes to the query (encoded
+    only when there is such a document); ``cache`` holds the documents' rows per
+    filter ``key``."""
     cached = cache.get(key)
     if cached is None:
-        docnums = aligned.docnums
+        which = np.arange(len(aligned.docnums))
         if allowed is not None:
-            # int64 even when empty: an empty float array cannot index (a filter
-            # that leaves no document of the other language)
-            docnums = np.array(
-                sorted(d for d in allowed if d < len(aligned.row_of)), dtype=np.int64
-            )
-            docnums = docnums[aligned.row_of[docnums] >= 0] if len(docnums) else docnums
-        pos_of = np.full(len(aligned.row_of), -1, dtype=np.int64)
+            wanted = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
+            which = np.flatnonzero(np.isin(aligned.docnums, wanted))
+        docnums = aligned.docnums[which]
+        ends = np.append(aligned.starts[1:], len(aligned.row_part))
+        lengths = ends[which] - aligned.starts[which]
+        spans = zip(aligned.starts[which], ends[which], strict=True)
+        rows = np.zeros(0, dtype=np.int64)
+        group = rows
+        if len(which):
+            rows = np.concatenate([np.arange(a, b) for a, b in spans])
+            group = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        pos_of = np.full(len(aligned.has_rows), -1, dtype=np.int64)
         pos_of[docnums] = np.arange(len(docnums))
-        cached = (docnums, aligned.row_of[docnums] if len(docnums) else docnums, pos_of)
+        cached = (docnums, rows, group, pos_of, aligned.row_part[rows])
         if len(cache) > 64:
             cache.clear()
         cache[key] = cached
-    docnums, rows, pos_of = cached
+    docnums, rows, group, pos_of, parts = cached
     if not len(docnums):
         return None
     encoder = get_encoder()
     vector = encoder.query(query)
-    raw = aligned.matrix[rows] @ vector
-    lo, hi = float(raw.min()), float(raw.max())
-    scaled = (raw - lo) / (hi - lo) if hi > lo else np.zeros_like(raw)
-    floor = encoder.unrelated(vector) + MIN_SIMILARITY_GAIN
-    return Meaning(docnums, scaled, raw, pos_of, floor)
+    floors = encoder.unrelated_by_part(vector)
+    # every row at once, then the searched ones: cheaper than copying a sub-matrix
+    sims = (aligned.matrix @ vector)[rows] - floors[parts]
+    gain = np.maximum.reduceat(sims, group)
+    lo, hi = float(gain.min()), float(gain.max())
+    scaled = (gain - lo) / (hi - lo) if hi > lo else np.zeros_like(gain)
+    return Meaning(docnums, scaled, gain, pos_of)
 
 
 def fuse(pool: list[tuple[int, float]], m: Meaning, top: int) -> list[tuple[int, float]]:
@@ -130,7 +158,7 @@ def fuse(pool: list[tuple[int, float]], m: Meaning, top: int) -> list[tuple[int,
     else:
         docs = np.zeros(0, dtype=np.int64)
         fused = np.zeros(0)
-    near = np.flatnonzero(m.raw >= m.floor)
+    near = np.flatnonzero(m.gain >= MIN_SIMILARITY_GAIN)
     if len(near) > top:
         near = near[np.argpartition(-m.scaled[near], top - 1)[:top]]
     extra = m.docnums[near]
@@ -150,5 +178,5 @@ def meaning_confidence(m: Meaning | None, docnum: int) -> float:
     :data:`CONFIDENT_SIMILARITY_GAIN` above the query's floor, less below it."""
     if m is None or docnum >= len(m.pos_of) or m.pos_of[docnum] < 0:
         return 0.0
-    gain = float(m.raw[m.pos_of[docnum]]) - m.floor + MIN_SIMILARITY_GAIN
+    gain = float(m.gain[m.pos_of[docnum]])
     return max(0.0, min(1.0, THRESHOLD * gain / CONFIDENT_SIMILARITY_GAIN))

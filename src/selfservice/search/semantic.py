@@ -141,6 +141,7 @@ class Encoder:
         self._queries: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
         self._unrelated: Vectors | None = None
+        self._unrelated_questions: Vectors | None = None
 
     def unrelated(self, query_vector: Vectors) -> float:
         """The highest similarity of the query to passages about unrelated things: a
@@ -148,6 +149,16 @@ class Encoder:
         if self._unrelated is None:
             self._unrelated = self.documents(UNRELATED)
         return float((self._unrelated @ query_vector).max())
+
+    def unrelated_by_part(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
+        """:meth:`unrelated` for each passage part of ``vectors.py`` (overview, question,
+        window): a question-side passage is compared with unrelated texts encoded on
+        the question side too, because like-with-like similarities run higher."""
+        if self._unrelated_questions is None:
+            self._unrelated_questions = self.documents(UNRELATED, as_query=True)
+        passage = self.unrelated(query_vector)
+        question = float((self._unrelated_questions @ query_vector).max())
+        return np.array([passage, question, passage], dtype=np.float32)
 
     def _cut(self, text: str, limit: int, is_query: bool) -> str:
         """``text`` shortened at a word boundary to at most ``limit`` model tokens."""
@@ -183,11 +194,23 @@ class Encoder:
         return vec
 
     def documents(
-        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        as_query: bool = False,
     ) -> Vectors:
-        """Unit vectors of documents, shape (len(texts), DIM); cached by text."""
+        """Unit vectors of documents, shape (len(texts), DIM); cached by text.
+
+        ``as_query`` encodes them the way questions are (e5's ``query:`` side): a
+        document's title or symptom phrased as a customer would ask is compared with
+        the customer's question like with like.
+        """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        digests = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
+        salt = b"q\0" if as_query else b""
+        digests = [
+            hashlib.blake2b(salt + t.encode("utf-8"), digest_size=16).digest() for t in texts
+        ]
         todo: list[int] = []
         with self._lock:
             for i, d in enumerate(digests):
@@ -199,12 +222,15 @@ class Encoder:
         done = len(texts) - len(todo)
         if progress is not None:
             progress(done, len(texts))
-        cut = {i: self._cut(texts[i], DOC_TOKENS, False) for i in todo}
+        limit = QUERY_TOKENS if as_query else DOC_TOKENS
+        cut = {i: self._cut(texts[i], limit, as_query) for i in todo}
         # similar lengths in one batch: less padding to compute
         todo.sort(key=lambda i: len(cut[i]))
         for start in range(0, len(todo), BATCH):
             part = todo[start : start + BATCH]
-            vecs = np.asarray(self._model.passage([cut[i] for i in part]), dtype=np.float32)
+            batch = [cut[i] for i in part]
+            encode = self._model.query if as_query else self._model.passage
+            vecs = np.asarray(encode(batch), dtype=np.float32)
             with self._lock:
                 for i, v in zip(part, vecs, strict=True):
                     out[i] = v

@@ -1,53 +1,142 @@
-"""The vectors of one index generation: ``gen-<id>/vectors.npz``, keyed by document.
+"""The vectors of one index generation: ``gen-<id>/vectors.npz``, passages keyed by document.
 
-One file per generation holds, for every document in a language the model covers, its
-key, its content hash and its unit vector. The file is replaced whole (write to a
+A document is read by the model as several short passages (:func:`passages`), because
+e5 matches a short text far better than the average of a long one:
+
+* the overview: title, symptoms, summary and the start of the text, as one passage;
+* each question-like line (the title, every symptom), encoded on e5's *query* side, so
+  that a customer's question meets the way customers phrase that problem like with like;
+* the rest of the text in windows of about :data:`CHUNK_WORDS` words.
+
+A document is as near to a query as its nearest passage (``meaning.py``).
+
+One file per generation holds, for every passage of every document in a language the
+model covers, the document's key and content hash, the passage's part and its unit
+vector; the rows of one document are adjacent. The file is replaced whole (write to a
 temporary name, then ``os.replace``), so a reader sees the old set or the new one.
-Readers align the rows to whoosh document numbers (:func:`aligned`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from selfservice.search.documents import SearchDoc
 from selfservice.search.semantic import DIM, LANGS, MODEL_ID, Encoder, Vectors
 
-__all__ = ["FILE", "VectorSet", "doc_text", "load", "save", "update"]
+__all__ = [
+    "CHUNK",
+    "FILE",
+    "OVERVIEW",
+    "QUESTION",
+    "VectorSet",
+    "doc_text",
+    "load",
+    "passages",
+    "save",
+    "update",
+]
 
 FILE = "vectors.npz"
+#: Layout of the file; a reader ignores a file of another layout (it is rebuilt).
+LAYOUT = "passages-1"
+
+#: The parts a passage can be.
+OVERVIEW, QUESTION, CHUNK = 0, 1, 2
+#: Words per window of the text past the overview (e5 reads at most 128 tokens; a
+#: Russian word is about two of them).
+CHUNK_WORDS = 60
+#: Question-like lines and windows kept per document: the cost of indexing grows with
+#: them, and what a document is about is said early.
+MAX_QUESTIONS = 8
+MAX_CHUNKS = 6
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
 def doc_text(doc: SearchDoc) -> str:
-    """What the model reads of a document: the most telling parts first."""
+    """What the model reads of a document as one passage: the most telling parts first."""
     parts = (doc.title, doc.symptoms, doc.summary, doc.body, doc.details)
     return "\n".join(p for p in parts if p)
 
 
+def _windows(text: str, skip_words: int) -> list[str]:
+    """The text after its first ``skip_words`` words, in windows of whole sentences of
+    about :data:`CHUNK_WORDS` words (a sentence longer than that is a window of its own)."""
+    words_seen = 0
+    windows: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in _SENTENCE_END.split(text):
+        words = sentence.split()
+        if not words:
+            continue
+        if words_seen < skip_words:
+            words_seen += len(words)
+            continue
+        if current and size + len(words) > CHUNK_WORDS:
+            windows.append(" ".join(current))
+            current, size = [], 0
+        current.append(" ".join(words[: CHUNK_WORDS * 2]))
+        size += len(words)
+    if current:
+        windows.append(" ".join(current))
+    return windows[:MAX_CHUNKS]
+
+
+def passages(doc: SearchDoc) -> list[tuple[int, str]]:
+    """The passages the model reads of ``doc``: (part, text), the overview first."""
+    out = [(OVERVIEW, doc_text(doc))]
+    questions = [doc.title, *doc.symptoms.split("; ")] if doc.symptoms else [doc.title]
+    seen: set[str] = set()
+    for q in questions:
+        q = q.strip()
+        if q and q.casefold() not in seen and len(seen) < MAX_QUESTIONS:
+            seen.add(q.casefold())
+            out.append((QUESTION, q))
+    head = len(" ".join(p for p in (doc.title, doc.symptoms, doc.summary) if p).split())
+    # the overview holds the first ~CHUNK_WORDS words of the text already
+    rest = "\n".join(p for p in (doc.body, doc.details) if p)
+    out.extend((CHUNK, w) for w in _windows(rest, max(0, CHUNK_WORDS - head)))
+    return out
+
+
 @dataclass(frozen=True)
 class VectorSet:
+    """Rows of passage vectors: ``keys[i]`` and ``hashes[i]`` are the document and its
+    content hash, ``parts[i]`` the passage's part; a document's rows are adjacent."""
+
     keys: tuple[str, ...]
     hashes: tuple[str, ...]
+    parts: npt.NDArray[np.int8]
     vectors: Vectors
 
-    def by_key(self) -> dict[str, tuple[str, int]]:
-        return {k: (h, i) for i, (k, h) in enumerate(zip(self.keys, self.hashes, strict=True))}
+    def by_key(self) -> dict[str, tuple[str, int, int]]:
+        """Document key → (content hash, first row, end row)."""
+        out: dict[str, tuple[str, int, int]] = {}
+        for i, (k, h) in enumerate(zip(self.keys, self.hashes, strict=True)):
+            prior = out.get(k)
+            out[k] = (h, prior[1] if prior else i, i + 1)
+        return out
 
 
 def load(gen_dir: Path) -> VectorSet | None:
-    """The generation's vectors, or None when there are none (yet) or another model made them."""
+    """The generation's vectors, or None when there are none (yet) or another model or
+    layout made them."""
     try:
         with np.load(gen_dir / FILE, allow_pickle=False) as data:
-            if str(data["model"]) != MODEL_ID:
+            if str(data["model"]) != MODEL_ID or str(data.get("layout", "")) != LAYOUT:
                 return None
             return VectorSet(
                 tuple(str(k) for k in data["keys"]),
                 tuple(str(h) for h in data["hashes"]),
+                np.asarray(data["parts"], dtype=np.int8),
                 np.asarray(data["vectors"], dtype=np.float32),
             )
     except (FileNotFoundError, KeyError, ValueError, OSError):
@@ -59,8 +148,10 @@ def save(gen_dir: Path, vs: VectorSet) -> None:
     np.savez(
         tmp,
         model=np.array(MODEL_ID),
+        layout=np.array(LAYOUT),
         keys=np.array(vs.keys, dtype=str),
         hashes=np.array(vs.hashes, dtype=str),
+        parts=vs.parts,
         vectors=vs.vectors,
     )
     os.replace(tmp, gen_dir / FILE)
@@ -76,24 +167,56 @@ def update(
     """The vectors of ``docs``: reused from ``previous`` where the hash is unchanged,
     encoded otherwise (documents in languages the model does not cover get none).
 
-    ``progress(done, total)`` counts the documents that get a vector.
+    ``progress(done, total)`` counts the documents that get vectors.
     """
     keys = sorted(k for k, d in docs.items() if d.lang in LANGS)
-    out = np.zeros((len(keys), DIM), dtype=np.float32)
-    missing = list(range(len(keys)))
-    if previous is not None:
-        old = previous.by_key()
-        missing = []
-        for i, k in enumerate(keys):
-            prior = old.get(k)
-            if prior is not None and prior[0] == hashes[k]:
-                out[i] = previous.vectors[prior[1]]
-            else:
-                missing.append(i)
-    reused = len(keys) - len(missing)
-    if missing:
-        step = (lambda d, _t: progress(reused + d, len(keys))) if progress else None
-        out[missing] = encoder.documents([doc_text(docs[keys[i]]) for i in missing], step)
+    old = previous.by_key() if previous is not None else {}
+    row_keys: list[str] = []
+    parts: list[int] = []
+    blocks: list[Vectors] = []
+    fresh: list[tuple[int, str, str]] = []  # (row, passage, document key) to encode
+    fresh_query: list[int] = []
+    for k in keys:
+        prior = old.get(k)
+        if prior is not None and previous is not None and prior[0] == hashes[k]:
+            _h, start, end = prior
+            blocks.append(previous.vectors[start:end])
+            parts.extend(int(p) for p in previous.parts[start:end])
+            row_keys.extend([k] * (end - start))
+            continue
+        for part, text in passages(docs[k]):
+            fresh.append((len(row_keys), text, k))
+            if part == QUESTION:
+                fresh_query.append(len(fresh) - 1)
+            blocks.append(np.zeros((1, DIM), dtype=np.float32))
+            parts.append(part)
+            row_keys.append(k)
+    out = np.concatenate(blocks) if blocks else np.zeros((0, DIM), dtype=np.float32)
+    is_query = np.zeros(len(fresh), dtype=bool)
+    is_query[fresh_query] = True
+    todo_docs = len({k for _r, _t, k in fresh})
+    total = len(keys)
+    done_before = total - todo_docs
+    if fresh:
+        as_passage = [i for i in range(len(fresh)) if not is_query[i]]
+        as_query = [i for i in range(len(fresh)) if is_query[i]]
+        n = len(fresh)
+
+        def step(done: int, _t: int, offset: int = 0) -> None:
+            if progress is not None:
+                progress(done_before + (offset + done) * todo_docs // n, total)
+
+        vecs = encoder.documents([fresh[i][1] for i in as_passage], step)
+        out[[fresh[i][0] for i in as_passage]] = vecs
+        q_step = (lambda d, t: step(d, t, len(as_passage))) if progress else None
+        vecs = encoder.documents([fresh[i][1] for i in as_query], q_step, as_query=True)
+        if as_query:
+            out[[fresh[i][0] for i in as_query]] = vecs
     if progress is not None:
-        progress(len(keys), len(keys))
-    return VectorSet(tuple(keys), tuple(hashes[k] for k in keys), out)
+        progress(total, total)
+    return VectorSet(
+        tuple(row_keys),
+        tuple(hashes[k] for k in row_keys),
+        np.asarray(parts, dtype=np.int8),
+        out,
+    )
