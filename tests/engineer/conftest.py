@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
+from selfservice.config.support_config import load_support_config
 from selfservice.content.loader import load_content
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
-from selfservice.settings import Settings
-from selfservice.support_config import load_support_config
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import make_backend
 from selfservice.web.ratelimit import NoRateLimit

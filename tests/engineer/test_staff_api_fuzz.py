@@ -36,12 +36,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
 from selfservice.services import alert_sources
-from selfservice.settings import Settings
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import make_backend
 from selfservice.web.ratelimit import NoRateLimit

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from engineer_helpers import FIXTURES, VM_FORM, Desk, prepare
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.engine import make_engine
-from selfservice.support_config import load_support_config
 
 CLI = [sys.executable, "-m", "selfservice.cli"]
 

@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from ticket_helpers import T0, MailCollector, SmtpServer, World, free_port
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
 from selfservice.services import admin
-from selfservice.support_config import load_support_config
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -40,7 +40,7 @@ from selfservice.db.engine import make_engine
 from selfservice.db.models import Contact, InboundStatus
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, ClosureCode, Status, TicketType, Urgency
-from selfservice.mail_gateway import MailGateway
+from selfservice.run.mail_gateway import MailGateway
 from selfservice.services import admin
 from selfservice.services import tickets as ticket_cases
 from selfservice.services.common import Actor

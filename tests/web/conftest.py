@@ -9,10 +9,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
 from selfservice.content.loader import load_content
 from selfservice.content.model import Content
 from selfservice.search import SearchIndex
-from selfservice.settings import Settings
 from selfservice.web.app import create_app
 from selfservice.web.ratelimit import TokenBucketLimiter
 
