@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from selfservice.search.documents import SearchDoc
-from selfservice.search.semantic import DIM, LANGS, MODEL_ID, Encoder, Vectors
+from selfservice.text.encoder import DIM, LANGS, MODEL_ID, Encoder, Vectors
 
 __all__ = ["FILE", "VectorSet", "doc_text", "load", "save", "update"]
 
