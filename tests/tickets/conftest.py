@@ -9,11 +9,14 @@ the server is unreachable they are skipped, or fail when ``CI`` is set.
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from intake_helpers import CrashSwitch
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from ticket_helpers import T0, MailCollector, SmtpServer, World, free_port
@@ -24,7 +27,7 @@ from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
-from selfservice.services import admin
+from selfservice.services import admin, mail_effects
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -137,3 +140,22 @@ def smtp_down() -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def crash_before_commit(monkeypatch: pytest.MonkeyPatch) -> CrashSwitch:
+    """Inside ``with crash_before_commit():`` mail processing dies at its commit point: the
+    outcome is written in the transaction, then the process "crashes" before the commit."""
+    real_claim = mail_effects.claim
+
+    def claim_then_crash(*args: Any, **kwargs: Any) -> None:
+        real_claim(*args, **kwargs)
+        raise RuntimeError("simulated crash at before_commit")
+
+    @contextmanager
+    def crashing() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(mail_effects, "claim", claim_then_crash)
+            yield
+
+    return crashing
