@@ -37,9 +37,9 @@ PRINTER = {"description": "The office printer prints blank pages", "subject": "P
 
 
 @pytest.fixture(scope="module")
-def search_index(api_kb: Path, content: Content) -> Iterator[SearchIndex]:
+def search_index(fixture_kb: Path, content: Content) -> Iterator[SearchIndex]:
     # Words only: these tests file tickets, they do not rank anything.
-    index = SearchIndex.open_or_build(api_kb.parent / "index-words", content, semantic=False)
+    index = SearchIndex.open_or_build(fixture_kb.parent / "index-words", content, semantic=False)
     yield index
     index.close()
 

@@ -65,9 +65,9 @@ class Collector:
 
 
 @pytest.fixture(scope="module")
-def search_index(api_kb: Path, content: Content) -> Iterator[SearchIndex]:
+def search_index(fixture_kb: Path, content: Content) -> Iterator[SearchIndex]:
     """Words only: what is tested here does not depend on the sentence model."""
-    index = SearchIndex.open_or_build(api_kb.parent / "index-words", content, semantic=False)
+    index = SearchIndex.open_or_build(fixture_kb.parent / "index-words", content, semantic=False)
     yield index
     index.close()
 

@@ -34,7 +34,8 @@ from intake_helpers import (
 )
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from ticket_helpers import SERVICE, T0, World, free_port, outbox_rows, reload
+from support.processes import free_port
+from ticket_helpers import SERVICE, T0, World, outbox_rows, reload
 
 from selfservice.channels.mail_parse import MailLimits, parse_mail
 from selfservice.db.engine import make_engine
