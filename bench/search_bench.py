@@ -5,7 +5,7 @@ Generates a deterministic corpus (``--seed``; nothing is downloaded): ``--docs``
 other language, drawn from Zipf-distributed pseudo-word vocabularies that carry real
 inflection endings (so the Russian lemmatizer and the English stemmer both work for a
 living). The build is timed in two parts: ``build_s`` until the index answers (words),
-``vectors_s`` for the meaning vectors of every document (``semantic.py``; until they
+``vectors_s`` for the meaning vectors of every document (``text/encoder.py``; until they
 are there, queries are ranked by words only). Then, with one warm
 SearchIndex:
 

@@ -38,6 +38,7 @@ import psycopg
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from selfservice.config.support_config import load_support_config
 from selfservice.content.model import Service, Text
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
@@ -46,7 +47,6 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Language, Line, TicketType
 from selfservice.services import admin
 from selfservice.services.registration import register_free_text
-from selfservice.support_config import load_support_config
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVICE = Service(id="compute", name=Text("Virtual machines", "Виртуальные машины"),

@@ -2,6 +2,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.kb import content, fixture_kb, search_index
+
+__all__ = ["content", "fixture_kb", "search_index"]  # session fixtures for every package
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

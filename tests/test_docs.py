@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from selfservice.cli import main
-from selfservice.settings import PREFIX, Settings
+from selfservice.config.settings import PREFIX, Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

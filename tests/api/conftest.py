@@ -7,21 +7,18 @@ marker, ``SELFSERVICE_TEST_PG_URL``, one fresh schema per test (dropped afterwar
 a skip when the server does not answer (a failure when ``CI`` is set).
 """
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from api_helpers import People
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
+from support.postgres import pg_schema
 
-from selfservice.content.loader import load_content
+from selfservice.config.settings import Settings
+from selfservice.config.support_config import load_support_config
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
@@ -30,37 +27,15 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
 from selfservice.search import SearchIndex
 from selfservice.services import admin
-from selfservice.settings import Settings
-from selfservice.support_config import load_support_config
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import Backend, make_backend
 from selfservice.web.ratelimit import NoRateLimit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ACME_PHONE = "+7 495 000-00-00"
 
 
 # --- content and search (once per session) ------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def api_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("api") / "kb"
-    shutil.copytree(FIXTURES / "kb-min", target)
-    return target
-
-
-@pytest.fixture(scope="session")
-def content(api_kb: Path) -> Content:
-    return load_content(api_kb)
-
-
-@pytest.fixture(scope="session")
-def search_index(api_kb: Path, content: Content) -> Iterator[SearchIndex]:
-    index = SearchIndex.open_or_build(api_kb.parent / "index", content)
-    yield index
-    index.close()
 
 
 @pytest.fixture(scope="session")
@@ -71,33 +46,14 @@ def config() -> SupportConfig:
 # --- the database -------------------------------------------------------------------------
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     kind = getattr(request, "param", "sqlite")
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'selfservice.db'}"
         return
-    base = os.environ.get("SELFSERVICE_TEST_PG_URL", DEFAULT_PG_URL)
-    try:
-        with psycopg.connect(_libpq(base), connect_timeout=3):
-            pass
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL unreachable at {base}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {base}: {exc}")
-    schema = f"api_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq(base), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_libpq(base), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with pg_schema("api") as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from click.testing import CliRunner, Result
 from sqlmodel import Session, select
 
 from selfservice.cli import main
+from selfservice.config.settings import load_settings
 from selfservice.db.engine import make_engine
 from selfservice.db.models import Contact, Engineer, Organisation
+from selfservice.run.server import prepare_database
 from selfservice.services.admin import engineer_by_token
 from selfservice.services.demo import DEMO_CONTACT, DEMO_ORG
-from selfservice.settings import load_settings
 from selfservice.web.identity import OrgKeys, StaticDirectory, authenticate
-from selfservice.web.server import prepare_database
 
 
 @pytest.fixture

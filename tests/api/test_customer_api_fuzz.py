@@ -31,9 +31,9 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
 from selfservice.content.model import Content
 from selfservice.search import SearchIndex
-from selfservice.settings import Settings
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
 from selfservice.web.ratelimit import NoRateLimit

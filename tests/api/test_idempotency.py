@@ -18,12 +18,12 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
 from selfservice.content.model import Content
 from selfservice.db.models import Comment, Conversation, IdempotentAnswer, Ticket
 from selfservice.domain.idempotency import lock_id
 from selfservice.search import SearchIndex
 from selfservice.services.idempotency import purge_expired
-from selfservice.settings import Settings
 from selfservice.web import idempotency
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
@@ -37,9 +37,9 @@ PRINTER = {"description": "The office printer prints blank pages", "subject": "P
 
 
 @pytest.fixture(scope="module")
-def search_index(api_kb: Path, content: Content) -> Iterator[SearchIndex]:
+def search_index(fixture_kb: Path, content: Content) -> Iterator[SearchIndex]:
     # Words only: these tests file tickets, they do not rank anything.
-    index = SearchIndex.open_or_build(api_kb.parent / "index-words", content, semantic=False)
+    index = SearchIndex.open_or_build(fixture_kb.parent / "index-words", content, semantic=False)
     yield index
     index.close()
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from support.processes import free_port
 
 from selfservice.db.engine import make_engine
 
@@ -38,14 +39,6 @@ CLI = [sys.executable, "-m", "selfservice.cli"]
 DESCRIPTION = "Payroll VM froze during the month-end run"
 KEY = "5b0f1c1e-0d6e-4c55-9a3e-kill-9"
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def serve(home: Path, env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], int]:

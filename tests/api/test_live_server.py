@@ -4,7 +4,6 @@ with the token from ``selfservice token``, and the database checked behind it.""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from support.processes import free_port
 
 from selfservice.db.engine import make_engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLI = [sys.executable, "-m", "selfservice.cli"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -28,14 +28,14 @@ from selfservice.channels.classify import TextClassifier
 from selfservice.content.model import Content
 from selfservice.db.models import InboundMessage, OutboxMessage, OutboxStatus
 from selfservice.db.session import transaction
+from selfservice.delivery.notify import SmtpMailer
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
-from selfservice.notify import SmtpMailer
+from selfservice.run.worker import Worker
 from selfservice.search import SearchIndex
 from selfservice.services import outbox
 from selfservice.services.mail_intake import MailIntake
 from selfservice.services.mail_unknown import UnknownSenderReplies
-from selfservice.worker import Worker
 
 BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
           "\u2029"]
@@ -65,9 +65,9 @@ class Collector:
 
 
 @pytest.fixture(scope="module")
-def search_index(api_kb: Path, content: Content) -> Iterator[SearchIndex]:
+def search_index(fixture_kb: Path, content: Content) -> Iterator[SearchIndex]:
     """Words only: what is tested here does not depend on the sentence model."""
-    index = SearchIndex.open_or_build(api_kb.parent / "index-words", content, semantic=False)
+    index = SearchIndex.open_or_build(fixture_kb.parent / "index-words", content, semantic=False)
     yield index
     index.close()
 

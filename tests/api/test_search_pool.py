@@ -30,9 +30,9 @@ class PinnedRecording(PinnedSearchIndex, Recording):
 
 
 def test_pinned_searches_answer_like_the_index_on_dedicated_threads(
-    api_kb: Path, search_index: SearchIndex
+    fixture_kb: Path, search_index: SearchIndex
 ) -> None:
-    pinned = PinnedRecording.open(api_kb.parent / "index")
+    pinned = PinnedRecording.open(fixture_kb.parent / "index")
     pinned.seen_threads = set()
     try:
         with ThreadPoolExecutor(8) as callers:
@@ -48,9 +48,9 @@ def test_pinned_searches_answer_like_the_index_on_dedicated_threads(
 
 
 def test_the_event_loop_hands_searches_to_the_pinned_threads(
-    api_kb: Path, search_index: SearchIndex
+    fixture_kb: Path, search_index: SearchIndex
 ) -> None:
-    pinned = PinnedSearchIndex.open(api_kb.parent / "index")
+    pinned = PinnedSearchIndex.open(fixture_kb.parent / "index")
 
     async def both(index: SearchIndex) -> tuple[list[str], list[str]]:
         hits = await search_in_pool(index, "пароль", lang="ru")

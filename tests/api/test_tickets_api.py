@@ -17,9 +17,9 @@ from api_helpers import (
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from selfservice.delivery.notify_templates import STATUS_LABELS
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Status
-from selfservice.notify_templates import STATUS_LABELS
 from selfservice.services import comments
 from selfservice.services.common import Actor
 

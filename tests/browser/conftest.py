@@ -12,17 +12,15 @@ the tests are skipped, except in CI (``CI=true``), where that is a failure.
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
+from support.processes import free_port, wait_until_healthy
 from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, Server, Widget
 
 from selfservice.db.engine import make_engine
@@ -51,24 +49,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"selfservice serve exited:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"selfservice serve did not start:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}"
     engine = make_engine(database_url)
     try:
-        _wait_until_healthy(base, process, log)
+        wait_until_healthy(f"{base}/healthz", process, log, timeout=STARTUP_TIMEOUT_S)
         yield Server(base=base, database_url=database_url, engine=engine)
     finally:
         engine.dispose()

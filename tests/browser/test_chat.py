@@ -12,11 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from widget_page import Server, Widget, conversation, outbox, ticket
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.models import ArticleFeedback, ConversationEvent, Engineer
 from selfservice.domain.enums import ClosureCode, Status
 from selfservice.services import tickets
 from selfservice.services.common import Actor
-from selfservice.support_config import load_support_config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Route

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from selfservice import customer_mail as m
+from selfservice.delivery import customer_mail as m
 from selfservice.domain.enums import ClosureCode, Language, Status
 
 if TYPE_CHECKING:

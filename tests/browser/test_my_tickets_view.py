@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from widget_page import Server, Widget, ticket
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.models import Engineer
 from selfservice.domain.enums import ClosureCode
 from selfservice.services import tickets
 from selfservice.services.common import Actor
-from selfservice.support_config import load_support_config
 
 pytestmark = pytest.mark.browser
 

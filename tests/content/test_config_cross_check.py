@@ -5,9 +5,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from selfservice.cli import main
+from selfservice.config.support_config import DEFAULT_PATH, load_support_config
 from selfservice.content.loader import check_kb
 from selfservice.domain.enums import Line
-from selfservice.support_config import DEFAULT_PATH, load_support_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

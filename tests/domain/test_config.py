@@ -6,17 +6,17 @@ from typing import Any
 import pytest
 import yaml
 
-from selfservice.domain.calendars import AlwaysOpen, BusinessHours
-from selfservice.domain.config import SupportConfig, parse_support_config
-from selfservice.domain.enums import Line, Priority, TicketType
-from selfservice.domain.errors import ConfigError
-from selfservice.national_holidays import resolve
-from selfservice.support_config import (
+from selfservice.config.national_holidays import resolve
+from selfservice.config.support_config import (
     DEFAULT_PATH,
     SupportConfigError,
     line_of,
     load_support_config,
 )
+from selfservice.domain.calendars import AlwaysOpen, BusinessHours
+from selfservice.domain.config import SupportConfig, parse_support_config
+from selfservice.domain.enums import Line, Priority, TicketType
+from selfservice.domain.errors import ConfigError
 
 DEFAULT: dict[str, Any] = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
 

@@ -9,6 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from selfservice.cli import main
+from selfservice.config.support_config import (
+    SupportConfigError,
+    check_support_config,
+    load_support_config,
+)
 from selfservice.domain.calendars import (
     BusinessHours,
     YearDays,
@@ -17,11 +22,6 @@ from selfservice.domain.calendars import (
     is_open,
 )
 from selfservice.domain.enums import Priority, TicketType
-from selfservice.support_config import (
-    SupportConfigError,
-    check_support_config,
-    load_support_config,
-)
 
 H = timedelta(hours=1)
 MSK = ZoneInfo("Europe/Moscow")
@@ -104,7 +104,9 @@ calendars:
 
 
 def _config(tmp_path: Path, calendar_lines: str) -> Path:
-    default = (Path(__file__).parents[2] / "src/selfservice/defaults/support.yml").read_text()
+    default = (
+        Path(__file__).parents[2] / "src/selfservice/config/defaults/support.yml"
+    ).read_text()
     head = default[: default.index("calendars:")]
     tail = default[default.index("# SLA per contract level."):]
     tail = tail.replace("business-msk", "office")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from selfservice.config.support_config import load_support_config
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Line
 from selfservice.domain.errors import CommentVisibilityFixed, InvalidAssignee, NotOnTheLine
@@ -14,7 +15,6 @@ from selfservice.domain.visibility import (
     visibility_of,
 )
 from selfservice.domain.workflow import RULES
-from selfservice.support_config import load_support_config
 
 ENGINEER, CONTACT, SYSTEM = ActorRole.ENGINEER, ActorRole.CONTACT, ActorRole.SYSTEM
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.models import OutboxMessage
 from selfservice.domain.config import MailPolicy, SupportConfig
 from selfservice.domain.enums import ActorRole, Status
@@ -25,7 +26,6 @@ from selfservice.domain.visibility import LINE_MOVE, Visibility, visibility_of
 from selfservice.domain.workflow import RULES, TRANSITIONS
 from selfservice.services import tickets
 from selfservice.services.common import Actor
-from selfservice.support_config import load_support_config
 from selfservice.web.app import utc_now
 
 

@@ -36,12 +36,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
 from selfservice.services import alert_sources
-from selfservice.settings import Settings
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import make_backend
 from selfservice.web.ratelimit import NoRateLimit
@@ -85,7 +85,7 @@ class Service:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=mark.postgres)])
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-    desk_content: Content, desk_index: SearchIndex, desk_config: SupportConfig,
+    content: Content, search_index: SearchIndex, desk_config: SupportConfig,
 ) -> Iterator[Service]:
     """One database and app for the whole module (a fresh one per test would cost more
     than the fuzzing), with a body limit above every schema maximum (413 is not what the
@@ -93,11 +93,11 @@ def service(
     with database_url(request.param, tmp_path_factory) as url:
         engine = make_engine(url)
         desk = prepare(engine, desk_config)
-        backend = make_backend(engine, content=desk_content, config=desk_config,
+        backend = make_backend(engine, content=content, config=desk_config,
                                clock=utc_now, ttl=0.0, search_log_interval=0.0)
         app = create_app(
-            settings=Settings(max_body_bytes=2_000_000), content=desk_content,
-            search_index=desk_index, store=backend, directory=backend.directory,
+            settings=Settings(max_body_bytes=2_000_000), content=content,
+            search_index=search_index, store=backend, directory=backend.directory,
             rate_limiter=NoRateLimit(),
         )
         try:

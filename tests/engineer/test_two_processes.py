@@ -4,7 +4,6 @@ search index, continue each other's conversations and never hand out the same nu
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,15 @@ from typing import Any
 
 import pytest
 from engineer_helpers import FIXTURES, VM_FORM, Desk, prepare
+from support.processes import free_port, stop
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.engine import make_engine
-from selfservice.support_config import load_support_config
 
 CLI = [sys.executable, "-m", "selfservice.cli"]
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,
@@ -45,14 +39,6 @@ def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
 
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def start(home: Path, db_url: str, name: str) -> tuple[subprocess.Popen[bytes], str]:

@@ -1,7 +1,7 @@
 """How text becomes index terms: morphology in both languages, ё/е, query cleaning."""
 
-from selfservice.search.analysis import (
-    KeyAnalyzer,
+from selfservice.search.analysis import KeyAnalyzer
+from selfservice.text.words import (
     concepts_of_keys,
     fold,
     keys,

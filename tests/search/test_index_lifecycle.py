@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import selfservice.search.schema as schema
+from selfservice.config.settings import load_settings
 from selfservice.content.loader import load_content
 from selfservice.search import SearchDoc, SearchIndex
-from selfservice.settings import load_settings
 
 
 def _generations(root: Path) -> list[str]:

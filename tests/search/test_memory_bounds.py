@@ -5,9 +5,9 @@ from pathlib import Path
 
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
-from selfservice.search import analysis
-from selfservice.search.analysis import QUERY_CACHE, keys, query_keys
 from selfservice.services.feedback import SearchEntry
+from selfservice.text import words as analysis
+from selfservice.text.words import QUERY_CACHE, keys, query_keys
 from selfservice.web.backend import SearchLogBuffer
 
 

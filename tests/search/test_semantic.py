@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from selfservice.cli import main
+from selfservice.config.settings import load_settings
 from selfservice.search import SearchDoc, SearchIndex
 from selfservice.search import vectors as vector_store
-from selfservice.search.semantic import shared_encoder
-from selfservice.settings import load_settings
+from selfservice.text.encoder import shared_encoder
 
 
 def _doc(ref: str, title: str, body: str, lang: str = "en") -> SearchDoc:

@@ -6,67 +6,30 @@ PostgreSQL server (``SELFSERVICE_TEST_PG_URL``, default the local server) select
 the server is unreachable they are skipped, or fail when ``CI`` is set.
 """
 
-import os
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import psycopg
 import pytest
+from intake_helpers import CrashSwitch
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from ticket_helpers import T0, MailCollector, SmtpServer, World, free_port
+from support.postgres import create_pg_schema, drop_pg_schema, require_postgres
+from support.processes import free_port
+from ticket_helpers import T0, MailCollector, SmtpServer, World
 
+from selfservice.config.support_config import load_support_config
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
-from selfservice.services import admin
-from selfservice.support_config import load_support_config
-
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def pg_base_url() -> str:
-    return os.environ.get("SELFSERVICE_TEST_PG_URL", DEFAULT_PG_URL)
-
-
-def _libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+from selfservice.services import admin, mail_effects
 
 
 @pytest.fixture(scope="session")
 def pg_available() -> None:
-    try:
-        with psycopg.connect(_libpq_url(pg_base_url()), connect_timeout=3):
-            pass
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL unreachable at {pg_base_url()}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@dataclass(frozen=True)
-class PgSchema:
-    name: str
-    url: str
-
-
-def create_pg_schema(prefix: str = "t") -> PgSchema:
-    """A fresh schema; the returned URL puts it first on ``search_path``."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_libpq_url(pg_base_url()), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{name}"')
-    url = make_url(pg_base_url()).update_query_dict({"options": f"-csearch_path={name}"})
-    return PgSchema(name, url.render_as_string(hide_password=False))
-
-
-def drop_pg_schema(name: str) -> None:
-    with psycopg.connect(_libpq_url(pg_base_url()), autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    require_postgres()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -137,3 +100,22 @@ def smtp_down() -> Iterator[SmtpServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def crash_before_commit(monkeypatch: pytest.MonkeyPatch) -> CrashSwitch:
+    """Inside ``with crash_before_commit():`` mail processing dies at its commit point: the
+    outcome is written in the transaction, then the process "crashes" before the commit."""
+    real_claim = mail_effects.claim
+
+    def claim_then_crash(*args: Any, **kwargs: Any) -> None:
+        real_claim(*args, **kwargs)
+        raise RuntimeError("simulated crash at before_commit")
+
+    @contextmanager
+    def crashing() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(mail_effects, "claim", claim_then_crash)
+            yield
+
+    return crashing

@@ -4,6 +4,7 @@ evaluation samples (read in place, never copied), an intake factory and plain qu
 import os
 import smtplib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from email.message import EmailMessage
 from functools import cache
@@ -33,6 +34,11 @@ SUPPORT = "support@selfservice.local"
 MX = "mx.selfservice.local"
 #: Answers to unknown senders as a gateway behind that MTA gives them.
 AUTHENTICATED = UnknownSenderReplies(mode="authenticated", authserv_id=MX)
+
+
+#: ``with crash_before_commit():`` (a fixture of conftest.py) makes mail processing crash
+#: at its commit point.
+CrashSwitch = Callable[[], AbstractContextManager[None]]
 
 
 def dmarc_pass(domain: str, *, authserv_id: str = MX) -> dict[str, str]:
@@ -73,12 +79,12 @@ class Clock:
 
 def make_intake(
     engine: Engine, config: SupportConfig, *, clock: Callable[[], datetime] | None = None,
-    limits: MailLimits | None = None, fault: Callable[[str], None] | None = None,
-    max_attempts: int = 5, unknown_replies: UnknownSenderReplies | None = None,
+    limits: MailLimits | None = None, max_attempts: int = 5,
+    unknown_replies: UnknownSenderReplies | None = None,
 ) -> MailIntake:
     return MailIntake(engine, config=config, content=kb_content(), own_addresses=[SUPPORT],
                       limits=limits, classifier=kb_classifier(), clock=clock or Clock(),
-                      fault=fault, max_attempts=max_attempts, unknown_replies=unknown_replies)
+                      max_attempts=max_attempts, unknown_replies=unknown_replies)
 
 
 def crlf(raw: bytes) -> bytes:

@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 from ticket_helpers import T0, World, history, outbox_rows, reload
 
-from selfservice.alert_config import DEFAULT_PATH
 from selfservice.cli import main
+from selfservice.config.alert_config import DEFAULT_PATH
+from selfservice.config.settings import Settings
 from selfservice.db.models import AlertSourceRow, Ticket
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import (
@@ -34,7 +35,6 @@ from selfservice.domain.enums import (
 )
 from selfservice.services import alert_sources
 from selfservice.services.admin import hash_token
-from selfservice.settings import Settings
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend, DatabaseDirectory
 

@@ -12,15 +12,15 @@ from sqlalchemy import Engine
 from ticket_helpers import SERVICE, T0, SmtpServer, World, history, outbox_rows, reload
 
 from selfservice.db.models import Contact
+from selfservice.delivery.notify import SmtpMailer
 from selfservice.domain.config import MailPolicy, SupportConfig
 from selfservice.domain.enums import Channel, ClosureCode, Line, Status, TicketType
-from selfservice.notify import SmtpMailer
+from selfservice.run.worker import Worker
 from selfservice.services import admin, tickets
 from selfservice.services.comments import add_comment
 from selfservice.services.common import Actor
 from selfservice.services.escalation import escalate_ticket
 from selfservice.services.registration import register_free_text
-from selfservice.worker import Worker
 
 WINDOW = timedelta(minutes=2)
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from selfservice import customer_mail as m
+from selfservice.delivery import customer_mail as m
+from selfservice.delivery.notify_templates import STATUS_LABELS
 from selfservice.domain.enums import ClosureCode, Language, Status
-from selfservice.notify_templates import STATUS_LABELS
 
 DUE = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
 

@@ -23,10 +23,10 @@ from ticket_helpers import T0, World, outbox_rows
 
 from selfservice.channels.mail_auth import from_domain_authenticated, parse_authentication_results
 from selfservice.cli import main
+from selfservice.config.settings import SettingsError, load_settings
 from selfservice.domain.config import SupportConfig
 from selfservice.services.mail_intake import MailIntake
 from selfservice.services.mail_unknown import UnknownSenderReplies
-from selfservice.settings import SettingsError, load_settings
 
 SPAM_SUBJECT = "Cheap pills at http://spam.example/buy"
 SPAM_BODY = "Buy now at http://spam.example/buy - 90% off!"

@@ -20,6 +20,7 @@ from intake_helpers import (
     MAIL_DIR,
     SUPPORT,
     Clock,
+    CrashSwitch,
     attachments,
     comments,
     crlf,
@@ -33,14 +34,15 @@ from intake_helpers import (
 )
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from ticket_helpers import SERVICE, T0, World, free_port, outbox_rows, reload
+from support.processes import free_port
+from ticket_helpers import SERVICE, T0, World, outbox_rows, reload
 
 from selfservice.channels.mail_parse import MailLimits, parse_mail
 from selfservice.db.engine import make_engine
 from selfservice.db.models import Contact, InboundStatus
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, ClosureCode, Status, TicketType, Urgency
-from selfservice.mail_gateway import MailGateway
+from selfservice.run.mail_gateway import MailGateway
 from selfservice.services import admin
 from selfservice.services import tickets as ticket_cases
 from selfservice.services.common import Actor
@@ -321,21 +323,20 @@ def test_an_attachment_is_stored_and_an_oversized_one_refused(
 
 
 def test_a_message_is_stored_before_250_and_survives_a_crash_in_processing(
-    engine: Engine, world: World, config: SupportConfig, start_gateway: Start
+    engine: Engine, world: World, config: SupportConfig, start_gateway: Start,
+    crash_before_commit: CrashSwitch,
 ) -> None:
-    def crash(stage: str) -> None:
-        raise RuntimeError(f"simulated crash at {stage}")
-
     raw = message(sender="john@acme.example", subject="Backup failed",
                   body="Last night's backup job failed.",
                   headers={"Message-ID": make_msgid()}).as_bytes()
-    broken = start_gateway(fault=crash)
-    send(broken, raw, sender="john@acme.example")
-    assert tickets(engine) == []  # the crash rolled the ticket back ...
-    [row] = inbound(engine)       # ... but the message was stored before 250
-    assert row.status is InboundStatus.PENDING and row.attempts == 1
-    assert "simulated crash" in (row.last_error or "")
-    broken.stop()
+    with crash_before_commit():
+        broken = start_gateway()
+        send(broken, raw, sender="john@acme.example")
+        assert tickets(engine) == []  # the crash rolled the ticket back ...
+        [row] = inbound(engine)       # ... but the message was stored before 250
+        assert row.status is InboundStatus.PENDING and row.attempts == 1
+        assert "simulated crash" in (row.last_error or "")
+        broken.stop()
 
     healthy = start_gateway()     # a new gateway processes what is pending at start
     healthy.drain()

@@ -12,12 +12,12 @@ from ticket_helpers import SERVICE, T0, SmtpServer, World, outbox_rows
 
 from selfservice.db.models import OutboxStatus
 from selfservice.db.session import transaction
+from selfservice.delivery.notify import SmtpMailer
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Language, TicketType
-from selfservice.notify import SmtpMailer
+from selfservice.run.worker import Worker, WorkerOptions
 from selfservice.services import outbox
 from selfservice.services.registration import register_free_text
-from selfservice.worker import Worker, WorkerOptions
 
 POLICY = outbox.DeliveryPolicy()
 
@@ -101,7 +101,7 @@ CRASHING_WORKER = textwrap.dedent("""
     import sys, time
     from datetime import datetime
     from selfservice.db.engine import make_engine
-    from selfservice.notify import SmtpMailer
+    from selfservice.delivery.notify import SmtpMailer
     from selfservice.services import outbox
 
     class StallAfterSend:

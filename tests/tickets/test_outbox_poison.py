@@ -14,11 +14,11 @@ from ticket_helpers import T0, SmtpServer, outbox_rows
 
 from selfservice.db.models import OutboxMessage, OutboxStatus
 from selfservice.db.session import transaction
+from selfservice.delivery.notify import Mail, SmtpMailer, header_text
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
-from selfservice.notify import Mail, SmtpMailer, header_text
+from selfservice.run.worker import Worker
 from selfservice.services import outbox
-from selfservice.worker import Worker
 
 BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
           "\u2029"]

@@ -8,6 +8,7 @@ from ticket_helpers import SERVICE, T0, World, history, outbox_rows, reload
 
 from selfservice.db.models import IdempotentAnswer, Ticket
 from selfservice.db.session import transaction
+from selfservice.delivery.notify import Mail
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import (
     ActorRole,
@@ -20,13 +21,12 @@ from selfservice.domain.enums import (
 )
 from selfservice.domain.escalation import ClockName
 from selfservice.domain.sla import SlaStatus
-from selfservice.notify import Mail
+from selfservice.run.worker import Worker
 from selfservice.services import idempotency, jobs, tickets
 from selfservice.services.common import Actor
 from selfservice.services.idempotency import StoredAnswer
 from selfservice.services.registration import register_free_text
 from selfservice.services.sweeps import auto_close_due, sla_sweep
-from selfservice.worker import Worker
 
 MANAGER = "support-manager@example.com"  # escalation.manager in defaults/support.yml
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from selfservice import notify_templates as t
+from selfservice.delivery import notify_templates as t
 from selfservice.domain.enums import ClosureCode, Language, Status
 
 

@@ -1,6 +1,5 @@
 """Shared constants and read-side helpers for the ticket tests (plain queries only)."""
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -98,11 +97,6 @@ class MailCollector:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from selfservice.settings import Settings
+from selfservice.config.settings import Settings
 from selfservice.web.errors import exception_handlers
 from selfservice.web.hardening import (
     BodyLimitMiddleware,

@@ -4,7 +4,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from selfservice.settings import Settings
+from selfservice.config.settings import Settings
 
 AppFactory = Callable[..., Starlette]
 

@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.processes import free_port
 
 from selfservice.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def get_json(url: str) -> tuple[int, dict[str, object]]:

@@ -12,14 +12,14 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from selfservice.config.settings import Settings
+from selfservice.config.support_config import load_support_config
 from selfservice.content import validation
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import seed_demo
-from selfservice.settings import Settings
-from selfservice.support_config import load_support_config
 from selfservice.web.backend import make_backend
 from selfservice.web.hardening import static_origins
 from selfservice.web.widget_routes import add_demo_page, default_widget_dir, render_demo

@@ -5,7 +5,7 @@ small and explainable; it starts from the knowledge base (adding a form or an ar
 improves it without any training step) and then learns from the desk's own tickets:
 
 * **Service**: a multinomial Naive Bayes model over word keys (Russian lemmas, English
-  stems from :mod:`selfservice.search.analysis`) and pairs of adjacent keys, so catalog
+  stems from :mod:`selfservice.text.words`) and pairs of adjacent keys, so catalog
   keyword phrases ("vpn account", "disk full") count as phrases. The labelled examples
   are the catalog forms (title, description, field and option labels, keywords), the
   public articles (title, symptoms, tags) and the services of ``kb/services.yml``.
@@ -39,7 +39,7 @@ from selfservice.channels.text_features import INCIDENT, REQUEST, cues, features
 from selfservice.channels.type_seeds import INCIDENT_SEEDS, REQUEST_SEEDS
 from selfservice.content.model import Article, Content, RequestForm
 from selfservice.domain.enums import ArticleKind, TicketType
-from selfservice.search import analysis
+from selfservice.text.words import fold
 
 __all__ = ["Classification", "TextClassifier", "features", "tokens"]
 
@@ -153,7 +153,7 @@ class _Seeds:
     TOP = 5
 
     def __init__(self) -> None:
-        from selfservice.search.semantic import shared_encoder
+        from selfservice.text.encoder import shared_encoder
 
         self.encoder = shared_encoder()
         self.incident = self.encoder.documents(list(INCIDENT_SEEDS))
@@ -265,7 +265,7 @@ class TextClassifier:
 
     def _cold_type(self, text: str, margin: float) -> tuple[float, list[str]]:
         """Probability of an incident from cue phrases and the meaning model; reasons."""
-        folded = analysis.fold(text)
+        folded = fold(text)
         inc, inc_found = cues(folded, INCIDENT)
         req, req_found = cues(folded, REQUEST)
         score = inc - req + self.SEED_WEIGHT * margin

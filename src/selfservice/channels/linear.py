@@ -26,7 +26,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from selfservice.search import analysis
+from selfservice.text.words import split_words
 
 __all__ = ["Features", "LogisticRegression", "Rows", "Vectorizer"]
 
@@ -86,7 +86,7 @@ Features = Callable[[str], list[str]]
 def char_grams(text: str) -> list[str]:
     """2- to 5-grams of characters inside each word, padded with spaces."""
     out: list[str] = []
-    for norm, _s, _e in analysis.split_words(text, query=True):
+    for norm, _s, _e in split_words(text, query=True):
         padded = f" {norm} "
         for n in (2, 3, 4, 5):
             out.extend(f"#{padded[i:i + n]}" for i in range(len(padded) - n + 1))

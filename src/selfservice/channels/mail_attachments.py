@@ -118,20 +118,12 @@ def apply_limits(raw: list[RawAttachment], limits: MailLimits) -> tuple[Attachme
     return tuple(out)
 
 
-def _note_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
 def attachment_notes(attachments: tuple[Attachment, ...]) -> list[str]:
     """Lines for the ticket or comment: what was attached, and what was not (and why)."""
     notes: list[str] = []
     kept = [a for a in attachments if a.accepted]
     if kept:
-        notes.append("Attachments: " + ", ".join(f"{a.filename} ({_note_size(a.size)})"
+        notes.append("Attachments: " + ", ".join(f"{a.filename} ({_size(a.size)})"
                                               for a in kept))
     notes.extend(f"Not added: {a.rejection.en}" for a in attachments if a.rejection)
     return notes

@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 
 from selfservice.domain.enums import Language
-from selfservice.search.analysis import cyrillic_share
+from selfservice.text.words import cyrillic_share
 
 __all__ = [
     "RU_SHARE",

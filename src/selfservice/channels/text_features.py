@@ -7,7 +7,7 @@ reporting a fault or asking for something; they are part of the engine, not lear
 
 import re
 
-from selfservice.search import analysis
+from selfservice.text.words import query_word_key, split_words
 
 __all__ = ["INCIDENT", "REQUEST", "cues", "features", "pair_features", "tokens"]
 
@@ -33,11 +33,11 @@ def tokens(text: str) -> list[str]:
     text = _CANNOT.sub("can not", _CONTRACTION.sub(r"\1 not", text))
     out: list[str] = []
     negate = False
-    for norm, _start, _end in analysis.split_words(text, query=True):
+    for norm, _start, _end in split_words(text, query=True):
         if norm in _NEGATIONS:
             negate = True
             continue
-        key = analysis.query_word_key(norm)
+        key = query_word_key(norm)
         if key is None:
             continue
         out.append(key)

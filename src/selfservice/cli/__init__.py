@@ -11,7 +11,7 @@ class _Group(click.Group):
     """Turns a bad SELFSERVICE_* value into a one-line error, in every command."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from selfservice.settings import SettingsError
+        from selfservice.config.settings import SettingsError
 
         try:
             return super().invoke(ctx)

@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 import click
 from sqlalchemy import Engine
 
+from selfservice.config.settings import load_settings
+from selfservice.config.support_config import SupportConfigError, load_support_config
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.db.models import Role
 from selfservice.domain.enums import Language
 from selfservice.domain.errors import DomainError
 from selfservice.services import admin, portal
-from selfservice.settings import load_settings
-from selfservice.support_config import SupportConfigError, load_support_config
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from selfservice.cli.admin_commands import _database, _now
+from selfservice.config.settings import load_settings
 from selfservice.services import alert_sources
-from selfservice.settings import load_settings
 
 
 @click.group("alert-source")
@@ -81,7 +81,7 @@ def alert_source_check_mapping(path: Path | None) -> None:
     Example:
       selfservice alert-source check-mapping /etc/selfservice/alerts.yml
     """
-    from selfservice.alert_config import AlertConfigError, load_alert_config
+    from selfservice.config.alert_config import AlertConfigError, load_alert_config
     from selfservice.content.loader import ContentError, load_content
 
     settings = load_settings()

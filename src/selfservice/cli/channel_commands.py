@@ -15,11 +15,11 @@ from selfservice.channels.classify import TextClassifier
 from selfservice.channels.evaluation import evaluate
 from selfservice.channels.examples import Example, ExamplesError, read_examples
 from selfservice.channels.learned import LearnedModel
+from selfservice.config.settings import load_settings
 from selfservice.content.loader import ContentError, load_content
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.services import classifier_models
-from selfservice.settings import load_settings
 
 
 def _parse_line(number: int, line: str) -> tuple[Any, str] | str:

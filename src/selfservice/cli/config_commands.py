@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from selfservice.settings import load_settings
-from selfservice.support_config import DEFAULT_PATH, SupportConfigError, check_support_config
+from selfservice.config.settings import load_settings
+from selfservice.config.support_config import DEFAULT_PATH, SupportConfigError, check_support_config
 
 
 @click.group()

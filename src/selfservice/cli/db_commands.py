@@ -2,11 +2,11 @@
 
 import click
 
+from selfservice.config.settings import load_settings
+from selfservice.config.support_config import SupportConfigError, load_support_config
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.services.admin import sync_support_groups
-from selfservice.settings import load_settings
-from selfservice.support_config import SupportConfigError, load_support_config
 
 URL_HELP = "Database URL (default: SELFSERVICE_DATABASE_URL, else sqlite:///./var/selfservice.db)."
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
+from selfservice.config.settings import load_settings
+from selfservice.config.support_config import SupportConfigError, load_support_config
 from selfservice.content.loader import check_kb
-from selfservice.settings import load_settings
-from selfservice.support_config import SupportConfigError, load_support_config
 
 
 def kb_dir_option(func: click.decorators.FC) -> click.decorators.FC:

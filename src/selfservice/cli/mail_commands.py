@@ -18,12 +18,12 @@ import click
 from sqlalchemy import Engine
 
 from selfservice.channels.mail_attachments import MailLimits
+from selfservice.config.settings import Settings, load_settings
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.services import inbound_mail
 from selfservice.services.mail_intake import MailIntake, MailOutcome, Outcome
 from selfservice.services.mail_unknown import UnknownSenderReplies
-from selfservice.settings import Settings, load_settings
 
 #: sysexits EX_TEMPFAIL: the MTA keeps the message and tries again later.
 EX_TEMPFAIL = 75
@@ -38,8 +38,8 @@ def _limits(settings: Settings) -> MailLimits:
 
 def build_intake(settings: Settings, engine: Engine) -> MailIntake:
     """The intake over ``engine`` with the knowledge base and support configuration."""
+    from selfservice.config.support_config import load_support_config
     from selfservice.content.loader import load_content
-    from selfservice.support_config import load_support_config
 
     return MailIntake(
         engine, config=load_support_config(settings.config_file),
@@ -91,9 +91,9 @@ def mail_gateway(host: str, port: int, recipients: tuple[str, ...], any_recipien
       selfservice mail-gateway                        # 127.0.0.1:2525, for the local MTA
       selfservice mail-gateway --port 2525 --recipient support@example.com -v
     """
+    from selfservice.config.support_config import SupportConfigError
     from selfservice.content.loader import ContentError
-    from selfservice.mail_gateway import MailGateway
-    from selfservice.support_config import SupportConfigError
+    from selfservice.run.mail_gateway import MailGateway
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

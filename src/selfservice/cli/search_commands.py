@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
+from selfservice.config.settings import load_settings
 from selfservice.content.loader import ContentError, load_content
-from selfservice.settings import load_settings
 
 
 @click.command("index")

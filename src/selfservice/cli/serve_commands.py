@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from selfservice.settings import Settings, load_settings
+from selfservice.config.settings import Settings, load_settings
 
 
 @click.command()
@@ -53,9 +53,14 @@ def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> N
     """
     import uvicorn
 
+    from selfservice.config.support_config import SupportConfigError
     from selfservice.content.loader import ContentError
-    from selfservice.support_config import SupportConfigError
-    from selfservice.web.server import APP_FACTORY, prepare, prepare_database
+    from selfservice.run.server import (
+        APP_FACTORY,
+        DEMO_APP_FACTORY,
+        prepare,
+        prepare_database,
+    )
 
     settings = load_settings()
     try:
@@ -85,8 +90,6 @@ def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> N
         click.echo("A portal token for the demo contact (valid 1 h):")
         click.echo("  selfservice token --org demo --contact demo@example.com")
     click.echo("")
-    from selfservice.web.widget_routes import DEMO_APP_FACTORY
-
     factory = DEMO_APP_FACTORY if demo else APP_FACTORY
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 

@@ -8,12 +8,12 @@ from types import FrameType
 
 import click
 
+from selfservice.config.settings import load_settings
+from selfservice.config.support_config import SupportConfigError, load_support_config
 from selfservice.db.engine import make_engine
-from selfservice.notify import SmtpMailer
+from selfservice.delivery.notify import SmtpMailer
+from selfservice.run.worker import Worker, WorkerOptions
 from selfservice.services.admin import sync_support_groups
-from selfservice.settings import load_settings
-from selfservice.support_config import SupportConfigError, load_support_config
-from selfservice.worker import Worker, WorkerOptions
 
 
 @click.command("worker")

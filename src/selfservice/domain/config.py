@@ -1,6 +1,6 @@
 """The support configuration as data, parsed from a plain dict (the caller reads YAML).
 
-Shape (see ``selfservice/defaults/support.yml``)::
+Shape (see ``selfservice/config/defaults/support.yml``)::
 
     priority: {matrix: {<urgency>: {<impact>: P1..P5}}}
     calendars: {<id>: {type: always} | {type: business_hours, timezone, hours,

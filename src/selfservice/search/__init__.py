@@ -1,6 +1,6 @@
 """Search over the knowledge base: articles (public and internal) and request forms.
 
-This package is the only place that imports whoosh. Use it through :class:`SearchIndex`::
+The only package that reads or writes a whoosh index. Use it through :class:`SearchIndex`::
 
     from selfservice.search import SearchIndex
 
@@ -10,8 +10,8 @@ This package is the only place that imports whoosh. Use it through :class:`Searc
     index.suggest("сброс пар", lang="ru")                        # as-you-type
 
 See ``engine.py`` for the modules behind :class:`SearchIndex` (``generations.py`` for the
-index lifecycle), ``analysis.py`` for how text becomes terms, ``evaluation.py`` for the
-quality measurement behind ``selfservice eval``.
+index lifecycle), ``selfservice.text.words`` and ``analysis.py`` for how text becomes
+terms, ``evaluation.py`` for the quality measurement behind ``selfservice eval``.
 """
 
 from selfservice.search.documents import SearchDoc, docs_from_content, docs_from_jsonl

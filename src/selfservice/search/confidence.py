@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from math import exp
 
-from selfservice.search.analysis import word_prefix
+from selfservice.text.words import word_prefix
 
 __all__ = ["THRESHOLD", "Features", "confidence", "coverage"]
 

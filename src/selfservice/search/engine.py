@@ -18,7 +18,7 @@ lexical signal over the whole document that joins derivations such as
 "подключение"/"подключить"), and through thesaurus concepts in ``con``; typos in short
 queries add corrections. BM25 per field with the boosts of ``schema.py``, summed (``ranking.py``
 accumulates it over whoosh's postings). For languages a sentence model covers
-(``semantic.py``), the score is mixed with the cosine similarity of the query's and the
+(``text/encoder.py``), the score is mixed with the cosine similarity of the query's and the
 document's vectors (``vectors.py`` keeps them per generation, next to the whoosh files).
 Each hit gets a confidence (``confidence.py``).
 """
@@ -30,7 +30,6 @@ from pathlib import Path
 
 from selfservice.content.model import Content
 from selfservice.search import planning
-from selfservice.search.analysis import query_concepts, query_keys
 from selfservice.search.confidence import THRESHOLD
 from selfservice.search.documents import ARTICLE, FORM, SearchDoc
 from selfservice.search.generations import Progress, SyncReport
@@ -54,6 +53,7 @@ from selfservice.search.schema import (
 )
 from selfservice.search.suggest import Suggestion
 from selfservice.search.suggest import suggest as _suggest
+from selfservice.text.words import query_concepts, query_keys
 
 __all__ = [
     "ANALYSIS_VERSION",

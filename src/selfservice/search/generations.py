@@ -32,8 +32,8 @@ from selfservice.content.model import Content
 from selfservice.search import schema
 from selfservice.search import vectors as vector_store
 from selfservice.search.documents import SearchDoc, docs_from_content, unique
-from selfservice.search.semantic import LANGS as SEMANTIC_LANGS
-from selfservice.search.semantic import Encoder, shared_encoder
+from selfservice.text.encoder import LANGS as SEMANTIC_LANGS
+from selfservice.text.encoder import Encoder, shared_encoder
 
 __all__ = ["Generations", "Progress", "SyncReport"]
 

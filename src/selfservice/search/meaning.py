@@ -2,7 +2,7 @@
 cosine similarities, their fusion with the BM25F score, and the confidence of a hit
 found by meaning alone.
 
-For languages a sentence model covers (``semantic.py``), the score is mixed with the
+For languages a sentence model covers (``text/encoder.py``), the score is mixed with the
 cosine similarity of the query's and the document's vectors (``vectors.py`` keeps them
 per generation, next to the whoosh files).
 """
@@ -17,9 +17,9 @@ import numpy as np
 
 from selfservice.search import vectors as vector_store
 from selfservice.search.confidence import THRESHOLD
-from selfservice.search.semantic import Encoder
+from selfservice.text.encoder import Encoder
 
-#: Share of the meaning signal (``semantic.py``) in the ranking score: the BM25F score
+#: Share of the meaning signal (``text/encoder.py``) in the ranking score: the BM25F score
 #: divided by the query's best and the cosine similarity min-max scaled over the
 #: searched documents are mixed ``(1 - w) : w``. A document the model has no vector for
 #: (a language it does not cover) keeps its scaled BM25F score.

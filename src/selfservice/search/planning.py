@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from selfservice.search.analysis import word_prefix
 from selfservice.search.ranking import Leaf
 from selfservice.search.readers import ReaderState
 from selfservice.search.schema import FIELD_BOOSTS, KEY_FIELDS, PREFIX_BOOSTS
+from selfservice.text.words import word_prefix
 
-#: Weight of thesaurus concepts (``thesaurus.py``).
+#: Weight of thesaurus concepts (``text/thesaurus.py``).
 CONCEPT_WEIGHT = 0.3
 #: Weight of a typo correction relative to a word typed correctly.
 TYPO_WEIGHT = 0.8

@@ -22,11 +22,11 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from selfservice.search import vectors as vector_store
-from selfservice.search.analysis import query_keys
 from selfservice.search.generations import Generations
 from selfservice.search.meaning import Aligned, align
 from selfservice.search.ranking import NormCache, Ranker
 from selfservice.search.schema import BM25_B, BM25_K1, KEY_FIELDS, PREFIX_BOOSTS
+from selfservice.text.words import query_keys
 
 
 @dataclass

@@ -17,7 +17,6 @@ from typing import Any
 from whoosh.fields import ID, STORED, Schema
 
 from selfservice.search.analysis import (
-    PART_SEPARATOR,
     ConceptAnalyzer,
     EdgeAnalyzer,
     FastText,
@@ -25,6 +24,7 @@ from selfservice.search.analysis import (
     PrefixAnalyzer,
 )
 from selfservice.search.documents import SearchDoc
+from selfservice.text.words import PART_SEPARATOR
 
 #: Bump when the analysis changes (stop words, morphology, thesaurus): older indexes are
 #: then rebuilt on open. Schema changes are noticed on their own (see ``fingerprint``).
@@ -34,7 +34,7 @@ ANALYSIS_VERSION = 1
 #: ``head`` holds symptoms, summary and tags; ``body`` the text, the steps (articles) or
 #: the field labels and help (forms).
 FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "head": 1.6, "body": 1.0}
-#: Weight of the coarse prefix signal (``analysis.PREFIX_LEN``) over the whole document.
+#: Weight of the coarse prefix signal (``text.words.PREFIX_LEN``) over the whole document.
 PREFIX_BOOSTS: dict[str, float] = {"pre": 1.0}
 #: BM25 parameters.
 BM25_K1 = 1.2

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
-from selfservice.search.analysis import (
+from selfservice.text.words import (
     fold,
     query_word_key,
     split_words,

@@ -6,7 +6,10 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from selfservice.search.analysis import (
+from selfservice.search.hits import url
+from selfservice.search.ranking import Leaf
+from selfservice.search.readers import Readers
+from selfservice.text.words import (
     EDGE_MAX,
     EDGE_MIN,
     fold,
@@ -14,9 +17,6 @@ from selfservice.search.analysis import (
     split_words,
     word_prefix,
 )
-from selfservice.search.hits import url
-from selfservice.search.ranking import Leaf
-from selfservice.search.readers import Readers
 
 
 @dataclass(frozen=True)

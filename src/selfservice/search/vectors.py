@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from selfservice.search.documents import SearchDoc
-from selfservice.search.semantic import DIM, LANGS, MODEL_ID, Encoder, Vectors
+from selfservice.text.encoder import DIM, LANGS, MODEL_ID, Encoder, Vectors
 
 __all__ = [
     "CHUNK",

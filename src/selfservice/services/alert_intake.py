@@ -28,10 +28,10 @@ from typing import Any, Final
 from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session, col
 
-from selfservice.alert_config import AlertConfig
 from selfservice.channels.alert_mapping import AlertDecision
 from selfservice.channels.alerts import AlertEvent, AlertState
 from selfservice.channels.classify import TextClassifier
+from selfservice.config.alert_config import AlertConfig
 from selfservice.content.model import Content, Service
 from selfservice.db.conflicts import insert_once
 from selfservice.db.models import (

@@ -15,12 +15,12 @@ from typing import Any, Final
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from selfservice import customer_mail
-from selfservice.customer_mail import Changes, MailContent, Note, TicketFacts
 from selfservice.db.models import Contact, Organisation, OutboxMessage, OutboxStatus, Ticket
+from selfservice.delivery import customer_mail
+from selfservice.delivery.customer_mail import Changes, MailContent, Note, TicketFacts
+from selfservice.delivery.notify import header_text
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ClosureCode, Status
-from selfservice.notify import header_text
 from selfservice.services import outbox
 from selfservice.services.common import Loaded
 from selfservice.services.outbox import OUTBOX

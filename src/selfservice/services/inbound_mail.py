@@ -15,9 +15,12 @@ Protocol (no message is lost, none is applied twice):
 """
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Engine, Table, or_, select, update
 from sqlmodel import Session, col
@@ -30,6 +33,29 @@ from selfservice.db.session import transaction
 INBOUND: Table = InboundMessage.__table__  # type: ignore[attr-defined]
 MAX_MESSAGE_ID = 200
 MAX_ATTEMPTS = 5
+
+log = logging.getLogger("selfservice.mail")
+
+
+class Outcome(StrEnum):
+    TICKET = "ticket"
+    COMMENT = "comment"
+    IGNORED = "ignored"
+    REJECTED = "rejected"
+    #: Stored, but processing failed; it is retried (gateway start, ``mail process-pending``).
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    outcome: Outcome
+    ticket: str | None
+    reason: str
+    message: int | None = None
+    """The ``inbound_messages`` id."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.value, "ticket": self.ticket, "reason": self.reason}
 
 
 class AlreadyProcessed(Exception):
@@ -170,3 +196,40 @@ def retry_failed(engine: Engine) -> int:
             .values(status=InboundStatus.PENDING, attempts=0)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- outcomes of stored messages ------------------------------------------------------------
+
+
+def stored_outcome(row: Pending) -> MailOutcome:
+    """What a message that is no longer pending came to (asked again: idempotent)."""
+    if row.status is InboundStatus.FAILED:
+        return MailOutcome(Outcome.PENDING, None, "processing failed too often; waiting "
+                           "for `selfservice mail process-pending --retry-failed`", row.id)
+    return MailOutcome(Outcome(row.outcome or Outcome.IGNORED), row.ticket_number,
+                       row.reason or "", row.id)
+
+
+def duplicate_outcome(engine: Engine, message_id: int) -> MailOutcome:
+    """A redelivery: it reports the first delivery's state."""
+    row = load(engine, message_id)
+    assert row is not None
+    when = row.received_at.strftime("%Y-%m-%d %H:%M UTC")
+    done = (f"it was processed: {row.outcome}" if row.status is InboundStatus.PROCESSED
+            else "it is waiting to be processed")
+    return MailOutcome(Outcome.IGNORED, row.ticket_number,
+                       f"duplicate of message #{row.id} received {when}; {done}", row.id)
+
+
+def failed_outcome(
+    engine: Engine, message_id: int, error: str, *, max_attempts: int = MAX_ATTEMPTS
+) -> MailOutcome:
+    """Count the failed attempt (if the database lets us) and report it."""
+    try:
+        status = record_failure(engine, message_id, error=error, max_attempts=max_attempts)
+    except Exception:
+        log.exception("inbound message %s: could not record the failure", message_id)
+        status = InboundStatus.PENDING
+    kept = "kept for a person" if status is InboundStatus.FAILED else "will be retried"
+    return MailOutcome(Outcome.PENDING, None, f"stored, processing failed ({error}); {kept}",
+                       message_id)

@@ -26,9 +26,9 @@ from sqlmodel import Session, col
 
 from selfservice.channels.mail_auth import from_domain_authenticated
 from selfservice.channels.mail_parse import InboundMail
+from selfservice.config.settings import Settings
 from selfservice.db.models import OutboxMessage
-from selfservice.notify import unsafe_address
-from selfservice.settings import Settings
+from selfservice.delivery.notify import unsafe_address
 
 KIND: Final = "intake_unknown_sender"
 MODES: Final = ("off", "authenticated")

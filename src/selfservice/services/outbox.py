@@ -36,8 +36,8 @@ from sqlmodel import Session, col
 from selfservice.db.engine import is_postgres
 from selfservice.db.models import OutboxMessage, OutboxStatus
 from selfservice.db.session import transaction
+from selfservice.delivery.notify import Mail, Mailer, MailError, header_text, unsafe_address
 from selfservice.domain.enums import Language
-from selfservice.notify import Mail, Mailer, MailError, header_text, unsafe_address
 
 log = logging.getLogger("selfservice.outbox")
 

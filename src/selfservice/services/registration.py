@@ -18,12 +18,12 @@ from sqlalchemy import Engine, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from selfservice import customer_mail
 from selfservice.content.model import RequestForm, Service
 from selfservice.content.validation import validate_submission
 from selfservice.db.models import Contact, Organisation, Ticket
 from selfservice.db.numbering import next_ticket_number
 from selfservice.db.session import transaction
+from selfservice.delivery import customer_mail
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Impact, Language, Line, Status, TicketType, Urgency
 from selfservice.domain.priority import needs_phone_confirmation, priority_for

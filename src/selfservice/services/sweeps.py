@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import Engine, or_, select
 from sqlmodel import Session, col
 
-from selfservice import notify_templates
 from selfservice.db.models import Engineer, Ticket
 from selfservice.db.session import transaction
+from selfservice.delivery import notify_templates
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language, Status
 from selfservice.domain.errors import DomainError

@@ -13,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from selfservice.alert_config import load_alert_config
 from selfservice.channels.alerts import (
     AlertEvent,
     AlertPayloadError,
     alertmanager_events,
     zabbix_events,
 )
+from selfservice.config.alert_config import load_alert_config
 from selfservice.services import alert_sources
 from selfservice.services.alert_intake import AlertIntake
 from selfservice.web.backend import backend_of

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from selfservice.config.settings import Settings
 from selfservice.content.model import Content
-from selfservice.settings import Settings
 from selfservice.web.errors import exception_handlers
 from selfservice.web.hardening import (
     BodyLimitMiddleware,

@@ -13,8 +13,8 @@ from html import escape
 
 from selfservice.content.model import Content
 from selfservice.search import Hit, SearchIndex, Suggestion
-from selfservice.search.analysis import query_word_key, split_words
 from selfservice.search.snippets import Highlighter
+from selfservice.text.words import query_word_key, split_words
 
 #: Hits searched for the conversation and the as-you-type list alike.
 SEARCH_LIMIT = 10

@@ -6,24 +6,30 @@ hands it to Starlette, which gives each request a shallow copy as ``request.stat
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
 
 from starlette.requests import HTTPConnection
 
-from selfservice.content.model import Content
-from selfservice.settings import Settings
+from selfservice.config.settings import Settings
+from selfservice.content.model import Article, Content
 from selfservice.web.identity import Directory
 
 if TYPE_CHECKING:
     from selfservice.search import SearchIndex
-    from selfservice.web.kb_api import ArticleRenderer
+
+
+class ArticleRenderer(Protocol):
+    """Article bodies as HTML (``kb_api.ArticleRenderer``: a protocol here, so the state
+    module needs no endpoint module)."""
+
+    def html(self, article: Article) -> str: ...
 
 
 class State(TypedDict):
     settings: Settings
     content: Content
     search: "SearchIndex"
-    renderer: "ArticleRenderer"
+    renderer: ArticleRenderer
     #: Organisations and contacts for portal tokens (the database in phase B).
     directory: Directory
     #: The time, as an aware UTC datetime; tests pass a fixed clock.

@@ -4,8 +4,8 @@
 * ``/widget/<file>``: the chat frame (``frame.html``) and its modules and styles;
 * ``/demo``: a demo client portal with the widget embedded and the demo contact signed
   in (``?anonymous=1``: nobody signed in). Only the app ``selfservice serve --demo`` runs
-  (:func:`demo_app_from_settings`) has this route, because it hands a portal token to
-  every visitor.
+  (``selfservice.run.server.demo_app_from_settings``) has this route, because it hands a
+  portal token to every visitor.
 
 The files come from ``settings.widget_dir``; by default from the copy shipped inside the
 package (a wheel) or else the repository's ``widget/`` folder (a source checkout or an
@@ -27,16 +27,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from selfservice.config.settings import Settings
 from selfservice.services import portal
 from selfservice.services.demo import DEMO_CONTACT, DEMO_ORG
-from selfservice.settings import Settings
 from selfservice.web.backend import backend_of
 from selfservice.web.errors import ApiError
 from selfservice.web.identity import mint_token
 from selfservice.web.state import state_of
 
-#: The import string uvicorn calls for ``selfservice serve --demo``.
-DEMO_APP_FACTORY = "selfservice.web.widget_routes:demo_app_from_settings"
 #: Files of the widget folder that are served (flat folder, no sub-paths).
 _SERVED = re.compile(r"[a-z0-9][a-z0-9-]*\.(?:js|css|html|svg)")
 #: The demo page's template: rendered at /demo, never served as a file.
@@ -203,13 +201,6 @@ async def demo_page(request: Request) -> Response:
     template = (widget_dir(state["settings"]) / DEMO_TEMPLATE).read_text(encoding="utf-8")
     page = render_demo(template, token=token, lang=lang)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
-
-
-def demo_app_from_settings() -> Starlette:
-    """The app of ``selfservice serve --demo``: the usual one plus the ``/demo`` page."""
-    from selfservice.web.server import app_from_settings
-
-    return add_demo_page(app_from_settings())
 
 
 def add_demo_page(app: Starlette) -> Starlette:

@@ -20,7 +20,7 @@ def _engine() -> tuple[Engine, bool]:
         return engine, False
     url: str | None = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from selfservice.settings import load_settings
+        from selfservice.config.settings import load_settings
 
         url = load_settings().database_url
     return make_engine(url), True

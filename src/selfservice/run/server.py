@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from selfservice.config.settings import Settings, load_settings
+from selfservice.config.support_config import load_support_config
 from selfservice.content.loader import load_content
 from selfservice.content.model import Content
 from selfservice.db import migrate
@@ -21,15 +23,16 @@ from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import DemoSeed, seed_demo
-from selfservice.settings import Settings, load_settings
-from selfservice.support_config import load_support_config
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.backend import make_backend
 from selfservice.web.search_pool import PinnedSearchIndex
 from selfservice.web.site_files import SiteFiles
+from selfservice.web.widget_routes import add_demo_page
 
 #: The import string uvicorn calls (``factory=True``).
-APP_FACTORY = "selfservice.web.server:app_from_settings"
+APP_FACTORY = "selfservice.run.server:app_from_settings"
+#: The import string uvicorn calls for ``selfservice serve --demo``.
+DEMO_APP_FACTORY = "selfservice.run.server:demo_app_from_settings"
 #: Where the built public site is mounted.
 SITE_PATH = "/kb"
 
@@ -95,3 +98,8 @@ def app_from_settings() -> Starlette:
     if (settings.site_dir / "index.html").is_file():
         app.router.routes.append(Mount(SITE_PATH, app=SiteFiles(settings.site_dir), name="kb"))
     return app
+
+
+def demo_app_from_settings() -> Starlette:
+    """The app of ``selfservice serve --demo``: the usual one plus the ``/demo`` page."""
+    return add_demo_page(app_from_settings())

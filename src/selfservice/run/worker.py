@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from selfservice.delivery.notify import Mailer
 from selfservice.domain.config import SupportConfig
-from selfservice.notify import Mailer
 from selfservice.services import idempotency, jobs, outbox
 from selfservice.services.sweeps import auto_close_due, sla_sweep
 

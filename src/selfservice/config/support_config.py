@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from selfservice.config.national_holidays import NationalHolidays, resolve
 from selfservice.domain.calendars import BusinessHours
 from selfservice.domain.config import SupportConfig, parse_support_config
 from selfservice.domain.errors import ConfigError
-from selfservice.national_holidays import NationalHolidays, resolve
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "support.yml"
 

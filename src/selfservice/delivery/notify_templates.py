@@ -3,7 +3,7 @@ manager's SLA alert. The ticket number is always in the subject.
 
 Plain ``str.format`` templates keyed by (template, language); every template exists in
 both languages (``tests/tickets/test_templates.py`` checks it). The contact's mails are
-``selfservice.customer_mail`` (HTML and plain text from Jinja2 templates).
+``selfservice.delivery.customer_mail`` (HTML and plain text from Jinja2 templates).
 """
 
 from dataclasses import dataclass

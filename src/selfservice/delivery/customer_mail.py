@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from selfservice.delivery.notify_templates import CLOSURE_LABELS, STATUS_LABELS
 from selfservice.domain.enums import ClosureCode, Language, Status
 from selfservice.domain.workflow import is_waiting_for_customer
-from selfservice.notify_templates import CLOSURE_LABELS, STATUS_LABELS
 
 _ENV: Final = Environment(
-    loader=PackageLoader("selfservice", "mail_templates"),
+    loader=PackageLoader("selfservice.delivery", "mail_templates"),
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     undefined=StrictUndefined,
     keep_trailing_newline=True,

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from selfservice.channels.alert_mapping import AlertMapping, AlertMappingError
-from selfservice.support_config import ConfigProblem, line_of
+from selfservice.config.support_config import ConfigProblem, line_of
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "alert_mapping.yml"
 _OPTIONS = ("complete_on_resolve", "completed_by")

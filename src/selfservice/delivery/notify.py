@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Final, Protocol
 
-from selfservice.settings import Settings
+from selfservice.config.settings import Settings
 
 
 @dataclass(frozen=True)
