@@ -15,7 +15,8 @@ from selfservice.domain.errors import (
     TransitionNotAllowed,
 )
 from selfservice.services.errors import Forbidden, InvalidSubmission, NotFound
-from selfservice.web.errors import accept_language, exception_handlers
+from selfservice.web.context import accept_language
+from selfservice.web.errors import exception_handlers
 
 RU = {"Accept-Language": "ru"}
 

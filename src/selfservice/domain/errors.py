@@ -55,6 +55,12 @@ class NotOnTheLine(DomainError):
     default_code = "engineer_wrong_line"
 
 
+class ManagersOnly(DomainError):
+    """Only managers may do this (``domain.staffing``)."""
+
+    default_code = "managers_only"
+
+
 class InvalidAssignee(DomainError):
     """The chosen engineer may not work on the ticket (``domain.staffing``)."""
 

@@ -12,17 +12,25 @@ from sqlmodel import Session
 from selfservice.content.model import Service
 from selfservice.db.models import Ticket
 from selfservice.db.session import transaction
+from selfservice.domain import staffing
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Channel, Impact, TicketType, Urgency
 from selfservice.domain.errors import ActorNotAllowed, TransitionNotAllowed
 from selfservice.domain.priority import needs_phone_confirmation, reprioritise
 from selfservice.domain.workflow import FINAL
-from selfservice.services.common import Actor, Loaded, load_ticket, record
+from selfservice.services.common import (
+    Actor,
+    Loaded,
+    TicketRef,
+    load_for,
+    load_ticket,
+    record,
+)
 from selfservice.services.sla_state import clocks_of, store_clocks
 
 
 def classify(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime, config: SupportConfig,
     ticket_type: TicketType | None = None, service: Service | None = None,
     reason: str | None = None,
 ) -> Ticket:
@@ -48,7 +56,7 @@ def classify(
 
 
 def set_urgency(
-    engine: Engine, *, ticket_id: int, urgency: Urgency, actor: Actor, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, urgency: Urgency, actor: Actor, now: datetime,
     config: SupportConfig, reason: str | None = None, channel: Channel = Channel.PORTAL,
 ) -> Ticket:
     """The contact raises (or support corrects) urgency; priority is recomputed.
@@ -72,7 +80,7 @@ def set_urgency(
 
 
 def set_impact(
-    engine: Engine, *, ticket_id: int, impact: Impact, actor: Actor, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, impact: Impact, actor: Actor, now: datetime,
     config: SupportConfig, reason: str | None = None,
 ) -> Ticket:
     """Support sets the impact; priority is recomputed."""
@@ -90,14 +98,14 @@ def set_impact(
 
 
 def set_priority_factors(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime, config: SupportConfig,
     reason: str, urgency: Urgency | None = None, impact: Impact | None = None,
 ) -> Ticket:
     """Support re-prioritises: urgency and/or impact in one go (an engineer's urgency is
     taken as confirmed); the priority is recomputed once and every change recorded."""
     _support_only(actor, "re-prioritise a ticket")
     with transaction(engine) as session:
-        loaded = load_ticket(session, ticket_id, actor=actor)
+        loaded = load_for(session, ticket_id, actor=actor, rule=staffing.check_reprioritiser)
         ticket = loaded.ticket
         _not_final(ticket)
         if urgency is not None and urgency is not ticket.urgency:
@@ -114,13 +122,14 @@ def set_priority_factors(
 
 
 def confirm_urgency(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime,
     comment: str | None = None,
 ) -> Ticket:
     """An engineer confirmed the high urgency by phone."""
     _support_only(actor, "confirm urgency")
     with transaction(engine) as session:
-        ticket = load_ticket(session, ticket_id, actor=actor).ticket
+        ticket = load_for(session, ticket_id, actor=actor,
+                          rule=staffing.check_reprioritiser).ticket
         _not_final(ticket)
         _set_confirmed(session, ticket, True, actor=actor, now=now,
                        reason=comment or "confirmed by phone")

@@ -10,13 +10,13 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole
 from selfservice.domain.errors import DomainError, TransitionNotAllowed
 from selfservice.domain.workflow import FINAL
-from selfservice.services.common import Actor, load_to_work
+from selfservice.services.common import Actor, TicketRef, load_to_work
 from selfservice.services.customer_updates import mail_change
 from selfservice.services.sla_state import clocks_of, store_clocks
 
 
 def add_comment(
-    engine: Engine, *, ticket_id: int, actor: Actor, body: str, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, body: str, now: datetime,
     config: SupportConfig, public: bool = True,
 ) -> Comment:
     """Add a comment. A contact's comment is always public; an engineer comments on tickets
@@ -33,7 +33,7 @@ def add_comment(
         if ticket.status in FINAL:
             raise TransitionNotAllowed("a closed ticket is final; further work needs a new "
                                        "ticket", code="closed_is_final", field="status")
-        comment = Comment(ticket_id=ticket_id, at=now, author_kind=actor.role,
+        comment = Comment(ticket_id=ticket.id or 0, at=now, author_kind=actor.role,
                           author_id=actor.id, public=public, body=text)
         session.add(comment)
         if public and actor.role is ActorRole.ENGINEER and ticket.responded_at is None:

@@ -1,10 +1,11 @@
 """What the ticket use cases share: who acts, locked loading, history rows."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, insert
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from selfservice.db.models import Contact, Engineer, Organisation, Role, Ticket, TicketHistory
 from selfservice.domain import staffing
@@ -51,9 +52,23 @@ class Loaded:
     org: Organisation
 
 
-def load_ticket(session: Session, ticket_id: int, *, actor: Actor, lock: bool = True) -> Loaded:
+#: A ticket's id, or its number (``INC-000123``) as the engineers' API names it.
+TicketRef = int | str
+#: A role rule of ``domain.staffing``: (the engineer's line or None, the ticket's line).
+LineRule = Callable[[Line | None, Line], None]
+
+
+def load_ticket(
+    session: Session, ticket_id: TicketRef, *, actor: Actor, lock: bool = True
+) -> Loaded:
     """Lock the ticket row (``FOR UPDATE`` on PostgreSQL) and check the actor may see it."""
-    ticket = session.get(Ticket, ticket_id, with_for_update=lock)
+    if isinstance(ticket_id, str):
+        by_number = select(Ticket).where(Ticket.number == ticket_id)
+        ticket = session.exec(by_number.with_for_update() if lock else by_number).first()
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}", code="ticket_not_found", field="number")
+    else:
+        ticket = session.get(Ticket, ticket_id, with_for_update=lock)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}", field="ticket_id")
     contact = session.get(Contact, ticket.contact_id)
@@ -68,16 +83,23 @@ def load_ticket(session: Session, ticket_id: int, *, actor: Actor, lock: bool = 
     return Loaded(ticket, contact, org)
 
 
-def load_to_work(session: Session, ticket_id: int, *, actor: Actor) -> Loaded:
+def load_to_work(session: Session, ticket_id: TicketRef, *, actor: Actor) -> Loaded:
     """:func:`load_ticket`, and an engineer acting must work on the line the locked ticket
     is on now (``domain.staffing``): checked here, in the use case's transaction, so a
     ticket escalated since the caller looked at it is refused."""
-    loaded = load_ticket(session, ticket_id, actor=actor)
+    return load_for(session, ticket_id, actor=actor, rule=staffing.check_actor)
+
+
+def load_for(
+    session: Session, ticket_id: TicketRef, *, actor: Actor, rule: LineRule, lock: bool = True
+) -> Loaded:
+    """:func:`load_ticket`, then an engineer's ``rule`` on the line the ticket is on now."""
+    loaded = load_ticket(session, ticket_id, actor=actor, lock=lock)
     if actor.role is ActorRole.ENGINEER:
         engineer = session.get(Engineer, int(actor.id or 0))
         if engineer is None or not engineer.active:
             raise NotFound(f"no active engineer {actor.id}", field="actor")
-        staffing.check_actor(line_of(engineer.role), loaded.ticket.line)
+        rule(line_of(engineer.role), loaded.ticket.line)
     return loaded
 
 

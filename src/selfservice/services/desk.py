@@ -1,8 +1,8 @@
 """The engineers' desk: finding a ticket by number, and registering a phoned-in ticket.
 
-Role rules (who may read or act on which line) live in ``web/engineer_auth.py``; the
-lifecycle moves themselves are the use cases of ``tickets``, ``classification``,
-``escalation`` and ``comments``.
+Role rules (who may read or act on which line) live in ``domain.staffing``; the use cases
+of ``tickets``, ``classification``, ``escalation``, ``comments`` and ``queries`` apply
+them on the locked ticket, inside their transaction.
 """
 
 from datetime import datetime

@@ -18,7 +18,13 @@ from selfservice.domain.enums import Line, Status
 from selfservice.domain.escalation import Escalation, escalate
 from selfservice.domain.visibility import LINE_MOVE
 from selfservice.domain.workflow import is_waiting_for_customer
-from selfservice.services.common import Actor, assignable_engineer, load_to_work, record
+from selfservice.services.common import (
+    Actor,
+    TicketRef,
+    assignable_engineer,
+    load_to_work,
+    record,
+)
 from selfservice.services.errors import NotFound
 from selfservice.services.transition import change_status
 
@@ -26,7 +32,7 @@ from selfservice.services.transition import change_status
 def escalate_ticket(
     engine: Engine,
     *,
-    ticket_id: int,
+    ticket_id: TicketRef,
     actor: Actor,
     target_line: Line,
     target_group: str,

@@ -9,9 +9,10 @@ from sqlmodel import col, select
 
 from selfservice.db.models import Comment, Ticket, TicketHistory
 from selfservice.db.session import transaction
+from selfservice.domain import staffing
 from selfservice.domain.enums import Line, Status
 from selfservice.domain.workflow import FINAL
-from selfservice.services.common import Actor, load_ticket
+from selfservice.services.common import Actor, load_for
 from selfservice.services.errors import NotFound
 
 #: Statuses an engineers' queue shows by default: everything not finished.
@@ -33,7 +34,8 @@ def ticket_details(engine: Engine, *, number: str, actor: Actor) -> TicketDetail
         found = session.exec(select(Ticket.id).where(Ticket.number == number)).first()
         if found is None:
             raise NotFound(f"no ticket {number}", field="number")
-        ticket = load_ticket(session, found, actor=actor, lock=False).ticket
+        ticket = load_for(session, found, actor=actor, rule=staffing.check_reader,
+                          lock=False).ticket
         comments = select(Comment).where(Comment.ticket_id == found).order_by(col(Comment.id))
         if actor.is_contact:
             comments = comments.where(col(Comment.public).is_(True))

@@ -23,6 +23,7 @@ from selfservice.domain.workflow import resume_status
 from selfservice.services.common import (
     SYSTEM,
     Actor,
+    TicketRef,
     assignable_engineer,
     load_to_work,
     record,
@@ -37,7 +38,7 @@ _REASSIGN_IN_PLACE = frozenset({Status.ASSIGNED, Status.INFORMATION_NEEDED})
 
 
 def assign(
-    engine: Engine, *, ticket_id: int, engineer_id: int, actor: Actor, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, engineer_id: int, actor: Actor, now: datetime,
     config: SupportConfig, comment: str | None = None, public: bool | None = None,
 ) -> Ticket:
     """Give the ticket to an engineer who works on its line: Registered/Rejected/External →
@@ -62,7 +63,7 @@ def assign(
 
 
 def start_work(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime, config: SupportConfig,
     comment: str | None = None, public: bool | None = None,
 ) -> Ticket:
     """In progress. An unassigned ticket is taken by the engineer who starts it."""
@@ -75,7 +76,7 @@ def start_work(
 
 
 def request_information(
-    engine: Engine, *, ticket_id: int, actor: Actor, question: str, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, question: str, now: datetime,
     config: SupportConfig, public: bool | None = None,
 ) -> Ticket:
     """Information needed: the question goes to the contact; the SLA clocks pause."""
@@ -87,7 +88,7 @@ def request_information(
 
 
 def answer_information(
-    engine: Engine, *, ticket_id: int, actor: Actor, answer: str, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, answer: str, now: datetime,
     config: SupportConfig, public: bool | None = None,
 ) -> Ticket:
     """The contact answers (or an engineer records the answer): back to where the ticket
@@ -101,7 +102,7 @@ def answer_information(
 
 
 def hand_to_external(
-    engine: Engine, *, ticket_id: int, actor: Actor, comment: str, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, comment: str, now: datetime,
     config: SupportConfig, public: bool | None = None,
 ) -> Ticket:
     """External processing: a third party works on it (the comment says who and why)."""
@@ -113,7 +114,7 @@ def hand_to_external(
 
 
 def back_from_external(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime, config: SupportConfig,
     comment: str | None = None, public: bool | None = None,
 ) -> Ticket:
     with transaction(engine) as session:
@@ -126,7 +127,7 @@ def back_from_external(
 
 
 def complete(
-    engine: Engine, *, ticket_id: int, actor: Actor, closure_code: ClosureCode, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, closure_code: ClosureCode, now: datetime,
     config: SupportConfig, comment: str | None = None, public: bool | None = None,
 ) -> Ticket:
     """Completed with a closure code; the contact is asked to confirm or reject."""
@@ -138,7 +139,7 @@ def complete(
 
 
 def confirm(
-    engine: Engine, *, ticket_id: int, actor: Actor, now: datetime, config: SupportConfig,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, now: datetime, config: SupportConfig,
     comment: str | None = None, public: bool | None = None,
 ) -> Ticket:
     """Closed: the contact confirms (an engineer may record a phone confirmation, with a
@@ -151,7 +152,7 @@ def confirm(
 
 
 def reject(
-    engine: Engine, *, ticket_id: int, actor: Actor, reason: str, now: datetime,
+    engine: Engine, *, ticket_id: TicketRef, actor: Actor, reason: str, now: datetime,
     config: SupportConfig,
 ) -> Ticket:
     """Rejected by user: the contact is not satisfied; the resolution clock runs again."""
@@ -163,7 +164,7 @@ def reject(
 
 
 def auto_close(
-    engine: Engine, *, ticket_id: int, now: datetime, config: SupportConfig
+    engine: Engine, *, ticket_id: TicketRef, now: datetime, config: SupportConfig
 ) -> Ticket:
     """Closed by the system: the domain allows it only 3 days after Completed."""
     with transaction(engine) as session:

@@ -22,8 +22,9 @@ from starlette.types import ExceptionHandler
 
 from selfservice.domain.enums import Language
 from selfservice.domain.errors import DomainError
+from selfservice.web.context import request_context
 from selfservice.web.identity import TokenError
-from selfservice.web.messages import CATALOGUE, DEFAULT_LANGUAGE, message
+from selfservice.web.messages import CATALOGUE, message
 
 log = logging.getLogger("selfservice.web")
 
@@ -33,6 +34,8 @@ DOMAIN_STATUS: dict[str, int] = {
     "forbidden": 403,
     "actor_not_allowed": 403,
     "engineer_wrong_line": 403,
+    "engineer_read_only": 403,
+    "managers_only": 403,
     "conflict": 409,
     "transition_not_allowed": 409,
     "same_status": 409,
@@ -76,34 +79,8 @@ class ApiError(Exception):
 
 
 def request_language(conn: HTTPConnection) -> Language:
-    """``?lang=`` when it names a supported language, else ``Accept-Language``, else en."""
-    explicit = conn.query_params.get("lang", "").strip().lower()
-    if explicit in (Language.EN, Language.RU):
-        return Language(explicit)
-    return accept_language(conn.headers.get("accept-language", ""))
-
-
-def accept_language(header: str) -> Language:
-    """The supported language the ``Accept-Language`` header prefers most."""
-    best: tuple[float, int, Language] | None = None
-    for position, item in enumerate(header.split(",")):
-        tag, _, params = item.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in (Language.EN, Language.RU):
-            continue
-        weight = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                weight = float(params[2:])
-            except ValueError:
-                continue
-        if weight <= 0:
-            continue
-        candidate = (weight, -position, Language(primary))
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    return best[2] if best else DEFAULT_LANGUAGE
+    """The request's language (``web/context.py``)."""
+    return request_context(conn).lang
 
 
 def error_body(

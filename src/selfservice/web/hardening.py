@@ -19,9 +19,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from selfservice.web.context import ORG_HEADER, request_context
 from selfservice.web.errors import error_response
-
-ORG_HEADER = "x-selfservice-org"
 
 #: Origins allowed for one organisation (async so a database lookup can sit behind it).
 OriginsFor = Callable[[str], Awaitable[Collection[str]]]
@@ -36,9 +35,7 @@ def normalise_origin(origin: str) -> str:
 
 
 def request_org(scope: Scope) -> str | None:
-    conn = HTTPConnection(scope)
-    org = conn.headers.get(ORG_HEADER) or conn.query_params.get("org")
-    return (org or "").strip() or None
+    return request_context(HTTPConnection(scope)).org
 
 
 async def allowed_origins(

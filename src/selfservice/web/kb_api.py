@@ -7,15 +7,14 @@ API never reveals that a runbook exists.
 from typing import Any
 
 import markdown
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from selfservice.content.form_schema import form_json_schema
 from selfservice.content.model import Article, Content, RequestForm
 from selfservice.domain.enums import Language
-from selfservice.web.errors import ApiError, request_language
-from selfservice.web.params import query_language, query_text
-from selfservice.web.state import State, state_of
+from selfservice.web.dispatch import Call
+from selfservice.web.errors import ApiError
+from selfservice.web.schemas.requests import FormsQuery, LangQuery
+from selfservice.web.state import State
 from selfservice.web.urls import article_url, form_url
 
 MARKDOWN_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "fenced_code"]
@@ -64,24 +63,12 @@ def article_json(state: State, article: Article) -> dict[str, Any]:
     }
 
 
-async def get_article(request: Request) -> JSONResponse:
-    """
-    summary: One public article, with its Markdown, rendered HTML and steps
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string, maxLength: 200}}
-      - {$ref: "#/components/parameters/lang"}
-    responses:
-      200:
-        description: The article
-        content: {application/json: {schema: {$ref: "#/components/schemas/Article"}}}
-    errors: [400, 404, 429]
-    """
-    state = state_of(request)
-    query_language(request)  # only validated: it selects the language of error messages
-    article = public_article(state["content"], request.path_params["id"])
+async def get_article(call: Call[None, LangQuery]) -> dict[str, Any]:
+    """One public article, with its Markdown, rendered HTML and steps"""
+    article = public_article(call.state["content"], call.path("id"))
     if article is None:
         raise ApiError(404, "article_not_found", field="id")
-    return JSONResponse(article_json(state, article))
+    return article_json(call.state, article)
 
 
 def form_json(form: RequestForm, content: Content, lang: Language) -> dict[str, Any]:
@@ -101,54 +88,24 @@ def form_json(form: RequestForm, content: Content, lang: Language) -> dict[str, 
     }
 
 
-async def list_forms(request: Request) -> JSONResponse:
+async def list_forms(call: Call[None, FormsQuery]) -> dict[str, Any]:
+    """The request-form catalog, each form as JSON Schema with UI hints
+
+    All forms, ordered by id.
     """
-    summary: The request-form catalog, each form as JSON Schema with UI hints
-    parameters:
-      - {$ref: "#/components/parameters/lang"}
-      - name: service
-        in: query
-        required: false
-        description: Only the forms of this service.
-        schema: {type: string, minLength: 1, maxLength: 64, pattern: "\\\\S"}
-    responses:
-      200:
-        description: All forms, ordered by id
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [forms]
-              properties:
-                forms: {type: array, items: {$ref: "#/components/schemas/Form"}}
-    errors: [400, 429]
-    """
-    content = state_of(request)["content"]
-    lang = query_language(request) or request_language(request)
-    service = query_text(request, "service", max_length=64, required=False) or None
+    content, service = call.state["content"], call.query.service
     forms = [
-        form_json(form, content, lang)
+        form_json(form, content, call.lang)
         for form_id, form in sorted(content.forms.items())
         if service is None or form.service == service
     ]
-    return JSONResponse({"forms": forms})
+    return {"forms": forms}
 
 
-async def get_form(request: Request) -> JSONResponse:
-    """
-    summary: One request form as JSON Schema (draft 2020-12) with UI hints under x-ui
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: string, maxLength: 200}}
-      - {$ref: "#/components/parameters/lang"}
-    responses:
-      200:
-        description: The form
-        content: {application/json: {schema: {$ref: "#/components/schemas/Form"}}}
-    errors: [400, 404, 429]
-    """
-    content = state_of(request)["content"]
-    lang = query_language(request) or request_language(request)
-    form = content.forms.get(request.path_params["id"])
+async def get_form(call: Call[None, LangQuery]) -> dict[str, Any]:
+    """One request form as JSON Schema (draft 2020-12) with UI hints under x-ui"""
+    content = call.state["content"]
+    form = content.forms.get(call.path("id"))
     if form is None:
         raise ApiError(404, "form_not_found", field="id")
-    return JSONResponse(form_json(form, content, lang))
+    return form_json(form, content, call.lang)

@@ -1,4 +1,6 @@
-"""The route table of the HTTP API, in one place.
+"""The route table of the HTTP API, in one place: each operation's path, caller, models,
+answer and error statuses (``dispatch.Operation``); the OpenAPI document is written from
+it (``openapi.py``).
 
 Public and rate-limited: everything under ``/api/v1`` except
 ``/api/v1/engineer/``, which is reserved for the engineers' API (token-authenticated,
@@ -6,11 +8,10 @@ with its own limits), and ``/api/v1/alerts/``, the monitoring webhooks (each aut
 by its alert source's token). ``/healthz`` sits outside the API prefix for load balancers.
 """
 
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from pydantic import BaseModel, Field
+from starlette.routing import BaseRoute
 
 from selfservice.web import (
     alerts_api,
@@ -24,6 +25,11 @@ from selfservice.web import (
     tickets_api,
     widget_routes,
 )
+from selfservice.web.dispatch import Access, ApiRoute, Handler, Operation
+from selfservice.web.schemas import answers as a
+from selfservice.web.schemas import requests as r
+from selfservice.web.schemas import staff_answers as s
+from selfservice.web.schemas.fields import MAX_ID, MAX_REF
 from selfservice.web.urls import API_PREFIX
 
 ENGINEER_PREFIX = f"{API_PREFIX}/engineer/"
@@ -31,75 +37,139 @@ ENGINEER_PREFIX = f"{API_PREFIX}/engineer/"
 ALERTS_PREFIX = f"{API_PREFIX}/alerts/"
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+class TicketPath(BaseModel):
+    number: str = Field(max_length=32, description="the ticket number, e.g. INC-000123")
 
 
-def _api(path: str, endpoint: Endpoint, name: str, method: str = "GET") -> Route:
-    return Route(f"{API_PREFIX}{path}", endpoint, methods=[method], name=name)
+class ConversationPath(BaseModel):
+    id: str = Field(max_length=MAX_ID)
 
 
-def public_routes() -> list[BaseRoute]:
+class RefPath(BaseModel):
+    id: str = Field(max_length=MAX_REF)
+
+
+READ = (400, 429)
+CUSTOMER = (400, 401, 404, 409, 413, 422, 429)
+STAFF_ACT = (400, 401, 403, 404, 409, 422)
+ALERT = (400, 401, 403, 413, 503)
+
+
+def _api(
+    method: str, path: str, handler: Handler, name: str, access: Access = Access.PUBLIC,
+    **options: Any,
+) -> ApiRoute:
+    return ApiRoute(Operation(method, f"{API_PREFIX}{path}", handler, name, access, **options))
+
+
+def public_routes() -> list[ApiRoute]:
     return [
-        _api("/search", search_api.search, "search"),
-        _api("/suggest", search_api.suggest, "suggest"),
-        _api("/articles/{id}", kb_api.get_article, "article"),
-        _api("/forms", kb_api.list_forms, "forms"),
-        _api("/forms/{id}", kb_api.get_form, "form"),
-        _api("/me", system_api.me, "me"),
-        _api("/openapi.json", system_api.openapi_json, "openapi"),
+        _api("GET", "/search", search_api.search, "search", query=r.SearchQuery,
+             answer=a.SearchResults, errors=READ),
+        _api("GET", "/suggest", search_api.suggest, "suggest", query=r.SuggestQuery,
+             answer=a.Suggestions, errors=READ),
+        _api("GET", "/articles/{id}", kb_api.get_article, "article", query=r.LangQuery,
+             path_model=RefPath, answer=a.Article, errors=(400, 404, 429)),
+        _api("GET", "/forms", kb_api.list_forms, "forms", query=r.FormsQuery, answer=a.Forms,
+             errors=READ),
+        _api("GET", "/forms/{id}", kb_api.get_form, "form", query=r.LangQuery,
+             path_model=RefPath, answer=a.Form, errors=(400, 404, 429)),
+        _api("GET", "/me", system_api.me, "me", Access.PORTAL_TOKEN, query=r.LangQuery,
+             answer=a.Me, errors=(400, 401, 429)),
+        _api("GET", "/openapi.json", system_api.openapi_json, "openapi",
+             raw_responses={"200": {"description": "The OpenAPI document of the public API",
+                                    "content": {"application/json": {
+                                        "schema": {"type": "object"}}}}}),
         *customer_routes(),
     ]
 
 
-def customer_routes() -> list[BaseRoute]:
+def customer_routes() -> list[ApiRoute]:
     """The widget's conversation, article feedback, and the contact's tickets."""
-    post = "POST"
+    c, v, t = Access.CONTACT, Access.VISITOR, TicketPath
     return [
-        _api("/conversations", conversation_api.start_conversation, "conversations", post),
-        _api("/conversations/{id}", conversation_api.get_conversation, "conversation"),
-        _api("/conversations/{id}/messages", conversation_api.post_message, "messages", post),
-        _api("/articles/{id}/feedback", feedback_api.article_feedback, "feedback", post),
-        _api("/tickets", tickets_api.file_ticket, "file_ticket", post),
-        _api("/tickets", tickets_api.list_tickets, "tickets"),
-        _api("/tickets/{number}", tickets_api.get_ticket, "ticket"),
-        _api("/tickets/{number}/comments", tickets_api.add_comment, "comment", post),
-        _api("/tickets/{number}/urgency", tickets_api.set_urgency, "urgency", post),
-        _api("/tickets/{number}/confirm", tickets_api.confirm, "confirm", post),
-        _api("/tickets/{number}/reject", tickets_api.reject, "reject", post),
+        _api("POST", "/conversations", conversation_api.start_conversation, "conversations", v,
+             query=r.LangQuery, body=r.StartConversation, body_optional=True,
+             answer=a.Conversation, status=201, errors=(400, 401, 413, 429)),
+        _api("GET", "/conversations/{id}", conversation_api.get_conversation, "conversation", v,
+             query=r.LangQuery, path_model=ConversationPath, answer=a.Conversation,
+             errors=(400, 401, 404, 429)),
+        _api("POST", "/conversations/{id}/messages", conversation_api.post_message, "messages",
+             v, query=r.LangQuery, path_model=ConversationPath, body=r.ChatInput,
+             answer=a.Conversation, errors=CUSTOMER),
+        _api("POST", "/articles/{id}/feedback", feedback_api.article_feedback, "feedback", v,
+             query=r.LangQuery, path_model=RefPath, body=r.ArticleFeedback,
+             answer=a.FeedbackStored, status=201, errors=(400, 401, 404, 413, 429)),
+        _api("POST", "/tickets", tickets_api.file_ticket, "file_ticket", c, query=r.LangQuery,
+             body=r.FileTicket, answer=a.FiledTicket, status=201, errors=CUSTOMER),
+        _api("GET", "/tickets", tickets_api.list_tickets, "tickets", c, query=r.TicketsQuery,
+             answer=a.Tickets, errors=(400, 401, 429)),
+        _api("GET", "/tickets/{number}", tickets_api.get_ticket, "ticket", c, query=r.LangQuery,
+             path_model=t, answer=a.TicketDetails, errors=(400, 401, 404, 429)),
+        _api("POST", "/tickets/{number}/comments", tickets_api.add_comment, "comment", c,
+             query=r.LangQuery, path_model=t, body=r.NewComment, answer=a.TicketComment,
+             status=201, errors=CUSTOMER),
+        _api("POST", "/tickets/{number}/urgency", tickets_api.set_urgency, "urgency", c,
+             query=r.LangQuery, path_model=t, body=r.NewUrgency, answer=a.FiledTicket,
+             errors=CUSTOMER),
+        _api("POST", "/tickets/{number}/confirm", tickets_api.confirm, "confirm", c,
+             query=r.LangQuery, path_model=t, body=r.Confirmation, body_optional=True,
+             answer=a.Ticket, errors=CUSTOMER),
+        _api("POST", "/tickets/{number}/reject", tickets_api.reject, "reject", c,
+             query=r.LangQuery, path_model=t, body=r.Rejection, answer=a.Ticket,
+             errors=CUSTOMER),
     ]
 
 
-def engineer_routes() -> list[BaseRoute]:
-    """The engineers' and managers' API (engineer API token; ``web/engineer_auth.py``)."""
-    post = "POST"
-    e = engineer_api
+def engineer_routes() -> list[ApiRoute]:
+    """The engineers' and managers' API (engineer API token; ``web/auth.py``)."""
+    e, st, t = engineer_api, Access.STAFF, TicketPath
     return [
-        _api("/engineer/queue", e.queue, "engineer_queue"),
-        _api("/engineer/search", desk_api.search, "engineer_search"),
-        _api("/engineer/metrics", desk_api.get_metrics, "engineer_metrics"),
-        _api("/engineer/tickets", desk_api.register_call, "engineer_register", post),
-        _api("/engineer/tickets/{number}", e.get_ticket, "engineer_ticket"),
-        _api("/engineer/tickets/{number}/assign", e.assign, "engineer_assign", post),
-        _api("/engineer/tickets/{number}/transition", e.transition, "engineer_transition", post),
-        _api("/engineer/tickets/{number}/comments", e.add_comment, "engineer_comment", post),
-        _api("/engineer/tickets/{number}/priority", e.set_priority, "engineer_priority", post),
-        _api("/engineer/tickets/{number}/escalate", e.escalate, "engineer_escalate", post),
-        _api("/engineer/tickets/{number}/confirm-urgency", e.confirm_urgency,
-             "engineer_confirm_urgency", post),
+        _api("GET", "/engineer/queue", e.queue, "engineer_queue", st, query=r.QueueQuery,
+             answer=s.Queue, errors=(400, 401, 403)),
+        _api("GET", "/engineer/search", desk_api.search, "engineer_search", st,
+             query=r.StaffSearchQuery, answer=s.StaffHits, errors=(400, 401)),
+        _api("GET", "/engineer/metrics", desk_api.get_metrics, "engineer_metrics",
+             Access.MANAGER, query=r.MetricsQuery, answer=s.Metrics, errors=(400, 401, 403)),
+        _api("POST", "/engineer/tickets", desk_api.register_call, "engineer_register", st,
+             body=r.PhoneCall, answer=s.StaffTicket, status=201, errors=(400, 401, 404)),
+        _api("GET", "/engineer/tickets/{number}", e.get_ticket, "engineer_ticket", st,
+             path_model=t, answer=s.StaffTicketDetails, errors=(401, 403, 404)),
+        _api("POST", "/engineer/tickets/{number}/assign", e.assign, "engineer_assign", st,
+             path_model=t, body=r.Assignment, body_optional=True, answer=s.StaffTicket,
+             errors=STAFF_ACT),
+        _api("POST", "/engineer/tickets/{number}/transition", e.transition,
+             "engineer_transition", st, path_model=t, body=r.Transition, answer=s.StaffTicket,
+             errors=STAFF_ACT),
+        _api("POST", "/engineer/tickets/{number}/comments", e.add_comment, "engineer_comment",
+             st, path_model=t, body=r.StaffComment, answer=s.StaffComment, status=201,
+             errors=(400, 401, 403, 404, 409)),
+        _api("POST", "/engineer/tickets/{number}/priority", e.set_priority, "engineer_priority",
+             st, path_model=t, body=r.Reprioritisation, answer=s.StaffTicket,
+             errors=(400, 401, 403, 404, 409)),
+        _api("POST", "/engineer/tickets/{number}/escalate", e.escalate, "engineer_escalate", st,
+             path_model=t, body=r.Escalation, answer=s.StaffTicket, errors=STAFF_ACT),
+        _api("POST", "/engineer/tickets/{number}/confirm-urgency", e.confirm_urgency,
+             "engineer_confirm_urgency", st, path_model=t, body=r.UrgencyConfirmation,
+             body_optional=True, answer=s.StaffTicket, errors=(400, 401, 403, 404, 409)),
     ]
 
 
-def alert_routes() -> list[BaseRoute]:
+def alert_routes() -> list[ApiRoute]:
     """Monitoring webhooks, each authenticated by its alert source's token."""
     return [
-        _api("/alerts/alertmanager", alerts_api.alertmanager, "alerts_alertmanager", "POST"),
-        _api("/alerts/zabbix", alerts_api.zabbix, "alerts_zabbix", "POST"),
+        _api("POST", "/alerts/alertmanager", alerts_api.alertmanager, "alerts_alertmanager",
+             Access.ALERTMANAGER, doc_body=a.AlertmanagerBody, answer=a.AlertsApplied,
+             status=202, errors=ALERT),
+        _api("POST", "/alerts/zabbix", alerts_api.zabbix, "alerts_zabbix", Access.ZABBIX,
+             doc_body=a.ZabbixBody, answer=a.AlertsApplied, status=202, errors=ALERT),
     ]
 
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/healthz", system_api.healthz, methods=["GET"], name="healthz"),
+        ApiRoute(Operation("GET", "/healthz", system_api.healthz, "healthz",
+                           answer=a.Health)),
         *public_routes(),
         *alert_routes(),
         *engineer_routes(),

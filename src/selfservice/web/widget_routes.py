@@ -19,21 +19,23 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from selfservice.config.settings import Settings
 from selfservice.services import portal
 from selfservice.services.demo import DEMO_CONTACT, DEMO_ORG
-from selfservice.web.backend import backend_of
+from selfservice.web.dispatch import ApiRoute, Call, Operation
 from selfservice.web.errors import ApiError
 from selfservice.web.identity import mint_token
-from selfservice.web.state import state_of
 
 #: Files of the widget folder that are served (flat folder, no sub-paths).
 _SERVED = re.compile(r"[a-z0-9][a-z0-9-]*\.(?:js|css|html|svg)")
@@ -82,63 +84,61 @@ def _file_response(request: Request, path: Path) -> Response:
     return response
 
 
-async def loader(request: Request) -> Response:
+async def loader(call: Call[None, None]) -> Response:
+    """The chat widget's loader script, included by portals
+
+    `<script src="https://support.example/widget.js" data-org="acme" data-lang="ru"
+    async></script>` adds the chat (an iframe of /widget/frame.html) to the page and
+    the page API `window.SelfService`; see the README, "The chat widget".
     """
-    summary: The chat widget's loader script, included by portals
-    description: >
-      `<script src="https://support.example/widget.js" data-org="acme" data-lang="ru"
-      async></script>` adds the chat (an iframe of /widget/frame.html) to the page and
-      the page API `window.SelfService`; see the README, "The chat widget".
-    responses:
-      200:
-        description: The script (revalidate with its ETag)
-        content: {text/javascript: {schema: {type: string}}}
-      304:
-        description: Not modified since the ETag sent in If-None-Match
-    errors: [404]
-    """
-    return _file_response(request, widget_dir(state_of(request)["settings"]) / "widget.js")
+    return _file_response(call.request, widget_dir(call.state["settings"]) / "widget.js")
 
 
-async def widget_file(request: Request) -> Response:
+async def widget_file(call: Call[None, None]) -> Response:
+    """A file of the chat widget's frame (frame.html, its scripts and styles)
+
+    frame.html may be framed only by the origins of the organisation named by `org`
+    (Content-Security-Policy frame-ancestors); the loader puts `org`, `lang` and the
+    page's origin (`host`) on the frame's URL.
     """
-    summary: A file of the chat widget's frame (frame.html, its scripts and styles)
-    description: >
-      frame.html may be framed only by the origins of the organisation named by `org`
-      (Content-Security-Policy frame-ancestors); the loader puts `org`, `lang` and the
-      page's origin (`host`) on the frame's URL.
-    parameters:
-      - name: name
-        in: path
-        required: true
-        schema: {type: string, pattern: "^[a-z0-9][a-z0-9-]*\\\\.(js|css|html|svg)$"}
-      - name: org
-        in: query
-        required: false
-        schema: {type: string, maxLength: 64}
-    responses:
-      200:
-        description: The file
-        content:
-          text/html: {schema: {type: string}}
-          text/javascript: {schema: {type: string}}
-          text/css: {schema: {type: string}}
-          image/svg+xml: {schema: {type: string}}
-      304:
-        description: Not modified since the ETag sent in If-None-Match
-    errors: [404]
-    """
-    name = request.path_params["name"]
+    name = call.path("name")
     if not _SERVED.fullmatch(name) or name == DEMO_TEMPLATE:
         raise ApiError(404, "not_found")
-    return _file_response(request, widget_dir(state_of(request)["settings"]) / name)
+    return _file_response(call.request, widget_dir(call.state["settings"]) / name)
+
+
+class WidgetFile(BaseModel):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*\.(js|css|html|svg)$")
+
+
+class FrameQuery(BaseModel):
+    org: str | SkipJsonSchema[None] = Field(None, max_length=64)
+
+
+class DemoQuery(BaseModel):
+    anonymous: Literal["1", "true", "yes"] | SkipJsonSchema[None] = None
+    lang: Literal["en", "ru"] | SkipJsonSchema[None] = None
+
+
+_NOT_MODIFIED = {"304": {"description": "Not modified since the ETag sent in If-None-Match"}}
+_TEXT = {"schema": {"type": "string"}}
+
+
+def _files(*media_types: str) -> dict[str, Any]:
+    return {"200": {"description": "The file (revalidate with its ETag)",
+                    "content": dict.fromkeys(media_types, _TEXT)}, **_NOT_MODIFIED}
 
 
 def routes() -> list[BaseRoute]:
-    methods = ["GET", "HEAD"]
+    get = ("GET", "HEAD")
     return [
-        Route("/widget.js", loader, methods=methods, name="widget_loader"),
-        Route("/widget/{name}", widget_file, methods=methods, name="widget_file"),
+        ApiRoute(Operation("GET", "/widget.js", loader, "widget_loader", methods=get,
+                           errors=(404,), raw_responses=_files("text/javascript"))),
+        ApiRoute(Operation(
+            "GET", "/widget/{name}", widget_file, "widget_file", methods=get,
+            path_model=WidgetFile, doc_query=FrameQuery, errors=(404,),
+            raw_responses=_files("text/html", "text/javascript", "text/css", "image/svg+xml"),
+        )),
     ]
 
 
@@ -169,35 +169,21 @@ def render_demo(template: str, *, token: str | None, lang: str) -> str:
     )
 
 
-async def demo_page(request: Request) -> Response:
+async def demo_page(call: Call[None, None]) -> Response:
+    """A demo client portal with the chat widget (selfservice serve --demo only)
+
+    The widget embedded, with a fresh portal token for the demo contact
+    demo@example.com of organisation demo; `anonymous=1` for a visitor who is not
+    signed in.
     """
-    summary: A demo client portal with the chat widget (selfservice serve --demo only)
-    description: >
-      The widget embedded, with a fresh portal token for the demo contact
-      demo@example.com of organisation demo; `anonymous=1` for a visitor who is not
-      signed in.
-    parameters:
-      - name: anonymous
-        in: query
-        required: false
-        schema: {type: string, enum: ["1", "true", "yes"]}
-      - name: lang
-        in: query
-        required: false
-        schema: {type: string, enum: [en, ru]}
-    responses:
-      200:
-        description: The page
-        content: {text/html: {schema: {type: string}}}
-    """
-    state = state_of(request)
+    request, state = call.request, call.state
     anonymous = request.query_params.get("anonymous", "") in {"1", "true", "yes"}
     lang = request.query_params.get("lang", "")
     lang = lang if lang in {"en", "ru"} else ""
     token = None
     if not anonymous:
-        engine = backend_of(request).engine
-        token = await run_in_threadpool(partial(demo_token, engine, now=state["clock"]()))
+        engine = call.backend.engine
+        token = await run_in_threadpool(partial(demo_token, engine, now=call.now()))
     template = (widget_dir(state["settings"]) / DEMO_TEMPLATE).read_text(encoding="utf-8")
     page = render_demo(template, token=token, lang=lang)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
@@ -205,5 +191,8 @@ async def demo_page(request: Request) -> Response:
 
 def add_demo_page(app: Starlette) -> Starlette:
     """Serve ``/demo`` too: only for demo installations (it signs in every visitor)."""
-    app.router.routes.append(Route("/demo", demo_page, methods=["GET", "HEAD"], name="demo"))
+    app.router.routes.append(ApiRoute(Operation(
+        "GET", "/demo", demo_page, "demo", methods=("GET", "HEAD"), doc_query=DemoQuery,
+        raw_responses={"200": {"description": "The page", "content": {"text/html": _TEXT}}},
+    )))
     return app
