@@ -128,3 +128,23 @@ def test_train_needs_exactly_one_source(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["classify", "train", "--database-url",
                                        f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code == 2 and "exactly one of --from-db and --from FILE" in result.output
+
+
+def test_meaning_off_classifies_by_cue_phrases_alone() -> None:
+    """SELFSERVICE_SEARCH_MEANING=off is honoured by the classifier too: an installation
+    without the sentence model still classifies, and no reason cites the meaning model."""
+    runner = CliRunner(env={"SELFSERVICE_SEARCH_MEANING": "off"})
+    stdin = (
+        json.dumps({"id": 1, "text": "VPN не подключается с утра"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": 2, "text": "Please create a mailbox for Anna"}) + "\n"
+    )
+    result = runner.invoke(main, ["classify", "--cold", "--kb-dir", str(REPO / "kb"), "--explain"],
+                           input=stdin)
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["type"] for o in out] == ["incident", "request"]
+    assert not any("by meaning" in r for o in out for r in o["reasons"])
+    on = CliRunner(env={"SELFSERVICE_SEARCH_MEANING": "on"}).invoke(
+        main, ["classify", "--cold", "--kb-dir", str(REPO / "kb"), "--explain"], input=stdin)
+    assert any("by meaning" in r for o in map(json.loads, on.stdout.splitlines())
+               for r in o["reasons"])

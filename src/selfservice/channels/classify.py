@@ -169,6 +169,14 @@ class _Seeds:
         return [float(v) for v in top(self.incident) - top(self.request)]
 
 
+def _meaning_on() -> bool:
+    """``SELFSERVICE_SEARCH_MEANING``: with the meaning model off for search, the
+    classifier does not load it either (an installation without the model file)."""
+    from selfservice.settings import load_settings
+
+    return load_settings().search_meaning
+
+
 class TextClassifier:
     """Build once from the loaded knowledge base, then call :meth:`classify` per text.
 
@@ -186,19 +194,21 @@ class TextClassifier:
     #: How many labelled examples the cold start is worth.
     PRIOR_EXAMPLES = 25.0
 
-    def __init__(self, services: Iterable[str], *, semantic: bool = True) -> None:
+    def __init__(self, services: Iterable[str], *, semantic: bool | None = None) -> None:
         self.services = tuple(services)
         self._service = _NaiveBayes(alpha=0.3)
-        self._semantic = semantic
+        self._semantic = _meaning_on() if semantic is None else semantic
         self._seeds: _Seeds | None = None
         self.learned: LearnedModel | None = None
         self._follow: Callable[[], LearnedModel | None] | None = None
 
     @classmethod
     def from_content(
-        cls, content: Content, *, learned: LearnedModel | None = None, semantic: bool = True
+        cls, content: Content, *, learned: LearnedModel | None = None,
+        semantic: bool | None = None,
     ) -> "TextClassifier":
-        """``semantic=False`` leaves out the meaning model (cue phrases only)."""
+        """``semantic=False`` leaves out the meaning model (cue phrases only); ``None``
+        follows ``SELFSERVICE_SEARCH_MEANING``, like search."""
         model = cls(content.services, semantic=semantic)
         model.learned = learned
         for service in content.services.values():
