@@ -172,9 +172,9 @@ class _Seeds:
 def _meaning_on() -> bool:
     """``SELFSERVICE_SEARCH_MEANING``: with the meaning model off for search, the
     classifier does not load it either (an installation without the model file)."""
-    from selfservice.settings import load_settings
+    from selfservice.text.encoder import meaning_enabled
 
-    return load_settings().search_meaning
+    return meaning_enabled()
 
 
 class TextClassifier:

@@ -88,6 +88,17 @@ class ModelFileError(RuntimeError):
     """The bundled model file is missing or is not the one this release was tested with."""
 
 
+#: The setting that turns the meaning model off (``config/settings.py`` validates it;
+#: read here too because the parsers below the configuration layer load the model).
+MEANING_VARIABLE = "SELFSERVICE_SEARCH_MEANING"
+
+
+def meaning_enabled() -> bool:
+    """False when :data:`MEANING_VARIABLE` is ``off``: an installation that runs without
+    the model must not load it for the classifier either."""
+    return os.environ.get(MEANING_VARIABLE, "on").strip().lower() != "off"
+
+
 def set_threads(n: int) -> None:
     """Threads the model computes with; effective only before it is first loaded.
 
