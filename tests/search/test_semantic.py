@@ -96,7 +96,32 @@ def test_russian_and_english_documents_get_vectors(index: SearchIndex, tmp_path:
     vs = vector_store.load(tmp_path / "index" / index.generation)
     assert vs is not None
     assert set(vs.keys) == {d.key for d in CORPUS}
-    assert vs.vectors.shape == (4, 384)
+    # every document: its overview and its title as a question, in adjacent rows
+    assert vs.vectors.shape == (2 * len(CORPUS), 384)
+    assert [int(p) for p in vs.parts] == [vector_store.OVERVIEW, vector_store.QUESTION] * 4
+    assert vs.keys[0::2] == vs.keys[1::2]
+
+
+def test_a_long_article_is_read_as_passages() -> None:
+    long_body = " ".join(f"Sentence number {i} about the billing portal." for i in range(60))
+    doc = SearchDoc(
+        key="article:long", type="article", ref="long", lang="en", audience="public",
+        kind="how-to", service="", title="Invoices", symptoms="Where is my invoice; No bill",
+        body=long_body,
+    )
+    parts = vector_store.passages(doc)
+    kinds = [p for p, _t in parts]
+    assert kinds[0] == vector_store.OVERVIEW
+    assert [t for p, t in parts if p == vector_store.QUESTION] == [
+        "Invoices", "Where is my invoice", "No bill",
+    ]
+    windows = [t for p, t in parts if p == vector_store.CHUNK]
+    # the text past the overview, in windows of whole sentences, at most MAX_CHUNKS
+    assert 2 <= len(windows) <= vector_store.MAX_CHUNKS
+    assert all(len(w.split()) <= 2 * vector_store.CHUNK_WORDS for w in windows)
+    assert any("Sentence number 20 " in w for w in windows)
+    # what a document is about is said early: the tail past the cap is not read
+    assert not any("Sentence number 59 " in w for w in windows)
 
 
 def test_a_russian_paraphrase_finds_its_answer_by_meaning(index: SearchIndex) -> None:
@@ -226,3 +251,15 @@ def test_an_index_of_one_language_answers_with_the_fallback_on(tmp_path: Path) -
         assert not any(h.confident for h in hits)
     finally:
         only_english.close()
+
+
+def test_an_other_language_hit_goes_first_only_when_clearly_more_confident() -> None:
+    from selfservice.search.engine import LANGUAGE_MARGIN, interleave
+
+    own = [(1, 9.0, 0.45), (2, 8.0, 0.20)]
+    # nearly as confident in the caller's language: their own language stays first
+    assert [d for d, _s, _c in interleave(own, [(7, 5.0, 0.55)])] == [1, 7, 2]
+    # clearly more confident: the other language's answer leads
+    sure = 0.45 + LANGUAGE_MARGIN + 0.05
+    assert [d for d, _s, _c in interleave(own, [(7, 5.0, sure)])] == [7, 1, 2]
+    assert interleave([], [(7, 5.0, 0.6)]) == [(7, 5.0, 0.6)]

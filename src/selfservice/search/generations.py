@@ -257,7 +257,7 @@ class Generations:
         vs = vector_store.update(self._get_encoder(), docs, hashes, previous, progress)
         if previous is None or vs.keys != previous.keys or vs.hashes != previous.hashes:
             vector_store.save(self.root / gen, vs)
-        return len(vs.keys)
+        return len(set(vs.keys))
 
     def _get_encoder(self) -> Encoder:
         if self._encoder is None:

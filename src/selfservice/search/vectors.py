@@ -8,7 +8,8 @@ e5 matches a short text far better than the average of a long one:
   that a customer's question meets the way customers phrase that problem like with like;
 * the rest of the text in windows of about :data:`CHUNK_WORDS` words.
 
-A document is as near to a query as its nearest passage (``meaning.py``).
+How near a document comes to a query combines its nearest content passage and its
+nearest question-like line (``meaning.py``).
 
 One file per generation holds, for every passage of every document in a language the
 model covers, the document's key and content hash, the passage's part and its unit
