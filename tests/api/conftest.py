@@ -15,13 +15,12 @@ import pytest
 from api_helpers import People
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
+from support.database import migrated_engine
 from support.postgres import pg_schema
 
 from selfservice.config.settings import Settings
 from selfservice.config.support_config import load_support_config
 from selfservice.content.model import Content
-from selfservice.db.engine import make_engine
-from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
@@ -58,13 +57,8 @@ def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def engine(api_db_url: str, config: SupportConfig) -> Iterator[Engine]:
-    engine = make_engine(api_db_url)
-    upgrade_engine(engine)
-    admin.sync_support_groups(engine, config=config)
-    try:
+    with migrated_engine(api_db_url, config) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

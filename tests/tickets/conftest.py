@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from intake_helpers import CrashSwitch
 from sqlalchemy import Engine
+from support.database import migrated_engine
 from support.postgres import create_pg_schema, drop_pg_schema, require_postgres
 from support.processes import free_port
 from ticket_helpers import T0, MailCollector, SmtpServer, World
 
 from selfservice.config.support_config import load_support_config
-from selfservice.db.engine import make_engine
-from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
@@ -54,13 +53,8 @@ def config() -> SupportConfig:
 @pytest.fixture
 def engine(db_url: str, config: SupportConfig) -> Iterator[Engine]:
     """A migrated database with the configured support groups."""
-    engine = make_engine(db_url)
-    upgrade_engine(engine)
-    admin.sync_support_groups(engine, config=config)
-    try:
+    with migrated_engine(db_url, config) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
