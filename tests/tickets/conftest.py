@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from intake_helpers import CrashSwitch
 from sqlalchemy import Engine
-from support.database import migrated_engine
-from support.postgres import create_pg_schema, drop_pg_schema, require_postgres
+from support.database import empty_database, migrated_engine
+from support.postgres import require_postgres
 from support.processes import free_port
 from ticket_helpers import T0, MailCollector, SmtpServer, World
 
-from selfservice.config.support_config import load_support_config
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
@@ -34,20 +33,8 @@ def pg_available() -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database (no tables yet)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'selfservice.db'}"
-        return
-    request.getfixturevalue("pg_available")
-    schema = create_pg_schema()
-    try:
-        yield schema.url
-    finally:
-        drop_pg_schema(schema.name)
-
-
-@pytest.fixture(scope="session")
-def config() -> SupportConfig:
-    return load_support_config()
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
