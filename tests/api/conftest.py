@@ -15,13 +15,10 @@ import pytest
 from api_helpers import People
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
-from support.postgres import pg_schema
+from support.database import empty_database, migrated_engine
 
 from selfservice.config.settings import Settings
-from selfservice.config.support_config import load_support_config
 from selfservice.content.model import Content
-from selfservice.db.engine import make_engine
-from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
@@ -38,33 +35,19 @@ ACME_PHONE = "+7 495 000-00-00"
 # --- content and search (once per session) ------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def config() -> SupportConfig:
-    return load_support_config()
-
-
 # --- the database -------------------------------------------------------------------------
 
 
 @pytest.fixture
 def api_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    kind = getattr(request, "param", "sqlite")
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'selfservice.db'}"
-        return
-    with pg_schema("api") as url:
+    with empty_database(getattr(request, "param", "sqlite"), tmp_path, "api") as url:
         yield url
 
 
 @pytest.fixture
 def engine(api_db_url: str, config: SupportConfig) -> Iterator[Engine]:
-    engine = make_engine(api_db_url)
-    upgrade_engine(engine)
-    admin.sync_support_groups(engine, config=config)
-    try:
+    with migrated_engine(api_db_url, config) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

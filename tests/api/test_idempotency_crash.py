@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from support.processes import free_port
+from support.processes import CLI, start_serve
 
 from selfservice.db.engine import make_engine
 
@@ -35,31 +34,15 @@ pytestmark = [
 ]
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CLI = [sys.executable, "-m", "selfservice.cli"]
 DESCRIPTION = "Payroll VM froze during the month-end run"
 KEY = "5b0f1c1e-0d6e-4c55-9a3e-kill-9"
 
 
 
 def serve(home: Path, env: dict[str, str], name: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    log = home / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*CLI, "serve", "--demo", "--no-build-site", "--port", str(port)],
-            env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    kill(process)
-    pytest.fail(f"serve did not start:\n{log.read_text()}")
+    served = start_serve(home, env, "--demo", "--no-build-site", log=home / f"{name}.log",
+                         timeout=90, own_session=True)
+    return served.process, served.port
 
 
 def kill(process: subprocess.Popen[bytes]) -> None:

@@ -5,10 +5,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +12,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from support.processes import free_port
+from support.processes import CLI, call, serving
 
 from selfservice.db.engine import make_engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CLI = [sys.executable, "-m", "selfservice.cli"]
-
 
 
 @dataclass
@@ -36,18 +30,8 @@ class Live:
     def call(
         self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
     ) -> tuple[int, dict[str, Any]]:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.base + path, data=data, method=method, headers=headers
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return call(self.base, method, path, body, headers, timeout=10)
 
     def cli(self, *args: str) -> str:
         done = subprocess.run(
@@ -71,37 +55,6 @@ class Live:
             engine.dispose()
 
 
-def start_server(home: Path, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [*CLI, "serve", "--demo", "--port", str(port)]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(process)
-            pytest.fail(f"serve did not answer within 60 s:\n{log.read_text()}")
-        time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("live")
@@ -114,12 +67,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "SELFSERVICE_DATABASE_URL": db_url,
         "SELFSERVICE_SITE_DIR": str(home / "site"),
     }
-    log = home / "serve.log"
-    process, base = start_server(home, env, log)
-    try:
-        yield Live(base, env, home, db_url, log)
-    finally:
-        stop(process)
+    with serving(home, env, "--demo") as served:
+        yield Live(served.base, env, home, db_url, served.log)
 
 
 def test_first_run_seeds_the_demo_and_prints_what_to_open(live: Live) -> None:
@@ -190,14 +139,9 @@ def test_ticket_path_over_http(live: Live) -> None:
 
 
 def test_a_second_demo_run_creates_nothing(live: Live) -> None:
-    log = live.home / "second.log"
-    process, base = start_server(live.home, live.env, log)
-    try:
-        with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
-            assert response.status == 200
-    finally:
-        stop(process)
-    output = log.read_text()
+    with serving(live.home, live.env, "--demo", log=live.home / "second.log") as second:
+        assert call(second.base, "GET", "/healthz")[0] == 200
+    output = second.log.read_text()
     assert "demo data: already there" in output
     assert "sse_" not in output
     assert live.query("SELECT count(*) FROM organisations") == [(1,)]

@@ -10,7 +10,15 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from widget_page import Server, Widget, conversation, outbox, ticket
+from widget_page import (
+    TICKET_NUMBER,
+    Server,
+    Widget,
+    conversation,
+    expect,
+    outbox,
+    ticket,
+)
 
 from selfservice.config.support_config import load_support_config
 from selfservice.db.models import ArticleFeedback, ConversationEvent, Engineer
@@ -22,8 +30,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Route
 
 pytestmark = pytest.mark.browser
-
-TICKET_NUMBER = re.compile(r"[A-Z]+-\d{6}")
 
 
 def test_deflection_suggested_article_walked_to_solved(
@@ -40,15 +46,15 @@ def test_deflection_suggested_article_walked_to_solved(
 
     step = widget.ui.locator(".step").last
     step.wait_for()
-    assert step.locator(".step-count").text_content() == "Step 1 of 5"
+    expect(step.locator(".step-count")).to_have_text("Step 1 of 5")
     for index in (2, 3):
         widget.ui.locator("[data-action='next_step']:not([disabled])").click()
         widget.ui.locator(f".step[data-step='{index}']").wait_for()
     shot("step-3")
     widget.ui.locator("[data-action='solved']:not([disabled])").click()
     widget.ui.locator(".entry.divider").wait_for()
-    assert widget.ui.locator(".composer input").is_disabled()
-    assert widget.ui.locator(".restart button").is_visible()
+    expect(widget.ui.locator(".composer input")).to_be_disabled()
+    expect(widget.ui.locator(".restart button")).to_be_visible()
 
     conversation_id = widget.conversation_id()
     row = conversation(db, conversation_id)
@@ -81,17 +87,17 @@ def test_ticket_from_the_suggested_form(
         return form.locator(f"[data-field='{name}']")
 
     conditional = field("restart_result")
-    assert conditional.is_hidden()
+    expect(conditional).to_be_hidden()
     form.locator("[data-field='vm_name'] input").fill("web_01!")
     form.locator("button[type=submit]").click()
     # The widget's own check, with the server's texts, next to the fields.
-    assert field("vm_name").locator(".field-error").inner_text() == (
+    expect(field("vm_name").locator(".field-error")).to_have_text(
         "Enter a host name such as vm-01 or vm-01.example.com."
     )
-    assert field("os").locator(".field-error").inner_text() == "This field is required."
-    assert field("vm_name").locator("input").get_attribute("aria-invalid") == "true"
-    assert widget.ui.locator(".form-summary").inner_text().startswith(
-        "Please correct the highlighted fields (4)"
+    expect(field("os").locator(".field-error")).to_have_text("This field is required.")
+    expect(field("vm_name").locator("input")).to_have_attribute("aria-invalid", "true")
+    expect(widget.ui.locator(".form-summary")).to_have_text(
+        re.compile(r"^Please correct the highlighted fields \(4\)")
     )
     shot("client-errors")
 
@@ -104,7 +110,7 @@ def test_ticket_from_the_suggested_form(
     conditional.locator("textarea").fill("It hangs again after two minutes.")
     urgency = form.locator("select[name='urgency']")
     urgency.select_option("high")
-    assert "confirmed by phone" in form.locator(".urgency .notice").inner_text()
+    expect(form.locator(".urgency .notice")).to_contain_text("confirmed by phone")
 
     # The server has the last word: a value the widget would never send gets its 422,
     # and the server's message is shown next to the field.
@@ -116,17 +122,15 @@ def test_ticket_from_the_suggested_form(
     context.route(lambda url: urlsplit(url).path == "/api/v1/tickets", tamper, times=1)
     form.locator("button[type=submit]").click()
     server_error = field("started_on").locator(".field-error")
-    server_error.wait_for()
-    assert server_error.inner_text() == "Enter a date as YYYY-MM-DD."
+    expect(server_error).to_have_text("Enter a date as YYYY-MM-DD.")
     shot("server-error")
 
     form.locator("button[type=submit]").click()
-    confirmation = widget.ui.locator(".entry.success")
-    confirmation.wait_for()
-    number = confirmation.locator(".ticket-number strong").inner_text()
-    assert TICKET_NUMBER.fullmatch(number)
-    notice = widget.ui.locator(".entry.notice").last.inner_text()
-    assert "+1 555 0100" in notice  # the demo organisation's support phone
+    shown_number = widget.ui.locator(".entry.success .ticket-number strong")
+    expect(shown_number).to_have_text(TICKET_NUMBER)
+    number = shown_number.inner_text()  # read once it is there, to look the ticket up
+    # the demo organisation's support phone
+    expect(widget.ui.locator(".entry.notice").last).to_contain_text("+1 555 0100")
     shot("filed")
 
     filed = ticket(db, number)
@@ -147,21 +151,20 @@ def test_russian_interface(widget: Widget, shot: Callable[[str], None]) -> None:
     widget.goto_demo("?lang=ru")
     widget.open()
     ui = widget.ui
-    assert ui.locator("h1").inner_text() == "Поддержка"
-    assert ui.locator(".tab").all_inner_texts() == ["Помощь", "Мои заявки"]
-    assert widget.bot_text().endswith("а я поищу решение.")
-    assert ui.locator(".composer input").get_attribute("placeholder") == "Опишите проблему…"
+    expect(ui.locator("h1")).to_have_text("Поддержка")
+    expect(ui.locator(".tab")).to_have_text(["Помощь", "Мои заявки"])
+    expect(widget.bot_message()).to_have_text(re.compile(r"а я поищу решение\.$"))
+    expect(ui.locator(".composer input")).to_have_attribute("placeholder", "Опишите проблему…")
     widget.say("не отвечает виртуальная машина")
-    ui.locator("[data-action='need_help']").last.wait_for()
-    assert ui.locator("[data-action='need_help']").last.inner_text() == "Мне всё ещё нужна помощь"
-    ui.locator("[data-action='need_help']").last.click()
+    need_help = ui.locator("[data-action='need_help']").last
+    expect(need_help).to_have_text("Мне всё ещё нужна помощь")
+    need_help.click()
     ui.locator("[data-form='vm-not-responding']").last.click()
     form = ui.locator(".form-view form")
-    form.wait_for()
-    assert "Имя виртуальной машины" in form.locator("[data-field='vm_name'] label").inner_text()
+    expect(form.locator("[data-field='vm_name'] label")).to_contain_text("Имя виртуальной машины")
     form.locator("button[type=submit]").click()
-    assert form.locator("[data-field='os'] .field-error").inner_text() == "Обязательное поле."
-    assert form.locator("button[type=submit]").inner_text() == "Отправить заявку"
+    expect(form.locator("[data-field='os'] .field-error")).to_have_text("Обязательное поле.")
+    expect(form.locator("button[type=submit]")).to_have_text("Отправить заявку")
     shot("form")
 
 
@@ -174,8 +177,8 @@ def test_without_data_lang_the_browser_language_is_used(
         widget = Widget(page, server)
         widget.goto_demo()  # the demo page's tag has data-lang=""
         widget.open()
-        assert widget.ui.locator("h1").inner_text() == "Поддержка"
-        assert widget.bot_text().startswith("Здравствуйте!")
+        expect(widget.ui.locator("h1")).to_have_text("Поддержка")
+        expect(widget.bot_message()).to_have_text(re.compile(r"^Здравствуйте!"))
         page.screenshot(path=str(artifacts / "test_without_data_lang_the_browser_language.png"))
     finally:
         context.close()
@@ -184,22 +187,20 @@ def test_without_data_lang_the_browser_language_is_used(
 def test_language_switch_through_the_page_api(widget: Widget) -> None:
     widget.goto_demo()
     widget.open()
-    assert widget.bot_text().startswith("Hello!")
+    expect(widget.bot_message()).to_have_text(re.compile(r"^Hello!"))
     widget.page.evaluate("() => window.SelfService.setLanguage('ru')")
-    widget.ui.locator(".log .entry.bot", has_text="Здравствуйте!").wait_for()
-    assert widget.ui.locator("h1").inner_text() == "Поддержка"
-    assert widget.iframe.get_attribute("title") == "Чат поддержки"
+    expect(widget.ui.locator(".log .entry.bot", has_text="Здравствуйте!")).to_have_count(1)
+    expect(widget.ui.locator("h1")).to_have_text("Поддержка")
+    expect(widget.iframe).to_have_attribute("title", "Чат поддержки")
 
 
 def test_anonymous_visitor_is_told_to_sign_in(widget: Widget) -> None:
     widget.goto_demo("?anonymous=1")
     widget.open()
-    assert widget.ui.locator(".tab", has_text="My tickets").is_hidden()
+    expect(widget.ui.locator(".tab", has_text="My tickets")).to_be_hidden()
     widget.say("my virtual machine is not responding")
     widget.ui.locator("[data-action='need_help']").last.click()
-    notice = widget.ui.locator(".entry.notice")
-    notice.wait_for()
-    assert "sign in to the client portal" in notice.inner_text()
+    expect(widget.ui.locator(".entry.notice")).to_contain_text("sign in to the client portal")
 
 
 def _completed_ticket(server: Server, db: Engine, description: str) -> str:
@@ -229,8 +230,8 @@ def test_my_tickets_reply_and_confirm(
     ui.locator(".tab", has_text="My tickets").click()
     ui.locator(f"[data-ticket='{first}']").click()
     status = ui.locator(".facts [data-status]")
-    assert status.get_attribute("data-status") == "completed"
-    assert ui.locator(".comments").inner_text().count("Restarted the service.") == 1
+    expect(status).to_have_attribute("data-status", "completed")
+    expect(ui.locator(".comments li", has_text="Restarted the service.")).to_have_count(1)
 
     ui.get_by_label("Your reply").fill("Thanks, it works for us now.")
     ui.get_by_role("button", name="Send reply").click()
@@ -238,7 +239,7 @@ def test_my_tickets_reply_and_confirm(
     shot("completed")
     ui.locator("[data-action='confirm']").click()
     ui.locator(".notice.success", has_text="The ticket is closed").wait_for()
-    assert status.get_attribute("data-status") == "closed"
+    expect(status).to_have_attribute("data-status", "closed")
     assert ticket(db, first).status is Status.CLOSED
 
     ui.get_by_role("button", name="All tickets").click()
@@ -252,6 +253,5 @@ def test_my_tickets_reply_and_confirm(
     ui.get_by_label("Change urgency").select_option("very_high")
     ui.get_by_role("button", name="Change urgency").click()
     notice = ui.locator(".notice.success", has_text="The urgency was changed.")
-    notice.wait_for()
-    assert "+1 555 0100" in notice.inner_text()
+    expect(notice).to_contain_text("+1 555 0100")
     assert ticket(db, second).urgency.value == "very_high"

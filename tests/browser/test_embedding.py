@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine
-from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, Server, Widget, host_page, ticket
+from widget_page import (
+    EVIL_ORIGIN,
+    PORTAL_ORIGIN,
+    TICKET_NUMBER,
+    Server,
+    Widget,
+    expect,
+    host_page,
+    ticket,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Page
@@ -38,6 +47,17 @@ FRAME_STYLES = """() => {
   };
 }"""
 
+SETTLED = """() => document.fonts.ready.then(() => new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(resolve))))"""
+
+#: Records, in a window, the markers posted to it after the forged messages.
+RECORD_MARKERS = """() => {
+  window.markers = [];
+  addEventListener("message", (event) => {
+    if (event.data && event.data.marker) window.markers.push(event.data.marker);
+  });
+}"""
+
 IFRAME_STYLES = """() => {
   const style = getComputedStyle(document.querySelector("iframe[data-selfservice]"));
   return ["display", "position", "width", "height", "opacity", "border-top-width",
@@ -51,7 +71,9 @@ def _open_on_host(page: "Page", widget: Widget, url: str) -> dict[str, Any]:
     widget.wait_ready()
     page.evaluate("() => window.SelfService.open()")
     widget.wait_greeting()
-    page.wait_for_timeout(100)  # let the layout settle before measuring
+    # Measure only what has been painted: the fonts loaded and two frames rendered since.
+    for target in (page, widget.frame()):
+        target.evaluate(SETTLED)
     box = widget.iframe_box()
     inner: FloatRect = {"x": box["x"] + 28, "y": box["y"] + 28,
                         "width": box["width"] - 56, "height": box["height"] - 56}
@@ -101,10 +123,10 @@ def test_loader_included_twice_runs_once(
     loaded = page.evaluate("""() => performance.getEntriesByType("resource")
         .filter((entry) => entry.name.includes("/widget.js")).length""")
     assert loaded == 3  # all three copies were fetched and ran...
-    assert page.locator("iframe").count() == 1  # ...and there is one frame
-    assert widget.ui.locator(".launcher").count() == 1  # with one launcher
+    expect(page.locator("iframe")).to_have_count(1)  # ...and there is one frame
+    expect(widget.ui.locator(".launcher")).to_have_count(1)  # with one launcher
     widget.open()
-    assert widget.ui.locator(".log .entry.bot").count() == 1  # and one conversation
+    expect(widget.ui.locator(".log .entry.bot")).to_have_count(1)  # and one conversation
 
 
 def test_messages_from_other_origins_are_ignored(
@@ -122,6 +144,11 @@ def test_messages_from_other_origins_are_ignored(
           for (const message of toFrame) parent.frames[i].postMessage(message, "*");
         }
         parent.postMessage({source: "selfservice-frame", type: "request-open"}, "*");
+        // Messages from one window to another arrive in order: these come after the above.
+        for (let i = 0; i < parent.frames.length; i += 1) {
+          parent.frames[i].postMessage({marker: "attack"}, "*");
+        }
+        parent.postMessage({marker: "attack"}, "*");
       };
     </script>"""
     evil_frame = f'<iframe id="ad" src="{EVIL_ORIGIN}/attacker" title="ad"></iframe>'
@@ -129,16 +156,22 @@ def test_messages_from_other_origins_are_ignored(
     page.goto(f"{PORTAL_ORIGIN}/with-ad")
     widget.wait_ready()
     closed = widget.iframe_box()
+    page.evaluate(RECORD_MARKERS)
+    widget.frame().evaluate(RECORD_MARKERS)
     attacker = page.frame(url=f"{EVIL_ORIGIN}/attacker")
     assert attacker is not None
     attacker.evaluate("() => window.attack()")
     # The host page itself is not the backend either: the loader ignores it too.
-    page.evaluate("""() => window.postMessage(
-        {source: "selfservice-frame", type: "request-open"}, "*")""")
-    page.wait_for_timeout(400)
+    page.evaluate("""() => {
+        window.postMessage({source: "selfservice-frame", type: "request-open"}, "*");
+        window.postMessage({marker: "host"}, "*");
+    }""")
+    # Not a pause: wait until every forged message has been delivered, then look.
+    page.wait_for_function("() => ['attack', 'host'].every((m) => window.markers.includes(m))")
+    widget.frame().wait_for_function("() => window.markers.includes('attack')")
 
     assert widget.iframe_box() == closed
-    assert widget.ui.locator(".panel").is_hidden()
+    expect(widget.ui.locator(".panel")).to_be_hidden()
     assert widget.app("[app.isOpen, app.api.token, app.lang]") == [False, None, "en"]
 
     page.evaluate("() => window.SelfService.open()")  # the real page API still works
@@ -171,8 +204,8 @@ def test_ticket_filed_with_the_keyboard_alone(
     keys.press("Enter")
     widget.wait_greeting()
     assert widget.frame().evaluate("() => document.activeElement.matches('.composer input')")
-    assert widget.ui.get_by_role("dialog", name="Support").is_visible()
-    assert widget.ui.get_by_role("log").get_attribute("aria-live") == "polite"
+    expect(widget.ui.get_by_role("dialog", name="Support")).to_be_visible()
+    expect(widget.ui.get_by_role("log")).to_have_attribute("aria-live", "polite")
 
     keys.type("my virtual machine is not responding")
     keys.press("Enter")
@@ -200,9 +233,9 @@ def test_ticket_filed_with_the_keyboard_alone(
     _tab_to(page, widget, "button[type='submit']")
     keys.press("Enter")
 
-    confirmation = widget.ui.locator(".entry.success")
-    confirmation.wait_for()
-    number = confirmation.locator(".ticket-number strong").inner_text()
+    shown_number = widget.ui.locator(".entry.success .ticket-number strong")
+    expect(shown_number).to_have_text(TICKET_NUMBER)
+    number = shown_number.inner_text()  # read once it is there, to look the ticket up
     filed = ticket(db, number)
     assert filed.fields["os"] == "linux"
     assert filed.fields["symptoms"] == ["no_ping"]

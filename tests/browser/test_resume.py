@@ -44,7 +44,7 @@ def test_the_conversation_and_its_open_step_follow_the_customer(
     next_page(widget, lang)
     step = widget.ui.locator(".step[data-step='2']")
     expect(step).to_be_in_viewport()
-    assert widget.conversation_id() == first
+    widget.expect_conversation(first)
     expect(widget.ui.locator(".entry.user")).to_have_count(2)  # the article, "Next step"
     expect(widget.ui.locator(".step")).to_have_count(2)
     expect(widget.ui.locator(".step[data-step='1'] [data-action]:not([disabled])")).to_have_count(0)
@@ -57,18 +57,17 @@ def test_the_conversation_and_its_open_step_follow_the_customer(
 
     next_page(widget, lang)  # a closed conversation stays until a new one is asked for
     expect(widget.ui.locator(".entry.divider")).to_be_visible()
-    assert widget.conversation_id() == first
+    widget.expect_conversation(first)
     restart = widget.ui.locator(".restart button")
     expect(restart).to_be_focused()
     shot("closed")
     restart.click()
     expect(widget.ui.locator(".entry.divider")).to_have_count(0)
     expect(widget.ui.locator(".composer input")).to_be_enabled()
-    second = widget.conversation_id()
-    assert second != first
+    second = widget.conversation_id(other_than=first)
 
     next_page(widget, lang)
-    assert widget.conversation_id() == second
+    widget.expect_conversation(second)
 
 
 def test_after_24_hours_of_silence_a_new_conversation_begins(page: "Page", widget: Widget) -> None:
@@ -80,7 +79,7 @@ def test_after_24_hours_of_silence_a_new_conversation_begins(page: "Page", widge
     expect(widget.ui.locator(".cards").first).to_be_visible()
     first = widget.conversation_id()
     next_page(widget, "en")
-    assert widget.conversation_id() == first
+    widget.expect_conversation(first)
 
     widget.frame().evaluate(
         """(age) => {
@@ -91,5 +90,5 @@ def test_after_24_hours_of_silence_a_new_conversation_begins(page: "Page", widge
         DAY_AND_AN_HOUR_MS,
     )
     next_page(widget, "en")
-    assert widget.conversation_id() != first
+    widget.conversation_id(other_than=first)
     expect(widget.ui.locator(".entry.user")).to_have_count(0)

@@ -14,11 +14,22 @@ from selfservice.db.models import Conversation, OutboxMessage, Ticket
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Frame, FrameLocator, Locator, Page
+    from playwright.sync_api._generated import LocatorAssertions
 
 #: Host pages on other origins are served by Playwright's routing (see conftest).
 PORTAL_ORIGIN = "https://portal.test"
 EVIL_ORIGIN = "https://evil.test"
 FRAME = "iframe[data-selfservice]"
+TICKET_NUMBER = re.compile(r"^[A-Z]+-\d{6}$")
+
+
+def expect(locator: "Locator") -> "LocatorAssertions":
+    """Playwright's retrying ``expect``: it waits for the DOM to agree (5 s) instead of
+    reading it once. Imported late so that without Playwright the tests skip (conftest)
+    rather than fail to load."""
+    from playwright.sync_api import expect as retrying
+
+    return retrying(locator)
 
 
 @dataclass(frozen=True)
@@ -103,10 +114,25 @@ class Widget:
         return self.frame().evaluate(f"() => {{ const app = window.selfserviceApp; "
                                      f"return {expression}; }}")
 
-    def conversation_id(self) -> str:
-        value = self.app("app.chat.id")
+    def conversation_id(self, *, other_than: str | None = None) -> str:
+        """The frame's conversation id, waited for (like ``expect``): one that is set and,
+        with ``other_than``, a different one."""
+        handle = self.frame().wait_for_function(
+            """(other) => { const app = window.selfserviceApp;
+                const id = app && app.chat && app.chat.id;
+                return id && id !== other ? id : null; }""",
+            arg=other_than,
+        )
+        value = handle.json_value()
         assert isinstance(value, str) and value
         return value
+
+    def expect_conversation(self, expected: str) -> None:
+        """Wait until the frame continues conversation ``expected`` (fails after 30 s)."""
+        self.frame().wait_for_function(
+            "(id) => window.selfserviceApp && window.selfserviceApp.chat.id === id",
+            arg=expected,
+        )
 
     def say(self, text: str) -> None:
         composer = self.ui.locator(".composer input")
@@ -116,9 +142,9 @@ class Widget:
     def last_bot(self) -> "Locator":
         return self.ui.locator(".log .entry.bot:not(.pending)").last
 
-    def bot_text(self) -> str:
-        """The text of the last bot message (without the "Support:" said to screen readers)."""
-        return self.last_bot().locator("p").first.inner_text()
+    def bot_message(self) -> "Locator":
+        """The last bot message's text (without the "Support:" said to screen readers)."""
+        return self.last_bot().locator("p").first
 
     def iframe_box(self) -> "FloatRect":
         box = self.iframe.bounding_box()

@@ -10,9 +10,9 @@ from selfservice.config.national_holidays import resolve
 from selfservice.config.support_config import (
     DEFAULT_PATH,
     SupportConfigError,
-    line_of,
     load_support_config,
 )
+from selfservice.content.yaml_lines import line_at, load_yaml
 from selfservice.domain.calendars import AlwaysOpen, BusinessHours
 from selfservice.domain.config import SupportConfig, parse_support_config
 from selfservice.domain.enums import Line, Priority, TicketType
@@ -201,7 +201,8 @@ def test_loader_reports_yaml_syntax_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_line_of_list_items() -> None:
-    root = yaml.compose("a:\n  b:\n    - x\n    - y\n", Loader=yaml.SafeLoader)
-    assert line_of(root, "a.b[1]") == 4
-    assert line_of(root, "a.b[9]") == 2
-    assert line_of(None, "a") == 1
+    data = load_yaml("a:\n  b:\n    - x\n    - y\n")
+    assert line_at(data, "a.b[1]") == 4
+    assert line_at(data, ("a", "b", 1)) == 4  # a pydantic loc
+    assert line_at(data, "a.b[9]") == 2
+    assert line_at(None, "a") == 1

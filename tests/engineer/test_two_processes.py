@@ -1,47 +1,24 @@
 """Scale-out: two ``selfservice serve`` processes on one PostgreSQL, each with its own
 search index, continue each other's conversations and never hand out the same number."""
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from engineer_helpers import FIXTURES, VM_FORM, Desk, prepare
-from support.processes import free_port, stop
+from support.processes import Served, call, start_serve, stop
 
 from selfservice.config.support_config import load_support_config
 from selfservice.db.engine import make_engine
-
-CLI = [sys.executable, "-m", "selfservice.cli"]
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 
-def call(base: str, method: str, path: str, body: dict[str, Any] | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json",
-                                              **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-
-def start(home: Path, db_url: str, name: str) -> tuple[subprocess.Popen[bytes], str]:
+def start(home: Path, db_url: str, name: str) -> Served:
     """One backend host: its own kb/ copy and index directory, the shared database."""
     root = home / name
     shutil.copytree(FIXTURES / "kb-min", root / "kb")
@@ -54,26 +31,7 @@ def start(home: Path, db_url: str, name: str) -> tuple[subprocess.Popen[bytes], 
         "SELFSERVICE_RATE_LIMIT_PER_MINUTE": "100000",
         "SELFSERVICE_RATE_LIMIT_BURST": "100000",
     }
-    port = free_port()
-    log = root / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([*CLI, "serve", "--no-build-site", "--port", str(port)],
-                                   env=env, cwd=root, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"serve {name} exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            stop(process)
-            pytest.fail(f"serve {name} did not answer within 60 s:\n{log.read_text()}")
-        time.sleep(0.1)
+    return start_serve(root, env, "--no-build-site")
 
 
 @pytest.fixture
@@ -83,15 +41,15 @@ def hosts(pg_url: str, tmp_path: Path) -> Iterator[tuple[str, str, Desk]]:
         desk = prepare(engine, load_support_config())
     finally:
         engine.dispose()
-    first, a = start(tmp_path, pg_url, "a")
+    first = start(tmp_path, pg_url, "a")
     try:
-        second, b = start(tmp_path, pg_url, "b")
+        second = start(tmp_path, pg_url, "b")
         try:
-            yield a, b, desk
+            yield first.base, second.base, desk
         finally:
-            stop(second)
+            stop(second.process)
     finally:
-        stop(first)
+        stop(first.process)
 
 
 def test_two_processes_share_conversations_and_numbers(hosts: tuple[str, str, Desk]) -> None:

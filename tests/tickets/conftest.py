@@ -14,13 +14,11 @@ from typing import Any
 import pytest
 from intake_helpers import CrashSwitch
 from sqlalchemy import Engine
-from support.postgres import create_pg_schema, drop_pg_schema, require_postgres
+from support.database import empty_database, migrated_engine
+from support.postgres import require_postgres
 from support.processes import free_port
 from ticket_helpers import T0, MailCollector, SmtpServer, World
 
-from selfservice.config.support_config import load_support_config
-from selfservice.db.engine import make_engine
-from selfservice.db.migrate import upgrade_engine
 from selfservice.db.models import Role
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Language
@@ -35,32 +33,15 @@ def pg_available() -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database (no tables yet)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'selfservice.db'}"
-        return
-    request.getfixturevalue("pg_available")
-    schema = create_pg_schema()
-    try:
-        yield schema.url
-    finally:
-        drop_pg_schema(schema.name)
-
-
-@pytest.fixture(scope="session")
-def config() -> SupportConfig:
-    return load_support_config()
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 def engine(db_url: str, config: SupportConfig) -> Iterator[Engine]:
     """A migrated database with the configured support groups."""
-    engine = make_engine(db_url)
-    upgrade_engine(engine)
-    admin.sync_support_groups(engine, config=config)
-    try:
+    with migrated_engine(db_url, config) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from selfservice.channels.alert_mapping import AlertMapping, AlertMappingError
-from selfservice.config.support_config import ConfigProblem, line_of
+from selfservice.config.support_config import ConfigProblem
+from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "alert_mapping.yml"
 _OPTIONS = ("complete_on_resolve", "completed_by")
@@ -50,28 +49,24 @@ def load_alert_config(
     """Load ``path`` (default: the built-in ``defaults/alert_mapping.yml``)."""
     file = path or DEFAULT_PATH
     try:
-        text = file.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text) or {}
+        data: Any = load_yaml(file.read_text(encoding="utf-8")) or {}
     except OSError as error:
         raise AlertConfigError([ConfigProblem(file, 0, "", f"cannot read: {error}")]) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise AlertConfigError([ConfigProblem(file, line, "", f"invalid YAML: {error}")]) from None
+    except YamlSyntaxError as error:
+        raise AlertConfigError([ConfigProblem(file, error.line, "", error.reason)]) from None
     if not isinstance(data, dict):
         raise AlertConfigError([ConfigProblem(file, 1, "", "expected a mapping")])
     problems: list[ConfigProblem] = []
     complete = data.get("complete_on_resolve", False)
     completed_by = data.get("completed_by")
     if not isinstance(complete, bool):
-        problems.append(ConfigProblem(file, line_of(root, "complete_on_resolve"),
+        problems.append(ConfigProblem(file, line_at(data, "complete_on_resolve"),
                                       "complete_on_resolve", "expected true or false"))
     if completed_by is not None and (not isinstance(completed_by, str) or "@" not in completed_by):
-        problems.append(ConfigProblem(file, line_of(root, "completed_by"), "completed_by",
+        problems.append(ConfigProblem(file, line_at(data, "completed_by"), "completed_by",
                                       "expected an engineer's e-mail address"))
     if complete is True and not completed_by:
-        problems.append(ConfigProblem(file, line_of(root, "complete_on_resolve"),
+        problems.append(ConfigProblem(file, line_at(data, "complete_on_resolve"),
                                       "completed_by", "complete_on_resolve needs completed_by: "
                                       "the engineer recorded as completing the ticket"))
     mapping: AlertMapping | None = None
@@ -82,7 +77,7 @@ def load_alert_config(
     except AlertMappingError as error:
         for message in error.errors:
             key, reason = _key_path(message)
-            problems.append(ConfigProblem(file, line_of(root, key), key, reason))
+            problems.append(ConfigProblem(file, line_at(data, key), key, reason))
     if problems or mapping is None:
         raise AlertConfigError(problems)
     return AlertConfig(mapping, complete is True,

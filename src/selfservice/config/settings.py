@@ -1,13 +1,26 @@
-"""Settings: the only module that reads environment variables.
+"""Settings: the only module that reads environment variables (``SELFSERVICE_*``).
 
 Every setting has an embedded default so the product runs with none set. The README's
 settings table lists each one; ``tests/test_docs.py`` keeps the two in step.
+
+``Settings(...)`` is the defaults plus what the caller passes (tests build one in a line);
+only :func:`load_settings` reads the environment, through pydantic-settings' environment
+source, and turns a bad value into one line naming the variable and the reason.
 """
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PREFIX = "SELFSERVICE_"
 
@@ -16,8 +29,24 @@ class SettingsError(ValueError):
     """A SELFSERVICE_* variable holds a value the setting cannot take (the message names it)."""
 
 
-@dataclass(frozen=True)
-class Settings:
+def _on_off(value: object) -> object:
+    """``on``/``off`` from the environment; a bool from code passes through."""
+    if isinstance(value, str):
+        if value not in {"on", "off"}:
+            raise ValueError("must be on or off")
+        return value == "on"
+    return value
+
+
+OnOff = Annotated[bool, BeforeValidator(_on_off)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Count = Annotated[int, Field(ge=1)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True,
+                                      extra="forbid")
+
     #: SQLAlchemy URL of the database (SQLite file by default, PostgreSQL in production).
     database_url: str = "sqlite:///./var/selfservice.db"
     #: Folder with the knowledge base (articles, request forms, services).
@@ -28,8 +57,8 @@ class Settings:
     config_file: Path | None = None
     #: Outbound mail.
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_security: str = "none"  # none | starttls | tls
+    smtp_port: Port = 25
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
     smtp_user: str | None = None
     smtp_password: str | None = None
     mail_from: str = "support@selfservice.local"
@@ -40,75 +69,83 @@ class Settings:
     #: Origins (comma-separated) allowed to call the API from a browser, for every org.
     cors_origins: str = ""
     #: Largest request body the API reads, in bytes.
-    max_body_bytes: int = 65536
+    max_body_bytes: Count = 65536
     #: Public API rate limit per client IP: sustained requests a minute, and burst.
-    rate_limit_per_minute: int = 120
-    rate_limit_burst: int = 30
+    rate_limit_per_minute: Count = 120
+    rate_limit_burst: Count = 30
     #: Monitoring alerts: the mapping of alerts to service, impact and urgency (YAML);
     #: empty = the built-in ``defaults/alert_mapping.yml``.
     alert_mapping: Path | None = None
     #: Inbound e-mail: the largest message the SMTP gateway accepts, in bytes.
-    mail_max_message_bytes: int = 40 * 1024 * 1024
+    mail_max_message_bytes: Count = 40 * 1024 * 1024
     #: Inbound e-mail: the largest attachment stored; larger ones are noted and dropped.
-    mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    mail_max_attachment_bytes: Count = 10 * 1024 * 1024
     #: Inbound e-mail from an address that is no authorised contact: ``off`` (no answer)
     #: or ``authenticated`` (instructions, when the trusted MTA's Authentication-Results
     #: say the From domain passed DMARC or aligned SPF).
-    mail_unknown_sender_reply: str = "off"
+    mail_unknown_sender_reply: Literal["off", "authenticated"] = "off"
     #: The authserv-id of that trusted MTA (the first word of its Authentication-Results).
     mail_authserv_id: str = ""
     #: At most this many answers to unknown senders an hour (one per address a day).
-    mail_unknown_sender_replies_per_hour: int = 20
+    mail_unknown_sender_replies_per_hour: Annotated[int, Field(ge=0)] = 20
     #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
     widget_dir: Path | None = None
     #: Search by meaning as well as by words (the English sentence model, about 400 MB
     #: of memory a process); off ranks by words only.
-    search_meaning: bool = True
+    search_meaning: OnOff = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        *args: PydanticBaseSettingsSource, **kwargs: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Building Settings(...) never reads the environment; load_settings does.
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _answers_need_the_mta(self) -> "Settings":
+        if self.mail_unknown_sender_reply == "authenticated" and not self.mail_authserv_id:
+            raise ValueError(f"{PREFIX}MAIL_UNKNOWN_SENDER_REPLY=authenticated needs "
+                             f"{PREFIX}MAIL_AUTHSERV_ID, the authserv-id of the MTA that "
+                             "checks SPF and DMARC")
+        return self
+
+
+class _Environment(EnvSettingsSource):
+    """The environment source over a given mapping (``os.environ`` or a test's dict)."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {k.lower(): v for k, v in self._environ.items() if v != ""}
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``SELFSERVICE_*`` variables; a bad value raises SettingsError."""
     env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    for f in fields(Settings):
-        raw = env.get(PREFIX + f.name.upper())
-        if raw is None or raw == "":
-            continue
-        if f.name in {"kb_dir", "index_dir", "config_file", "site_dir", "alert_mapping",
-                      "widget_dir"}:
-            values[f.name] = Path(raw)
-        elif f.name == "smtp_port":
-            try:
-                values[f.name] = int(raw)
-            except ValueError:
-                raise SettingsError(f"{PREFIX}SMTP_PORT: not a port number: {raw!r}") from None
-        elif f.type is int:
-            try:
-                values[f.name] = int(raw)
-            except ValueError:
-                name = PREFIX + f.name.upper()
-                raise SettingsError(f"{name}: not a whole number: {raw!r}") from None
-        elif f.type is bool:
-            if raw not in {"on", "off"}:
-                name = PREFIX + f.name.upper()
-                raise SettingsError(f"{name}: must be on or off, got {raw!r}")
-            values[f.name] = raw == "on"
-        elif f.name == "smtp_security":
-            if raw not in {"none", "starttls", "tls"}:
-                raise SettingsError(
-                    f"{PREFIX}SMTP_SECURITY: must be none, starttls or tls, got {raw!r}"
-                )
-            values[f.name] = raw
-        elif f.name == "mail_unknown_sender_reply":
-            if raw not in {"off", "authenticated"}:
-                raise SettingsError(f"{PREFIX}MAIL_UNKNOWN_SENDER_REPLY: must be off or "
-                                    f"authenticated, got {raw!r}")
-            values[f.name] = raw
-        else:
-            values[f.name] = raw
-    settings = Settings(**values)  # type: ignore[arg-type]
-    if settings.mail_unknown_sender_reply == "authenticated" and not settings.mail_authserv_id:
-        raise SettingsError(f"{PREFIX}MAIL_UNKNOWN_SENDER_REPLY=authenticated needs "
-                            f"{PREFIX}MAIL_AUTHSERV_ID, the authserv-id of the MTA that "
-                            "checks SPF and DMARC")
-    return settings
+    raw = _Environment(env)()
+    try:
+        return Settings(**raw)
+    except ValidationError as error:
+        raise SettingsError("\n".join(_describe(e, raw) for e in error.errors())) from None
+
+
+def _describe(error: ErrorDetails, raw: Mapping[str, Any]) -> str:
+    """``SELFSERVICE_SMTP_PORT: must be a port number 1 to 65535, got '0'``."""
+    ctx = error.get("ctx") or {}
+    if not error["loc"]:
+        return str(ctx.get("error", error["msg"]))
+    name = str(error["loc"][0])
+    reasons = {
+        "int_parsing": "must be a whole number",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "literal_error": f"must be {str(ctx.get('expected', '')).replace(chr(39), '')}",
+        "value_error": str(ctx.get("error", "")),
+    }
+    reason = reasons.get(error["type"], error["msg"])
+    if name == "smtp_port" and error["type"] != "int_parsing":
+        reason = "must be a port number, 1 to 65535"
+    return f"{PREFIX}{name.upper()}: {reason}, got {raw.get(name)!r}"

@@ -2,27 +2,22 @@
 
 The domain parses and validates (``selfservice.domain.config``); this module reads the
 file, supplies the national holidays (``national_holidays``) and turns each problem's key
-path into ``file:line`` by finding that key in the YAML node tree.
+path into ``file:line`` with the one YAML line mapper (``content.yaml_lines``).
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
-
 from selfservice.config.national_holidays import NationalHolidays, resolve
+from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
 from selfservice.domain.calendars import BusinessHours
 from selfservice.domain.config import SupportConfig, parse_support_config
 from selfservice.domain.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "support.yml"
-
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -50,49 +45,19 @@ def load_support_config(path: Path | None = None) -> SupportConfig:
     return _load(path or DEFAULT_PATH)[0]
 
 
-def _load(file: Path) -> tuple[SupportConfig, Node | None, Any]:
+def _load(file: Path) -> tuple[SupportConfig, Any]:
     try:
-        text = file.read_text(encoding="utf-8")
+        data = load_yaml(file.read_text(encoding="utf-8"))
     except OSError as error:
         raise SupportConfigError([ConfigProblem(file, 0, "", f"cannot read: {error}")]) from None
+    except YamlSyntaxError as error:
+        raise SupportConfigError([ConfigProblem(file, error.line, "", error.reason)]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise SupportConfigError(
-            [ConfigProblem(file, line, "", f"invalid YAML: {error}")]
-        ) from None
-    try:
-        return parse_support_config(data, resolve), root, data
+        return parse_support_config(data, resolve), data
     except ConfigError as error:
-        problems = [
-            ConfigProblem(file, line_of(root, e.path), e.path, e.reason) for e in error.errors
-        ]
+        problems = [ConfigProblem(file, line_at(data, e.path), e.path, e.reason)
+                    for e in error.errors]
         raise SupportConfigError(problems) from None
-
-
-def line_of(root: Node | None, key_path: str) -> int:
-    """1-based line of the deepest node on ``key_path`` (e.g. ``sla.standard.P1.response``
-    or ``calendars.msk.holidays[2]``) that exists in the tree."""
-    if root is None:
-        return 1
-    node, line = root, root.start_mark.line + 1
-    for name, index in _SEGMENT.findall(key_path):
-        found: Node | None = None
-        if isinstance(node, MappingNode) and name:
-            for key_node, value_node in node.value:
-                if key_node.value == name:
-                    line, found = key_node.start_mark.line + 1, value_node
-                    break
-        elif isinstance(node, SequenceNode) and index and int(index) < len(node.value):
-            found = node.value[int(index)]
-            line = found.start_mark.line + 1
-        if found is None:
-            break
-        node = found
-    return line
 
 
 def check_support_config(
@@ -102,7 +67,7 @@ def check_support_config(
     warnings: business-hours calendars without holiday data in the 12 months from ``today``.
     """
     file = path or DEFAULT_PATH
-    config, root, data = _load(file)
+    config, data = _load(file)
     today = today or date.today()
     years = range(today.year, (today + timedelta(days=364)).year + 1)
     raw_calendars = data.get("calendars") or {}
@@ -113,7 +78,7 @@ def check_support_config(
         spec: Mapping[str, Any] = raw_calendars.get(cal_id) or {}
         key = f"calendars.{cal_id}"
         for reason in _holiday_gaps(calendar, spec, years, today):
-            warnings.append(ConfigProblem(file, line_of(root, key), key, reason))
+            warnings.append(ConfigProblem(file, line_at(data, key), key, reason))
     return warnings
 
 

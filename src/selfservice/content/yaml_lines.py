@@ -1,9 +1,14 @@
-"""YAML loading that remembers on which line each key and list item stood.
+"""The one way we find FILE:LINE in YAML: loading that remembers where each key stood.
 
-``kb check`` must name ``file:line`` for every problem, so mappings load as
-:class:`LineDict` and sequences as :class:`LineList`, both carrying line numbers.
+Every YAML file we read (kb/ front matter and forms, the support configuration, the alert
+mapping) loads through :func:`load_yaml`: mappings become :class:`LineDict` and sequences
+:class:`LineList`, both carrying line numbers. A problem found later names its key path
+(``sla.standard.P1.response``, ``rules[2].set``, or a pydantic ``loc`` tuple) and
+:func:`line_at` turns it into the line of the deepest key on it that exists.
 """
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -60,6 +65,27 @@ def _construct_seq(loader: _Loader, node: Node) -> list[Any]:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def line_at(data: Any, path: str | Sequence[str | int], default: int = 1) -> int:
+    """1-based line of the deepest key or list item on ``path`` that exists in ``data``
+    (loaded by :func:`load_yaml`); ``default`` when not even the first one does."""
+    steps: list[str | int] = (
+        [name or int(index) for name, index in _SEGMENT.findall(path)]
+        if isinstance(path, str) else list(path)
+    )
+    node, line = data, getattr(data, "line", 0) or default
+    for step in steps:
+        if isinstance(node, LineDict) and str(step) in node:
+            line, node = node.line_of(str(step)), node[str(step)]
+        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+            line, node = node.line_of(step), node[step]
+        else:
+            break
+    return line
 
 
 class YamlSyntaxError(ValueError):
