@@ -24,12 +24,11 @@ from selfservice.text.encoder import Encoder
 #: searched documents are mixed ``(1 - w) : w``. A document the model has no vector for
 #: (a language it does not cover) keeps its scaled BM25F score.
 SEMANTIC_WEIGHT = 0.75
-#: How near a document is, by meaning: this share of its nearest content passage
-#: (overview or window) plus the rest of its nearest question-like line (title or
-#: symptom), each against unrelated passages encoded the same way. Both kinds of
-#: evidence together rank better than the nearest passage alone (rutube-ru R@5 0.729 →
-#: 0.785 by meaning alone), and a question that is merely close to one line of many is
-#: not lifted by it.
+#: How near a document is, by meaning: this share of its overview passage plus the
+#: rest of its nearest question-like line (title or symptom), each against unrelated
+#: passages encoded the same way. Both kinds of evidence together rank better than the
+#: nearest passage alone (rutube-ru R@5 0.729 → 0.785 by meaning alone), and a question
+#: that is merely close to one line of many is not lifted by it.
 CONTENT_SHARE = 0.45
 #: A document that matches no query word is a candidate only when its cosine similarity
 #: passes the query's similarity to unrelated passages (``Encoder.unrelated``) by this.
@@ -61,7 +60,7 @@ class Meaning:
     """A query's nearness to the searched documents.
 
     ``gain[i]`` is how much nearer document ``docnums[i]`` comes than passages about
-    unrelated things do (its nearest content passage and its nearest question-like
+    unrelated things do (its overview passage and its nearest question-like
     line combined, each against unrelated passages encoded the same way);
     ``scaled[i]`` is ``gain`` min-max scaled over the searched documents;
     ``pos_of[docnum]`` is ``i`` or -1.

@@ -162,14 +162,14 @@ class Encoder:
         return float((self._unrelated @ query_vector).max())
 
     def unrelated_by_part(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
-        """:meth:`unrelated` for each passage part of ``vectors.py`` (overview, question,
-        window): a question-side passage is compared with unrelated texts encoded on
+        """:meth:`unrelated` for each passage part of ``search/vectors.py`` (overview,
+        question): a question-side passage is compared with unrelated texts encoded on
         the question side too, because like-with-like similarities run higher."""
         if self._unrelated_questions is None:
             self._unrelated_questions = self.documents(UNRELATED, as_query=True)
         passage = self.unrelated(query_vector)
         question = float((self._unrelated_questions @ query_vector).max())
-        return np.array([passage, question, passage], dtype=np.float32)
+        return np.array([passage, question], dtype=np.float32)
 
     def _cut(self, text: str, limit: int, is_query: bool) -> str:
         """``text`` shortened at a word boundary to at most ``limit`` model tokens."""
