@@ -39,6 +39,7 @@ def _register() -> None:
         config_commands,
         db_commands,
         kb_commands,
+        kb_phrasing_commands,
         mail_commands,
         search_commands,
         serve_commands,
@@ -46,6 +47,7 @@ def _register() -> None:
     )
 
     main.add_command(kb_commands.kb)
+    kb_commands.kb.add_command(kb_phrasing_commands.phrasings_group)
     main.add_command(search_commands.index)
     main.add_command(search_commands.eval_)
     main.add_command(db_commands.db)

@@ -28,6 +28,7 @@ from selfservice.conversation.engine import (
     Hit,
     Input,
     Message,
+    Outcome,
     Phase,
     SearchFn,
     State,
@@ -48,6 +49,7 @@ from selfservice.db.models import (
 from selfservice.db.session import transaction
 from selfservice.domain.enums import Language
 from selfservice.services.errors import NotFound
+from selfservice.services.phrasings import propose, solving_query
 
 #: Turns one conversation may take before the customer is asked to file a request form.
 MAX_TURNS = 100
@@ -119,7 +121,7 @@ def continue_conversation(
         if event.action is Action.NEED_HELP:
             state.events.append({"at": now.isoformat(), "kind": "need_help"})
         row.turns += 1
-        _store(session, row, state, now=now, tried_before=tried_before)
+        _store(session, row, state, now=now, tried_before=tried_before, content=content)
     return _turn(row, state, messages)
 
 
@@ -223,9 +225,15 @@ def _check_turns(row: Conversation) -> None:
 
 def _store(
     session: Session, row: Conversation, state: State, *, now: datetime,
-    tried_before: list[bool | None],
+    tried_before: list[bool | None], content: Content | None = None,
 ) -> None:
-    """Write the state and move its new events into the metrics tables."""
+    """Write the state and move its new events into the metrics tables; a conversation
+    solved on an article proposes the customer's words as a symptom of it."""
+    if (content is not None and state.outcome is Outcome.DEFLECTED and row.outcome is None
+            and state.article):
+        text = solving_query(session, row.id, state.article, state.events)
+        if text:
+            propose(session, content, article_id=state.article, text=text, now=now)
     for event in state.events:
         _record_event(session, row, event, now=now)
     for index, tried in enumerate(state.tried):

@@ -12,6 +12,7 @@ from selfservice.db.models.idempotency import IdempotentAnswer
 from selfservice.db.models.mail import InboundMessage, InboundStatus, MailAttachment, MailAutoReply
 from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
+from selfservice.db.models.phrasings import PhrasingProposal
 from selfservice.db.models.staff import Engineer, Role, SupportGroup
 from selfservice.db.models.tickets import Comment, Counter, Ticket, TicketHistory
 
@@ -36,6 +37,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "OutboxStatus",
+    "PhrasingProposal",
     "Role",
     "SearchLog",
     "SupportGroup",
