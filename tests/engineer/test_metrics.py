@@ -60,3 +60,20 @@ def test_manager_sees_deflection_metrics(api: TestClient, desk: Desk) -> None:
     for query in ("from=2026-13-01&to=2026-12-01", "from=2026-02-01&to=2026-01-01", "to=x"):
         response = api.get(f"/api/v1/engineer/metrics?{query}", headers=desk.staff("manager"))
         assert response.status_code == 400, query
+
+
+def test_engineers_see_the_customers_words_proposed_as_symptoms(api: TestClient,
+                                                                desk: Desk) -> None:
+    deflect(api)
+    deflect(api)
+    listed = ok(api.get("/api/v1/engineer/kb/phrasings", headers=desk.staff("L1")))
+    assert [(p["article"], p["text"], p["seen"], p["status"]) for p in listed["phrasings"]] == [
+        ("reset-en", "I forgot my password", 2, "proposed")
+    ]
+    russian = api.get("/api/v1/engineer/kb/phrasings?article_lang=ru", headers=desk.staff("L1"))
+    assert ok(russian)["phrasings"] == []
+    assert api.get("/api/v1/engineer/kb/phrasings").status_code == 401
+    assert api.get("/api/v1/engineer/kb/phrasings", headers=desk.contact()).status_code in (401,
+                                                                                             403)
+    bad = api.get("/api/v1/engineer/kb/phrasings?status=maybe", headers=desk.staff("L1"))
+    assert (bad.status_code, bad.json()["error"]) == (400, "invalid_choice")

@@ -174,18 +174,18 @@ class Encoder:
     def _cut(self, text: str, limit: int, is_query: bool) -> str:
         """``text`` shortened at a word boundary to at most ``limit`` model tokens."""
         count = self._model.token_count
-        if count(text, is_query) <= limit:
-            return text
-        words = text.split()
-        lo, hi = 1, len(words)
-        # the longest prefix of words that fits: tokens grow with the words
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if count(" ".join(words[:mid]), is_query) <= limit:
-                lo = mid
-            else:
-                hi = mid - 1
-        return " ".join(words[:lo])
+        # every word is at least one token: what lies past the first ``limit`` words
+        # can never fit, and counting a long text is slow (it grows faster than its length)
+        words = text.split()[:limit]
+        keep = len(words)
+        text = " ".join(words)
+        tokens = count(text, is_query)
+        # shrink in proportion to the excess; two or three counts instead of a search
+        while tokens > limit and keep > 1:
+            keep = max(1, min(keep - 1, keep * limit // tokens))
+            text = " ".join(words[:keep])
+            tokens = count(text, is_query)
+        return text
 
     def query(self, text: str) -> Vectors:
         """The unit vector of one query, shape (DIM,); the most recent ones are cached

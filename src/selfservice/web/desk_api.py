@@ -11,7 +11,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from selfservice.domain.enums import Impact, TicketType, Urgency
-from selfservice.services import desk, metrics
+from selfservice.services import desk, metrics, phrasings
 from selfservice.web.dispatch import Call
 from selfservice.web.engineer_api import detail_json
 from selfservice.web.errors import ApiError
@@ -19,6 +19,7 @@ from selfservice.web.schemas.requests import (
     MAX_METRICS_DAYS,
     MetricsQuery,
     PhoneCall,
+    PhrasingsQuery,
     StaffSearchQuery,
 )
 
@@ -88,3 +89,16 @@ async def get_metrics(call: Call[None, MetricsQuery]) -> Answer:
         ],
         "unanswered_queries": [{"query": m.query, "count": m.count} for m in found.unanswered],
     }
+
+
+async def list_phrasings(call: Call[None, PhrasingsQuery]) -> Answer:
+    """Customers' words proposed as symptoms (authors' review list)
+
+    When a chat ends "solved" on an article, what the customer typed to find it is
+    proposed as a new symptom of that article; the most often seen first. Authors
+    accept or reject them with `selfservice kb phrasings` in their kb/ checkout.
+    """
+    lang = call.query.article_lang
+    found = await call.run(phrasings.list_proposals, status=call.query.status,
+                           lang=lang.value if lang is not None else None)
+    return {"phrasings": found}

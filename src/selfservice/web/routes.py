@@ -131,6 +131,8 @@ def engineer_routes() -> list[ApiRoute]:
              query=r.StaffSearchQuery, answer=s.StaffHits, errors=(400, 401)),
         _api("GET", "/engineer/metrics", desk_api.get_metrics, "engineer_metrics",
              Access.MANAGER, query=r.MetricsQuery, answer=s.Metrics, errors=(400, 401, 403)),
+        _api("GET", "/engineer/kb/phrasings", desk_api.list_phrasings, "engineer_kb_phrasings",
+             Access.STAFF, query=r.PhrasingsQuery, answer=s.Phrasings, errors=(400, 401, 403)),
         _api("POST", "/engineer/tickets", desk_api.register_call, "engineer_register", st,
              body=r.PhoneCall, answer=s.StaffTicket, status=201, errors=(400, 401, 404)),
         _api("GET", "/engineer/tickets/{number}", e.get_ticket, "engineer_ticket", st,

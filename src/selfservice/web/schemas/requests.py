@@ -96,6 +96,13 @@ class StaffSearchQuery(LangQuery):
     limit: Annotated[int, Field(ge=1, le=50), QUERY_INT] = 10
 
 
+class PhrasingsQuery(LangQuery):
+    status: Literal["proposed", "accepted", "rejected"] = Field(
+        "proposed", description="which proposals to list")
+    article_lang: Language | Absent = Field(
+        None, description="only proposals for articles in this language")
+
+
 def _day(value: Any) -> Any:
     if not isinstance(value, str):
         return value

@@ -120,3 +120,22 @@ class Metrics(Answer):
     deflection_rate: float | None
     articles: list[ArticleUse]
     unanswered_queries: list[Unanswered]
+
+
+class Phrasing(Answer):
+    """A customer's words proposed as a symptom of the article that solved their chat."""
+
+    id: int
+    article: str
+    lang: str
+    text: str
+    status: str
+    seen: int = Field(description="conversations that brought these words")
+    first_at: str = Field(json_schema_extra={"format": "date-time"})
+    last_at: str = Field(json_schema_extra={"format": "date-time"})
+    decided_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    decided_by: str | None
+
+
+class Phrasings(Answer):
+    phrasings: list[Phrasing]
