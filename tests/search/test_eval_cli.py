@@ -92,3 +92,30 @@ def test_index_command_uses_the_settings(tmp_path: Path, kb: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (target / "CURRENT").exists()
+
+
+def test_queries_that_carry_their_answers_are_their_own_corpus(tmp_path: Path) -> None:
+    asked = tmp_path / "intents.jsonl"
+    rows = [
+        {"id": "i1", "lang": "en", "query": "How do I reset my password?",
+         "answer": "Open the sign-in page and follow the reset password link.",
+         "out_of_scope": False},
+        {"id": "i2", "lang": "en", "query": "My printer shows offline",
+         "answer": "Restart the print spooler service and the printer.", "out_of_scope": False},
+        {"id": "i3", "lang": "en", "query": "best carbonara recipe?",
+         "answer": "Eggs, pecorino, guanciale.", "out_of_scope": True},
+    ]
+    asked.write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    report = evaluate(None, asked)
+    assert report["corpus"]["documents"] == 2  # the out-of-scope answer is left out
+    assert (report["overall"]["answerable"], report["overall"]["out_of_scope"]) == (2, 1)
+    assert report["overall"]["recall@1"] == 1.0
+    assert report["overall"]["out_of_scope_rejected"] == 1.0
+
+    result = CliRunner().invoke(main, ["eval", "--queries", str(asked)])
+    assert result.exit_code == 0, result.output
+    _corpus, with_gold = _write(tmp_path)
+    refused = CliRunner().invoke(main, ["eval", "--queries", str(with_gold)])
+    assert refused.exit_code == 1
+    assert f"{with_gold}:1: not a question with an answer" in refused.output
+    assert "give --corpus" in refused.output

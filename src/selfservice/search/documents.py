@@ -140,27 +140,32 @@ def docs_from_content(content: Content) -> list[SearchDoc]:
     return docs
 
 
-def docs_from_jsonl(path: Path) -> Iterator[SearchDoc]:
-    """Documents from an evaluation corpus: JSONL with id, lang, title, body, optional service."""
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSONL file with their 1-based numbers (for FILE:LINE)."""
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                yield SearchDoc(
-                    key=f"{ARTICLE}:{rec['id']}",
-                    type=ARTICLE,
-                    ref=str(rec["id"]),
-                    lang=str(rec["lang"]),
-                    audience="public",
-                    kind="faq",
-                    service=str(rec.get("service") or ""),
-                    title=str(rec.get("title") or ""),
-                    body=plain(str(rec.get("body") or "")),
-                )
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{n}: not a corpus record ({exc})") from None
+            if line.strip():
+                yield n, line
+
+
+def docs_from_jsonl(path: Path) -> Iterator[SearchDoc]:
+    """Documents from an evaluation corpus: JSONL with id, lang, title, body, optional service."""
+    for n, line in jsonl_lines(path):
+        try:
+            rec = json.loads(line)
+            yield SearchDoc(
+                key=f"{ARTICLE}:{rec['id']}",
+                type=ARTICLE,
+                ref=str(rec["id"]),
+                lang=str(rec["lang"]),
+                audience="public",
+                kind="faq",
+                service=str(rec.get("service") or ""),
+                title=str(rec.get("title") or ""),
+                body=plain(str(rec.get("body") or "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}:{n}: not a corpus record ({exc})") from None
 
 
 def unique(docs: Iterable[SearchDoc]) -> dict[str, SearchDoc]:

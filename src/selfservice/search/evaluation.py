@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from selfservice.search.documents import ARTICLE, SearchDoc, docs_from_jsonl, plain
+from selfservice.search.documents import (
+    ARTICLE,
+    SearchDoc,
+    docs_from_jsonl,
+    jsonl_lines,
+    plain,
+)
 from selfservice.search.engine import SearchIndex
 
 __all__ = ["EvalQuery", "answers_corpus", "evaluate", "load_queries", "summarize"]
@@ -63,25 +69,22 @@ class QueryOutcome:
 
 def load_queries(path: Path) -> list[EvalQuery]:
     out: list[EvalQuery] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                gold = rec.get("gold") or []
-                if not isinstance(gold, list):
-                    raise TypeError("gold must be a list")
-                out.append(
-                    EvalQuery(
-                        id=str(rec.get("id", n)),
-                        lang=str(rec["lang"]),
-                        query=str(rec["query"]),
-                        gold=tuple(str(g) for g in gold),
-                    )
+    for n, line in jsonl_lines(path):
+        try:
+            rec = json.loads(line)
+            gold = rec.get("gold") or []
+            if not isinstance(gold, list):
+                raise TypeError("gold must be a list")
+            out.append(
+                EvalQuery(
+                    id=str(rec.get("id", n)),
+                    lang=str(rec["lang"]),
+                    query=str(rec["query"]),
+                    gold=tuple(str(g) for g in gold),
                 )
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{n}: not a query record ({exc})") from None
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}:{n}: not a query record ({exc})") from None
     return out
 
 
@@ -92,30 +95,27 @@ def answers_corpus(path: Path) -> tuple[list[SearchDoc], list[EvalQuery]]:
     gold; an out-of-scope question's answer is left out, so nothing answers it."""
     docs: list[SearchDoc] = []
     queries: list[EvalQuery] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                qid, lang = str(rec.get("id", n)), str(rec["lang"])
-                answer = str(rec["answer"])
-                oos = bool(rec.get("out_of_scope"))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"{path}:{n}: not a question with an answer ({exc}); "
-                    "give --corpus for queries with gold ids"
-                ) from None
-            if not oos:
-                docs.append(
-                    SearchDoc(
-                        key=f"{ARTICLE}:answer-{qid}", type=ARTICLE, ref=f"answer-{qid}",
-                        lang=lang, audience="public", kind="faq", service="",
-                        title="", body=plain(answer),
-                    )
+    for n, line in jsonl_lines(path):
+        try:
+            rec = json.loads(line)
+            qid, lang = str(rec.get("id", n)), str(rec["lang"])
+            answer = str(rec["answer"])
+            oos = bool(rec.get("out_of_scope"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{path}:{n}: not a question with an answer ({exc}); "
+                "give --corpus for queries with gold ids"
+            ) from None
+        if not oos:
+            docs.append(
+                SearchDoc(
+                    key=f"{ARTICLE}:answer-{qid}", type=ARTICLE, ref=f"answer-{qid}",
+                    lang=lang, audience="public", kind="faq", service="",
+                    title="", body=plain(answer),
                 )
-            gold = () if oos else (f"answer-{qid}",)
-            queries.append(EvalQuery(qid, lang, str(rec["query"]), gold))
+            )
+        gold = () if oos else (f"answer-{qid}",)
+        queries.append(EvalQuery(qid, lang, str(rec["query"]), gold))
     return docs, queries
 
 
