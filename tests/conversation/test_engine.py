@@ -21,7 +21,7 @@ from selfservice.conversation.engine import (
     start,
     tried_summary,
 )
-from selfservice.conversation.extract import prefill
+from selfservice.conversation.prefill import prefill
 from selfservice.search import SearchIndex
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
