@@ -6,7 +6,7 @@ sizes are Chromium's own counts of the bytes received (headers plus the encoded,
 i.e. gzipped, body), taken from the network log.
 """
 
-import time
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,7 @@ import pytest
 from widget_page import Server, Widget
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Request
+    from playwright.sync_api import Browser, Page, Request
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 LOADER_BUDGET = 5 * 1024
 OPENED_BUDGET = 60 * 1024
 CLICK_TO_USABLE_BUDGET_MS = 300
+TIMED_RUNS = 5
 
 
 def _wire_bytes(request: "Request") -> int:
@@ -41,7 +42,47 @@ def _widgets(requests: list["Request"], server: Server) -> list["Request"]:
             if _path(r, server) != "/demo" and not _path(r, server).startswith("/widget/demo.")]
 
 
-def test_size_and_speed_budget(page: "Page", widget: Widget, server: Server) -> None:
+CLICK_TO_USABLE = """() => new Promise((resolve) => {
+  const button = document.querySelector("div[data-selfservice=launcher]")
+    .shadowRoot.querySelector("button");
+  const started = performance.now();
+  button.click();
+  const check = () => {
+    const frame = document.querySelector("iframe[data-selfservice]");
+    const doc = frame && frame.contentDocument;
+    const input = doc && doc.querySelector(".composer input");
+    if (input && !input.disabled && doc.querySelector(".log .entry.bot")
+        && frame.getBoundingClientRect().width > 88) {
+      resolve(performance.now() - started);
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  check();
+})"""
+
+
+def test_size_and_speed_budget(browser: "Browser", server: Server) -> None:
+    # Contexts of its own: the shared one routes the fake portal origins, and with any
+    # route set Playwright holds every request for a round trip to this process, which
+    # would be counted as the widget's time. Each run is a first visit (empty cache);
+    # the median of several keeps one hiccup of a busy machine from deciding.
+    timings: list[float] = []
+    for run in range(TIMED_RUNS):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+        try:
+            timings.append(_measure_budget(context.new_page(), server, report=run == 0))
+        finally:
+            context.close()
+    median = statistics.median(timings)
+    print(f"click to usable panel: median {median:.0f} ms of "
+          f"{', '.join(f'{t:.0f}' for t in timings)}")
+    assert median <= CLICK_TO_USABLE_BUDGET_MS
+
+
+def _measure_budget(page: "Page", server: Server, *, report: bool) -> float:
+    """Checks and prints the sizes (when ``report``); returns the click-to-usable time."""
+    widget = Widget(page, server)
     finished: list[Request] = []
     page.on("requestfinished", lambda request: finished.append(request))
     page.goto(f"{server.base}/demo")
@@ -50,11 +91,9 @@ def test_size_and_speed_budget(page: "Page", widget: Widget, server: Server) -> 
     before_open = _widgets(finished, server)
     finished.clear()
 
-    started = time.perf_counter()
-    widget.ui.locator(".launcher").click()
-    widget.ui.locator(".log .entry.bot").first.wait_for()
-    widget.ui.locator(".composer input:enabled").wait_for()
-    click_to_usable_ms = (time.perf_counter() - started) * 1000
+    # Timed in the page (the demo page and the frame share the backend's origin), so
+    # Playwright's own round trips do not count.
+    click_to_usable_ms = page.evaluate(CLICK_TO_USABLE)
     page.wait_for_load_state("networkidle")
 
     loader = next(r for r in before_open if _path(r, server) == "/widget.js")
@@ -64,18 +103,18 @@ def test_size_and_speed_budget(page: "Page", widget: Widget, server: Server) -> 
     after_open = _widgets(finished, server)
     widget_total = sum(_wire_bytes(r) for r in before_open + after_open)
     loaded_before = sorted({_path(r, server) for r in before_open})
+    if not report:
+        return float(click_to_usable_ms)
     print(f"\nloader /widget.js: {_wire_bytes(loader)} B on the wire (gzip)"
           f"\nbefore opening: {len(before_open)} requests, "
           f"{sum(_wire_bytes(r) for r in before_open)} B: {', '.join(loaded_before)}"
-          f"\nopened widget in all: {widget_total} B in {len(before_open + after_open)} requests"
-          f"\nclick to usable panel: {click_to_usable_ms:.0f} ms (Playwright round trips included)")
+          f"\nopened widget in all: {widget_total} B in {len(before_open + after_open)} requests")
     assert _wire_bytes(loader) <= LOADER_BUDGET
+    assert loaded_before == ["/widget.js"]
     assert widget_total <= OPENED_BUDGET
-    assert click_to_usable_ms <= CLICK_TO_USABLE_BUDGET_MS
+    return float(click_to_usable_ms)
 
 
-@pytest.mark.xfail(strict=True, reason="the launcher is drawn inside the frame, so the "
-                   "frame and its modules load with the page (README, Size budget)")
 def test_nothing_but_the_loader_before_the_launcher_is_opened(
     page: "Page", widget: Widget, server: Server
 ) -> None:

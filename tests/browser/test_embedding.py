@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Engine
-from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, Server, Widget, host_page, ticket
+from widget_page import (
+    EVIL_ORIGIN,
+    LAUNCHER,
+    PORTAL_ORIGIN,
+    Server,
+    Widget,
+    host_page,
+    ticket,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect, Page
@@ -101,9 +109,11 @@ def test_loader_included_twice_runs_once(
     loaded = page.evaluate("""() => performance.getEntriesByType("resource")
         .filter((entry) => entry.name.includes("/widget.js")).length""")
     assert loaded == 3  # all three copies were fetched and ran...
-    assert page.locator("iframe").count() == 1  # ...and there is one frame
-    assert widget.ui.locator(".launcher").count() == 1  # with one launcher
+    assert page.locator(LAUNCHER).count() == 1  # ...and there is one launcher
+    assert page.locator("iframe").count() == 0  # (the frame comes with the first opening)
     widget.open()
+    assert page.locator("iframe").count() == 1  # then one frame
+    assert page.locator(LAUNCHER).count() == 0
     assert widget.ui.locator(".log .entry.bot").count() == 1  # and one conversation
 
 
@@ -128,6 +138,10 @@ def test_messages_from_other_origins_are_ignored(
     host_pages[f"{PORTAL_ORIGIN}/with-ad"] = host_page(server, body=evil_frame)
     page.goto(f"{PORTAL_ORIGIN}/with-ad")
     widget.wait_ready()
+    # Opened once and closed, so the frame is there to be attacked.
+    widget.open()
+    page.evaluate("() => window.SelfService.close()")
+    widget.ui.locator(".launcher").wait_for(state="visible")
     closed = widget.iframe_box()
     attacker = page.frame(url=f"{EVIL_ORIGIN}/attacker")
     assert attacker is not None
@@ -164,9 +178,12 @@ def test_ticket_filed_with_the_keyboard_alone(
 ) -> None:
     widget.goto_demo()
     keys = page.keyboard
-    _tab_to(page, widget, ".launcher")
-    outline = widget.frame().evaluate(
-        "() => getComputedStyle(document.activeElement).outlineStyle")
+    for _ in range(80):  # the loader's launcher, in the page until the first opening
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches('{LAUNCHER}')"):
+            break
+    outline = page.evaluate("""() => getComputedStyle(
+        document.activeElement.shadowRoot.activeElement).outlineStyle""")
     assert outline == "solid", "the focused launcher shows no focus ring"
     keys.press("Enter")
     widget.wait_greeting()
