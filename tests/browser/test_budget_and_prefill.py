@@ -124,6 +124,9 @@ def test_nothing_but_the_loader_before_the_launcher_is_opened(
     widget.wait_ready()
     page.wait_for_load_state("networkidle")
     assert [_path(r, server) for r in _widgets(finished, server)] == ["/widget.js"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "widget-launcher.png"),
+                    clip={"x": 1280 - 160, "y": 800 - 120, "width": 160, "height": 120})
 
 
 CONVERSATIONS = {
@@ -154,6 +157,12 @@ def test_the_form_comes_filled_from_the_conversation(
     shot("prefilled")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widget.iframe.screenshot(path=str(SCREENSHOTS / f"widget-prefilled-form-{lang}.png"))
+    # Back in the chat, the bot's sentence names the fields it filled.
+    widget.ui.locator(".form-view button.back").click()
+    intro = widget.ui.locator(".log .entry.bot", has_text=said)
+    intro.scroll_into_view_if_needed()
+    assert intro.is_visible()
+    widget.iframe.screenshot(path=str(SCREENSHOTS / f"widget-prefill-said-{lang}.png"))
 
 
 def test_nothing_found_means_nothing_said_about_prefill(widget: Widget) -> None:
