@@ -4,8 +4,9 @@
  *   <script src="https://support.example/widget.js" data-org="acme" data-lang="ru" async></script>
  *
  * It reads its configuration from its own data-* attributes, derives the backend from its
- * own src, and opens the chat in an iframe served by that backend, so the host page's CSS
- * and scripts cannot reach into it. Loading it twice does nothing the second time.
+ * own src, shows a launcher button, and on the first opening loads the chat in an iframe
+ * served by that backend, so the host page's CSS and scripts cannot reach into it.
+ * Loading it twice does nothing the second time.
  *
  * Page API (window.SelfService): identify(token | null), open(), close(), toggle(),
  * setLanguage("en" | "ru"). Calls may be queued before the script has loaded:
@@ -38,6 +39,7 @@
 
   const LANGS = ["en", "ru"];
   const TITLES = { en: "Support chat", ru: "Чат поддержки" };
+  const OPEN_LABELS = { en: "Open support chat", ru: "Открыть чат поддержки" };
   const FROM_FRAME = "selfservice-frame";
   const TO_FRAME = "selfservice-host";
   const COMPACT_WIDTH = 520; // narrower viewports get the chat full-screen
@@ -67,6 +69,7 @@
     token: null,
     open: false,
     ready: false,
+    mounted: false, // the frame is in the page (after the first opening)
   };
 
   const frame = document.createElement("iframe");
@@ -104,33 +107,58 @@
 
   // Inline !important declarations beat any host stylesheet, even `* { all: unset !important }`.
   function applyStyle() {
-    const box = layout();
+    styleFixed(frame, {
+      "color-scheme": "normal", "max-width": "100%", "max-height": "100%",
+      "min-width": "0", "min-height": "0", ...layout(),
+    });
+  }
+
+  // Until the chat is first opened, the page holds only this button: the frame and its
+  // modules are loaded on the first click, so a portal page that never opens the chat pays
+  // for the loader alone. The button lives in a shadow root behind inline !important
+  // rules, out of reach of the page's CSS, and looks like the frame's own launcher.
+  const launcherHost = document.createElement("div");
+  launcherHost.setAttribute("data-selfservice", "launcher");
+  const launcherRoot = launcherHost.attachShadow({ mode: "open" });
+  launcherRoot.innerHTML = `<style>
+    :host { all: initial; }
+    button { position: absolute; right: 16px; bottom: 16px; width: 56px; height: 56px;
+      margin: 0; padding: 0; border: 0; border-radius: 50%; background: #1a56b8; color: #fff;
+      box-shadow: 0 4px 14px rgba(15, 35, 70, 0.35); cursor: pointer; }
+    button:hover { background: #123f8a; }
+    button:focus-visible { outline: 3px solid #0b2f6b; outline-offset: 4px;
+      box-shadow: 0 0 0 4px #fff, 0 4px 14px rgba(15, 35, 70, 0.35); }
+    svg { width: 28px; height: 28px; fill: currentColor; vertical-align: middle; }
+  </style><button type="button" aria-haspopup="dialog" aria-expanded="false"><svg
+    viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 3h16a2 2 0 0 1 2
+    2v11a2 2 0 0 1-2 2h-7l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>`;
+  const launcher = launcherRoot.querySelector("button");
+  launcher.addEventListener("click", () => setOpen(true));
+
+  function styleFixed(element, box) {
     const rules = {
-      all: "initial",
-      position: "fixed",
-      display: "block",
-      visibility: "visible",
-      opacity: "1",
-      "z-index": "2147483000",
-      border: "0",
-      margin: "0",
-      padding: "0",
-      background: "transparent",
-      "color-scheme": "normal",
-      "max-width": "100%",
-      "max-height": "100%",
-      "min-width": "0",
-      "min-height": "0",
-      left: "auto",
-      top: "auto",
-      transform: "none",
-      filter: "none",
-      "pointer-events": "auto",
-      ...box,
+      all: "initial", position: "fixed", display: "block", visibility: "visible",
+      opacity: "1", "z-index": "2147483000", border: "0", margin: "0", padding: "0",
+      background: "transparent", left: "auto", top: "auto", transform: "none",
+      filter: "none", "pointer-events": "auto", ...box,
     };
-    frame.style.cssText = "";
+    element.style.cssText = "";
     for (const [name, value] of Object.entries(rules)) {
-      frame.style.setProperty(name, value, "important");
+      element.style.setProperty(name, value, "important");
+    }
+  }
+
+  function labelLauncher() {
+    launcher.setAttribute("aria-label", OPEN_LABELS[state.lang]);
+  }
+
+  function mountFrame() {
+    state.mounted = true;
+    applyStyle();
+    if (launcherHost.isConnected) {
+      launcherHost.replaceWith(frame);
+    } else {
+      document.body.appendChild(frame); // the page re-rendered its body meanwhile
     }
   }
 
@@ -151,6 +179,12 @@
   function setOpen(open) {
     const changed = state.open !== open;
     state.open = open;
+    if (!state.mounted) {
+      if (!open) {
+        return;
+      }
+      mountFrame();
+    }
     applyStyle();
     sendLayout();
     if (open) {
@@ -172,13 +206,15 @@
     switch (data.type) {
       case "ready":
         state.ready = true;
+        if (state.open) {
+          frame.focus(); // the chat was opened while its frame loaded
+        }
         post("init", {
           lang: state.lang,
           token: state.token,
           open: state.open,
           compact: compact(),
         });
-        emit("ready", {});
         break;
       case "request-open":
         setOpen(true);
@@ -220,6 +256,7 @@
       }
       state.lang = value;
       frame.title = TITLES[value];
+      labelLauncher();
       post("language", { lang: value });
     },
     push(call) {
@@ -247,11 +284,13 @@
   });
 
   function mount() {
-    applyStyle();
-    document.body.appendChild(frame);
+    labelLauncher();
+    styleFixed(launcherHost, { width: "88px", height: "88px", right: "4px", bottom: "4px" });
+    document.body.appendChild(launcherHost);
     for (const call of queued) {
       api.push(call);
     }
+    emit("ready", {});
   }
 
   if (document.body) {

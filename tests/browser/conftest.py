@@ -6,6 +6,9 @@ pages of other origins (``https://portal.test``, ``https://evil.test``) are serv
 Playwright's request routing, so no DNS or second server is needed. Every test leaves a
 screenshot in ``tmp/artifacts/browser/`` (``SELFSERVICE_BROWSER_ARTIFACTS`` overrides).
 
+``SELFSERVICE_BROWSER_INDEX_SEED`` names a search index folder built earlier from the same
+kb/ (by ``selfservice serve`` or a previous run), copied in to shorten the server's start.
+
 Without Chromium (``SELFSERVICE_CHROMIUM``, default ``/usr/bin/chromium``) or Playwright
 the tests are skipped, except in CI (``CI=true``), where that is a failure.
 """
@@ -68,6 +71,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SELFSERVICE_RATE_LIMIT_BURST": "10000",
         "NO_MKDOCS_2_WARNING": "1",
     })  # fmt: skip
+    seed = os.environ.get("SELFSERVICE_BROWSER_INDEX_SEED")
+    if seed:
+        # A search index built earlier from the same kb/: the server syncs it instead of
+        # spending minutes on the meaning vectors of a busy machine.
+        shutil.copytree(seed, workdir / "index")
     served = start_serve(workdir, env, "--demo", "--no-build-site", timeout=STARTUP_TIMEOUT_S)
     engine = make_engine(database_url)
     try:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from widget_page import (
     EVIL_ORIGIN,
+    LAUNCHER,
     PORTAL_ORIGIN,
     TICKET_NUMBER,
     Server,
@@ -123,9 +124,11 @@ def test_loader_included_twice_runs_once(
     loaded = page.evaluate("""() => performance.getEntriesByType("resource")
         .filter((entry) => entry.name.includes("/widget.js")).length""")
     assert loaded == 3  # all three copies were fetched and ran...
-    expect(page.locator("iframe")).to_have_count(1)  # ...and there is one frame
-    expect(widget.ui.locator(".launcher")).to_have_count(1)  # with one launcher
+    expect(page.locator(LAUNCHER)).to_have_count(1)  # ...and there is one launcher
+    expect(page.locator("iframe")).to_have_count(0)  # (the frame comes with the first opening)
     widget.open()
+    expect(page.locator("iframe")).to_have_count(1)  # then one frame
+    expect(page.locator(LAUNCHER)).to_have_count(0)
     expect(widget.ui.locator(".log .entry.bot")).to_have_count(1)  # and one conversation
 
 
@@ -155,6 +158,10 @@ def test_messages_from_other_origins_are_ignored(
     host_pages[f"{PORTAL_ORIGIN}/with-ad"] = host_page(server, body=evil_frame)
     page.goto(f"{PORTAL_ORIGIN}/with-ad")
     widget.wait_ready()
+    # Opened once and closed, so the frame is there to be attacked.
+    widget.open()
+    page.evaluate("() => window.SelfService.close()")
+    widget.ui.locator(".launcher").wait_for(state="visible")
     closed = widget.iframe_box()
     page.evaluate(RECORD_MARKERS)
     widget.frame().evaluate(RECORD_MARKERS)
@@ -197,9 +204,12 @@ def test_ticket_filed_with_the_keyboard_alone(
 ) -> None:
     widget.goto_demo()
     keys = page.keyboard
-    _tab_to(page, widget, ".launcher")
-    outline = widget.frame().evaluate(
-        "() => getComputedStyle(document.activeElement).outlineStyle")
+    for _ in range(80):  # the loader's launcher, in the page until the first opening
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches('{LAUNCHER}')"):
+            break
+    outline = page.evaluate("""() => getComputedStyle(
+        document.activeElement.shadowRoot.activeElement).outlineStyle""")
     assert outline == "solid", "the focused launcher shows no focus ring"
     keys.press("Enter")
     widget.wait_greeting()

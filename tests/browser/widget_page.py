@@ -30,6 +30,7 @@ def expect(locator: "Locator") -> "LocatorAssertions":
     from playwright.sync_api import expect as retrying
 
     return retrying(locator)
+LAUNCHER = "div[data-selfservice=launcher]"
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,25 @@ class Widget:
         self.page.goto(f"{self.server.base}/demo{query}")
         self.wait_ready()
 
+    @property
+    def launcher(self) -> "Locator":
+        """The loader's own launcher, in the page until the chat is first opened."""
+        return self.page.locator(LAUNCHER).locator("button")
+
     def wait_ready(self) -> None:
-        """The loader ran, and the frame said "ready" and got the loader's "init"."""
+        """The loader ran and shows its launcher (the frame loads on the first opening)."""
         self.page.wait_for_function("() => window.SelfService && window.SelfService.loaded")
+        self.page.locator(f"{LAUNCHER}, {FRAME}").first.wait_for(state="attached")
+
+    def wait_frame_ready(self) -> None:
+        """The frame said "ready" and got the loader's "init"."""
         self.ui.locator(".shell[data-open]").wait_for(state="attached")
 
     def open(self) -> None:
-        self.ui.locator(".launcher").click()
+        if self.page.locator(FRAME).count() == 0:
+            self.launcher.click()
+        else:
+            self.ui.locator(".launcher").click()
         self.wait_greeting()
 
     def wait_greeting(self) -> None:

@@ -21,7 +21,7 @@ from selfservice.conversation.engine import (
     start,
     tried_summary,
 )
-from selfservice.conversation.extract import prefill
+from selfservice.conversation.prefill import prefill
 from selfservice.search import SearchIndex
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -83,12 +83,28 @@ def test_not_solved_offers_forms_with_values_from_the_text(world: World) -> None
     replies = run(state, world, action=Action.NEED_HELP)
     forms = next(m for m in replies if m["type"] == "forms")
     assert [f["id"] for f in forms["items"]] == ["vm-down"]
-    form = run(state, world, action=Action.CHOOSE_FORM, form="vm-down")[-1]
+    intro, form = run(state, world, action=Action.CHOOSE_FORM, form="vm-down")
     assert form["type"] == "form" and form["values"] == {"vm_name": "web-01.example.com"}
+    assert intro["text"] == (
+        "Please fill in the form. From your messages I filled in: VM name. Please check them."
+    )
     replies = record_ticket(state, number="INC-000042", now=NOW)
     assert replies[0]["ticket"] == "INC-000042"
     assert state.outcome is Outcome.TICKET_FILED
     assert tried_summary(state)["conversation_texts"][0].startswith("vm web-01")
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "Please fill in the form."), ("ru", "Заполните, пожалуйста, форму."),
+])
+def test_nothing_found_in_the_conversation_means_no_word_about_prefill(
+    world: World, lang: str, said: str
+) -> None:
+    state, _ = start(lang=lang, signed_in=True, now=NOW)
+    run(state, world, text="the machine hangs" if lang == "en" else "машина зависла")
+    run(state, world, action=Action.NEED_HELP)
+    intro, form = run(state, world, action=Action.CHOOSE_FORM, form="vm-down")
+    assert form["values"] == {} and intro["text"] == said
 
 
 def test_anonymous_visitor_is_told_to_sign_in(world: World) -> None:

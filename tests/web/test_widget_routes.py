@@ -46,6 +46,16 @@ def test_loader_is_javascript_revalidated_with_its_etag(client: TestClient) -> N
     assert again.content == b""
 
 
+def test_widget_files_travel_gzipped_to_browsers_that_accept_it(client: TestClient) -> None:
+    for path in ("/widget.js", "/widget/app.js", "/widget/frame.css"):
+        zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        assert zipped.headers["content-encoding"] == "gzip", path
+        assert "content-encoding" not in plain.headers, path
+        assert zipped.text == plain.text  # the client undid the gzip
+        assert int(zipped.headers["content-length"]) < len(plain.content) / 2, path
+
+
 def test_frame_may_be_framed_only_by_the_organisations_portal(make_app: AppFactory) -> None:
     origins = static_origins({"acme": ["https://portal.acme.example"]})
     with TestClient(make_app(origins_for=origins)) as client:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from selfservice.content.model import Article, Content, RequestForm
-from selfservice.conversation.extract import prefill
+from selfservice.conversation.prefill import prefill
 from selfservice.conversation.texts import say
 from selfservice.domain.errors import DomainError
 
@@ -284,10 +284,15 @@ def _choose_form(state: State, form: RequestForm, now: datetime) -> list[Message
     state.form = form.id
     state.phase = Phase.FILLING_FORM
     state.events.append({"at": now.isoformat(), "kind": "form_chosen", "form": form.id})
+    values = prefill(form, state.texts)
+    # Name what was filled, so the customer knows which fields to check; say nothing
+    # about prefilling when nothing was found.
+    labels = [f.label.get(state.lang) for f in form.fields if f.id in values]
+    intro = (_text("form_intro_prefilled", state.lang, fields="; ".join(labels)) if labels
+             else _text("form_intro", state.lang))
     return [
-        _text("form_intro", state.lang),
-        {"type": "form", "form": form.id, "title": form.title.get(state.lang),
-         "values": prefill(form, state.texts)},
+        intro,
+        {"type": "form", "form": form.id, "title": form.title.get(state.lang), "values": values},
     ]  # fmt: skip
 
 

@@ -49,9 +49,10 @@ TEXTS: dict[str, Text] = {
         "Чтобы оформить заявку, войдите в клиентский портал и откройте этот чат там: "
         "подавать заявки могут только авторизованные контактные лица вашей организации.",
     ),
-    "form_intro": Text(
-        "Fill in the form. I have filled in what I found in your messages; please check it.",
-        "Заполните форму. То, что я нашёл в ваших сообщениях, уже подставлено — проверьте.",
+    "form_intro": Text("Please fill in the form.", "Заполните, пожалуйста, форму."),
+    "form_intro_prefilled": Text(
+        "Please fill in the form. From your messages I filled in: {fields}. Please check them.",
+        "Заполните, пожалуйста, форму. Из ваших сообщений я подставил: {fields}. Проверьте их.",
     ),
     "ticket_filed": Text(
         "Your request {number} is registered. We sent a confirmation by e-mail; "

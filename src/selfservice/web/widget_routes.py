@@ -13,10 +13,11 @@ editable install). The frame's ``frame-ancestors`` policy (the organisation's po
 origins) is set by ``SecurityHeadersMiddleware`` from the frame URL's ``?org=``.
 """
 
+import gzip
 import html
 import re
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, Literal
@@ -50,6 +51,8 @@ _MEDIA_TYPES = {
 #: Browsers revalidate every time (a 304 when unchanged), so a deployment shows at once.
 CACHE_CONTROL = "no-cache"
 DEMO_TOKEN_TTL = timedelta(hours=1)
+#: Below this a file gains less from gzip than its headers cost.
+GZIP_MIN_BYTES = 500
 
 
 def default_widget_dir() -> Path:
@@ -65,6 +68,12 @@ def widget_dir(settings: Settings) -> Path:
     return settings.widget_dir if settings.widget_dir is not None else default_widget_dir()
 
 
+@lru_cache(maxsize=64)
+def _gzipped(path: Path, mtime_ns: int, size: int) -> bytes:
+    # Keyed by the file's change time and size, so an edited file is compressed afresh.
+    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+
+
 def _file_response(request: Request, path: Path) -> Response:
     try:
         stat = path.stat()
@@ -72,15 +81,27 @@ def _file_response(request: Request, path: Path) -> Response:
         raise ApiError(404, "not_found") from None
     if not S_ISREG(stat.st_mode):
         raise ApiError(404, "not_found")
+    if "gzip" in request.headers.get("accept-encoding", "") and stat.st_size >= GZIP_MIN_BYTES:
+        # Portal owners count the widget's bytes on the wire (README, "Size budget"), and
+        # the sources are served as written, with no build step: compress each version
+        # once, not on every request.
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
+        headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag, "Vary": "Accept-Encoding"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        body = _gzipped(path, stat.st_mtime_ns, stat.st_size)
+        return Response(body, media_type=_MEDIA_TYPES[path.suffix],
+                        headers={**headers, "Content-Encoding": "gzip"})
     response = FileResponse(
         path,
         media_type=_MEDIA_TYPES[path.suffix],
         headers={"Cache-Control": CACHE_CONTROL},
         stat_result=stat,
     )
-    etag = response.headers.get("etag")
-    if etag is not None and etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    file_etag = response.headers.get("etag")
+    if file_etag is not None and file_etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304,
+                        headers={"ETag": file_etag, "Cache-Control": CACHE_CONTROL})
     return response
 
 
