@@ -39,6 +39,7 @@ def _register() -> None:
         config_commands,
         db_commands,
         kb_commands,
+        kb_insight_commands,
         mail_commands,
         search_commands,
         serve_commands,
@@ -46,6 +47,8 @@ def _register() -> None:
     )
 
     main.add_command(kb_commands.kb)
+    for command in (kb_insight_commands.gaps, kb_insight_commands.new, kb_insight_commands.stats):
+        kb_commands.kb.add_command(command)
     main.add_command(search_commands.index)
     main.add_command(search_commands.eval_)
     main.add_command(db_commands.db)
