@@ -169,7 +169,10 @@ def test_cli_gaps_new_and_stats(
     russian_file = english.with_suffix(".ru.md")
     assert f"  - {PRINTER_EN[0]}" in english.read_text()
     # no Russian phrasing in this group: the Russian twin waits for its author
-    assert "title: 'TODO: проблема словами клиента'" in russian_file.read_text(encoding="utf-8")
+    russian_text = russian_file.read_text(encoding="utf-8")
+    assert "title: 'TODO: проблема словами клиента'" in russian_text
+    assert "symptoms" not in russian_text.split("---")[1]  # English ones would mislead search
+    assert f"по-английски:\n- {PRINTER_EN[0]}" in russian_text
     _content, problems = check_kb(kb_min)
     assert problems == []  # the skeleton is a valid article pair
     english.write_text(english.read_text() + "An author's words.\n")

@@ -22,6 +22,10 @@ _NOTE = {
     "ru": "TODO: ответ. Клиенты спрашивали об этом {count} раз(а) и не получили уверенного "
           "ответа (пробел {gap}); их слова записаны в symptoms выше.",
 }
+_TRANSLATE = {
+    "en": "TODO: symptoms in English; customers asked in Russian:",
+    "ru": "TODO: symptoms по-русски; клиенты спрашивали по-английски:",
+}
 _TITLE = {"en": "TODO: the problem in the customer's words",
           "ru": "TODO: проблема словами клиента"}
 _SUMMARY = {"en": "TODO: one sentence shown in search results.",
@@ -65,12 +69,16 @@ def article_pair(
             "service": service,
             "audience": "public",
             "kind": "how-to",
-            "symptoms": own or phrasings.get(twin, []),
+            "symptoms": own,
             "updated": today,
             "summary": _SUMMARY[lang],
         }
+        if not own:
+            del meta["symptoms"]  # symptoms in another language would mislead the search
         front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
         body = _NOTE[lang].format(count=count, gap=gap)
+        if not own and phrasings.get(twin):
+            body += "\n\n" + _TRANSLATE[lang] + "".join(f"\n- {t}" for t in phrasings[twin])
         name = f"{slug}.md" if lang == "en" else f"{slug}.ru.md"
         folder = kb_dir / "articles" / service
         out.append(Skeleton(folder / name, f"---\n{front}---\n{body}\n"))
