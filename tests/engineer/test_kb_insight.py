@@ -2,7 +2,7 @@
 the customer API and public searches, read through the staff API and the CLI."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from selfservice.cli import main
 from selfservice.content.loader import check_kb
 from selfservice.services.feedback import SearchEntry, log_searches
+from selfservice.services.kb_gaps import content_gaps
 
 PRINTER_EN = ("printer prints blank pages", "printer is printing blank pages",
               "the printer outputs blank sheets")
@@ -73,6 +74,7 @@ def test_gaps_group_paraphrases_by_meaning(api: TestClient, desk: Desk, engine: 
     found = ok(api.get("/api/v1/engineer/kb/gaps", headers=desk.staff("L1")))
     gaps = found["gaps"]
     assert found["groups"] == len(gaps) == 4
+    assert (found["searches"], found["left_out"]) == (8, 0)
     printers = gaps[0]  # the biggest first
     assert printers["examples"] == list(PRINTER_EN)  # the most asked phrasing first
     assert (printers["count"], printers["langs"], printers["lang"]) == (4, {"en": 4}, "en")
@@ -98,9 +100,13 @@ def test_gaps_group_paraphrases_by_meaning(api: TestClient, desk: Desk, engine: 
 def test_only_engineers_read_authoring_insight(
     api: TestClient, desk: Desk, path: str
 ) -> None:
-    assert api.get(path).status_code == 401
-    assert api.get(path, headers={"Authorization": "Bearer nonsense"}).status_code == 401
-    assert api.get(path, headers=desk.contact()).status_code in (401, 403)
+    for headers, code in (({}, "engineer_token_required"),
+                          ({"Authorization": "Bearer nonsense"}, "engineer_token_invalid"),
+                          (desk.contact(), "engineer_token_invalid")):  # a customer's token
+        refused = api.get(path, headers=headers)
+        assert (refused.status_code, refused.json()["error"]) == (401, code)
+    for role in ("L1", "L3", "manager"):  # every engineer may read what authors need
+        assert api.get(path, headers=desk.staff(role)).status_code == 200
     for bad in ("since=0d", "since=400d", "since=month", "lang=de"):
         answer = api.get(f"{path}?{bad}", headers=desk.staff("L1"))
         assert answer.status_code == 400, bad
@@ -196,3 +202,13 @@ def test_cli_groups_by_words_without_the_meaning_model(engine: Engine, desk: Des
     found = json.loads(_cli(engine, "kb", "gaps", "--json",
                             SELFSERVICE_SEARCH_MEANING="off").output)
     assert [(g["count"], len(g["examples"])) for g in found["gaps"]] == [(3, 2), (1, 1)]
+
+
+def test_the_rarest_phrasings_are_counted_when_left_out(engine: Engine, desk: Desk) -> None:
+    public_searches(engine, "printer not printing", "printer not printing", "vpn drops",
+                    "dns fails")
+    now = datetime.now(UTC)
+    report = content_gaps(engine, start=now - timedelta(days=1), end=now + timedelta(1),
+                          max_phrasings=2)
+    assert (report.searches, report.left_out) == (4, 1)
+    assert [g.count for g in report.gaps] == [2, 1]

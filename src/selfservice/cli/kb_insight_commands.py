@@ -55,7 +55,7 @@ def _database() -> Iterator[Engine]:
         engine.dispose()
 
 
-def _gaps(since: str, lang: str | None) -> tuple[datetime, list[kb_gaps.Gap]]:
+def _gaps(since: str, lang: str | None) -> tuple[datetime, kb_gaps.Report]:
     end = datetime.now(UTC)
     start = end - parse_since(since)
     with _database() as engine:
@@ -80,11 +80,10 @@ def gaps(since: str, lang: str | None, as_json: bool, limit: int) -> None:
 
     Example: selfservice kb gaps --since 30d --lang ru
     """
-    start, found = _gaps(since, lang)
-    shown = found[:limit]
+    start, report = _gaps(since, lang)
+    found, shown = report.gaps, report.gaps[:limit]
     if as_json:
-        click.echo(json.dumps({"from": start.isoformat(), "groups": len(found),
-                               "gaps": [g.to_json() for g in shown]},
+        click.echo(json.dumps(kb_gaps.report_json(report, start=start, limit=limit),
                               ensure_ascii=False, indent=2))
         return
     if not found:
@@ -97,6 +96,9 @@ def gaps(since: str, lang: str | None, as_json: bool, limit: int) -> None:
         langs = ",".join(gap.langs)
         examples = " | ".join(gap.examples)
         click.echo(f"{gap.id:<10} {gap.count:>5} {gap.ticket_filed:>7}  {langs:<6} {examples}")
+    if report.left_out:
+        click.echo(f"({report.left_out} of {report.searches} searches, asked more rarely, "
+                   "were not grouped)")
 
 
 @click.command("new")
@@ -120,8 +122,8 @@ def new(kb_dir: Path | None, gap_id: str, service: str, slug: str | None, since:
         known = ", ".join(sorted(content.services))
         raise click.BadParameter(f"unknown service {service!r} (known: {known})",
                                  param_hint="--service")
-    _start, found = _gaps(since, None)
-    gap = kb_gaps.find_gap(found, gap_id)
+    _start, report = _gaps(since, None)
+    gap = kb_gaps.find_gap(report.gaps, gap_id)
     if gap is None:
         raise click.ClickException(f"no content gap {gap_id} in the last {since}: "
                                    "run `selfservice kb gaps` for the current IDs")

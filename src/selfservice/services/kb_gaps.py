@@ -23,8 +23,12 @@ from selfservice.db.session import transaction
 from selfservice.text import grouping
 from selfservice.text.words import cyrillic_share
 
-#: Searches read per run, newest first: bounds the time spent encoding.
+#: Searches read per run, newest first: bounds the memory and the query.
 MAX_SEARCHES = 20_000
+#: Distinct phrasings grouped per run, the most asked first: each new one costs e5 about
+#: 20-200 ms on a shared CPU (vectors are cached per process, a repeated run is quick).
+#: The rarer ones left out are counted (:attr:`Report.left_out`).
+MAX_PHRASINGS = 1_000
 EXAMPLES = 3
 #: The longest period looked back over.
 MAX_PERIOD = timedelta(days=366)
@@ -68,6 +72,15 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Report:
+    gaps: list[Gap]
+    #: Unanswered searches of the period, and how many of them were not grouped
+    #: because their phrasings were asked more rarely than the :data:`MAX_PHRASINGS` kept.
+    searches: int
+    left_out: int
+
+
+@dataclass(frozen=True)
 class _Miss:
     text: str
     lang: str
@@ -78,8 +91,8 @@ class _Miss:
 
 def content_gaps(
     engine: Engine, *, start: datetime, end: datetime, lang: str | None = None,
-    encode: Encode | None = None,
-) -> list[Gap]:
+    encode: Encode | None = None, max_phrasings: int = MAX_PHRASINGS,
+) -> Report:
     """The groups of unanswered searches in ``[start, end)``, biggest first.
 
     ``encode`` maps phrasings to unit vectors (e5's query side); ``None`` groups by words.
@@ -89,7 +102,10 @@ def content_gaps(
     by_text: dict[str, list[_Miss]] = defaultdict(list)
     for miss in misses:
         by_text[grouping.normal_text(miss.text)].append(miss)
-    keys = sorted(by_text)
+    # the most asked, then the most recently asked (the misses come newest first), are kept
+    ranked = sorted(by_text, key=lambda k: (-len(by_text[k]), -by_text[k][0].at.timestamp(), k))
+    keys = sorted(ranked[:max_phrasings])
+    left_out = sum(len(by_text[k]) for k in ranked[max_phrasings:])
     texts = [_spelling(by_text[k]) for k in keys]
     counts = [len(by_text[k]) for k in keys]
     if encode is not None and texts:
@@ -98,7 +114,7 @@ def content_gaps(
         groups = grouping.by_words(texts, counts)
     gaps = [_gap([texts[i] for i in g], [by_text[keys[i]] for i in g]) for g in groups]
     gaps.sort(key=lambda gap: (-gap.count, -gap.ticket_filed, gap.id))
-    return gaps
+    return Report(gaps, searches=len(misses), left_out=left_out)
 
 
 def parse_period(text: str) -> timedelta:
@@ -112,6 +128,13 @@ def parse_period(text: str) -> timedelta:
     if not timedelta(0) < period <= MAX_PERIOD:
         raise ValueError("between 1h and 366d")
     return period
+
+
+def report_json(report: Report, *, start: datetime, limit: int) -> dict[str, object]:
+    """The answer of ``kb gaps --json`` and of the staff API."""
+    return {"from": start.isoformat(), "searches": report.searches,
+            "left_out": report.left_out, "groups": len(report.gaps),
+            "gaps": [gap.to_json() for gap in report.gaps[:limit]]}
 
 
 def find_gap(gaps: Sequence[Gap], gap_id: str) -> Gap | None:

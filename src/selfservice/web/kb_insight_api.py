@@ -35,10 +35,9 @@ async def gaps(call: Call[None, GapsQuery]) -> Answer:
     """
     start, end = _period(call)
     lang = call.query.lang.value if call.query.lang else None
-    found = await call.run(kb_gaps.content_gaps, start=start, end=end, lang=lang,
-                           encode=kb_gaps.meaning_encoder())
-    return {"from": start.isoformat(), "groups": len(found),
-            "gaps": [gap.to_json() for gap in found[: call.query.limit]]}
+    report = await call.run(kb_gaps.content_gaps, start=start, end=end, lang=lang,
+                            encode=kb_gaps.meaning_encoder())
+    return kb_gaps.report_json(report, start=start, limit=call.query.limit)
 
 
 async def stats(call: Call[None, StatsQuery]) -> Answer:

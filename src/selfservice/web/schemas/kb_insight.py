@@ -41,6 +41,9 @@ class Gaps(Answer):
     """Groups of unanswered searches, biggest first."""
 
     from_: str = Field(alias="from", json_schema_extra={"format": "date-time"})
+    searches: int = Field(description="unanswered searches of the period")
+    left_out: int = Field(description="of those, not grouped: their phrasings were asked "
+                                      "more rarely than the 1,000 grouped")
     groups: int
     gaps: list[Gap]
 
