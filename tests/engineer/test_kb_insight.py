@@ -113,7 +113,9 @@ def test_only_engineers_read_authoring_insight(
         assert answer.json()["field"] == bad.split("=")[0], answer.text
 
 
-def test_article_performance(api: TestClient, desk: Desk) -> None:
+def test_article_performance(
+    api: TestClient, desk: Desk, engine: Engine, fixture_kb: Path
+) -> None:
     for _ in range(2):  # solved at the first step, then walked to the end and solved
         cid = start(api)
         say(api, cid, text="I forgot my password")
@@ -133,16 +135,27 @@ def test_article_performance(api: TestClient, desk: Desk) -> None:
     say(api, filed, auth, action="choose_form", form="vm-down")
     ok(api.post("/api/v1/tickets", json={**VM_FORM, "conversation": filed}, headers=auth), 201)
     ok(api.post("/api/v1/articles/reset-ru/feedback", json={"helped": False}), 201)
+    now = datetime.now(UTC)  # the public search's first hits: an article and a form
+    log_searches(engine, entries=[
+        SearchEntry(at=now, query=q, lang="en", confident=True, results=1, top=top)
+        for q, top in (("reset password", "reset-en"), ("vm down", "vm-down"))
+    ])
 
     found = ok(api.get("/api/v1/engineer/kb/stats", headers=desk.staff("L1")))
     rows = {(r["article"], r["lang"]): r for r in found["articles"]}
     reset = rows[("reset-en", "en")]
-    assert (reset["shown"], reset["opened"], reset["solved"]) == (4, 4, 2)
+    assert (reset["shown"], reset["opened"], reset["solved"]) == (5, 4, 2)
     assert reset["steps"] == [4, 2]  # everyone saw step 1, two walked on to step 2
     assert (reset["not_helped"], reset["ticket_24h"]) == (1, 1)
     assert rows[("reset-ru", "ru")]["not_helped"] == 1
+    assert set(rows) == {("reset-en", "en"), ("reset-ru", "ru")}  # no form among articles
     only_ru = ok(api.get("/api/v1/engineer/kb/stats?lang=ru", headers=desk.staff("L1")))
     assert [r["article"] for r in only_ru["articles"]] == ["reset-ru"]
+
+    printed = _cli(engine, "kb", "stats", "--json", "--kb-dir", str(fixture_kb))
+    assert json.loads(printed.output)["articles"] == found["articles"]
+    table = _cli(engine, "kb", "stats", "--kb-dir", str(fixture_kb)).output.splitlines()
+    assert table[2].split() == ["reset-en", "en", "5", "4", "2", "1", "1", "1:4", "2:2"]
 
 
 def _cli(engine: Engine, *args: str, **env: str) -> Any:

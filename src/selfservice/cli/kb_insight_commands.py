@@ -151,10 +151,11 @@ def new(kb_dir: Path | None, gap_id: str, service: str, slug: str | None, since:
 
 
 @click.command("stats")
+@kb_dir_option
 @_since_option
 @_lang_option
 @_json_option
-def stats(since: str, lang: str | None, as_json: bool) -> None:
+def stats(kb_dir: Path | None, since: str, lang: str | None, as_json: bool) -> None:
     """How each article does: shown, opened, walked to step N, solved, not helped, ticket
     within 24 h after it was opened; per article and customer language.
 
@@ -162,8 +163,10 @@ def stats(since: str, lang: str | None, as_json: bool) -> None:
     """
     end = datetime.now(UTC)
     start = end - parse_since(since)
+    content, _problems = check_kb(kb_dir or load_settings().kb_dir)
     with _database() as engine:
-        rows = kb_stats.article_stats(engine, start=start, end=end, lang=lang)
+        rows = kb_stats.article_stats(engine, start=start, end=end, lang=lang,
+                                      articles=content.articles.keys() or None)
     if as_json:
         click.echo(json.dumps({"from": start.isoformat(), "articles": [r.to_json() for r in rows]},
                               ensure_ascii=False, indent=2))

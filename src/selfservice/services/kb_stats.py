@@ -16,6 +16,7 @@ Per article and customer language, over the events of ``[start, end)``:
 
 import bisect
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,9 +57,14 @@ class ArticleUse:
 
 
 def article_stats(
-    engine: Engine, *, start: datetime, end: datetime, lang: str | None = None
+    engine: Engine, *, start: datetime, end: datetime, lang: str | None = None,
+    articles: Collection[str] | None = None,
 ) -> list[ArticleUse]:
-    """One row per (article, language) with any use in ``[start, end)``, most opened first."""
+    """One row per (article, language) with any use in ``[start, end)``, most opened first.
+
+    ``articles``: the ids of the knowledge base's articles; a public search's first hit
+    may be a request form, and an article may have been deleted since: those rows are
+    left out."""
     rows: dict[tuple[str, str], ArticleUse] = {}
 
     def use(article: str, language: str) -> ArticleUse:
@@ -117,7 +123,10 @@ def article_stats(
         if _ticket_after(event, conversation, tickets):
             use(str(event.article), conversation.lang.value).ticket_24h += 1
 
-    out = [row for row in rows.values() if lang is None or row.lang == lang]
+    out = [
+        row for row in rows.values()
+        if (lang is None or row.lang == lang) and (articles is None or row.article in articles)
+    ]
     out.sort(key=lambda r: (-r.opened, -r.shown, r.article, r.lang))
     return out
 

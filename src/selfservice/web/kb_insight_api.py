@@ -48,5 +48,6 @@ async def stats(call: Call[None, StatsQuery]) -> Answer:
     """
     start, end = _period(call)
     lang = call.query.lang.value if call.query.lang else None
-    rows = await call.run(kb_stats.article_stats, start=start, end=end, lang=lang)
+    rows = await call.run(kb_stats.article_stats, start=start, end=end, lang=lang,
+                          articles=call.state["content"].articles.keys())
     return {"from": start.isoformat(), "articles": [row.to_json() for row in rows]}
