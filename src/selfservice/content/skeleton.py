@@ -18,9 +18,9 @@ LANGS = ("en", "ru")
 
 _NOTE = {
     "en": "TODO: the answer. Customers asked this {count} time(s) without a confident "
-          "answer (content gap {gap}); their words are the symptoms above.",
+          "answer (content gap {gap}).",
     "ru": "TODO: ответ. Клиенты спрашивали об этом {count} раз(а) и не получили уверенного "
-          "ответа (пробел {gap}); их слова записаны в symptoms выше.",
+          "ответа (пробел {gap}).",
 }
 _TRANSLATE = {
     "en": "TODO: symptoms in English; customers asked in Russian:",
