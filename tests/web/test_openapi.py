@@ -25,6 +25,8 @@ EXPECTED = {
     "/api/v1/engineer/queue": {"get"},
     "/api/v1/engineer/search": {"get"},
     "/api/v1/engineer/metrics": {"get"},
+    "/api/v1/engineer/kb/gaps": {"get"},
+    "/api/v1/engineer/kb/stats": {"get"},
     "/api/v1/engineer/tickets": {"post"},
     "/api/v1/engineer/tickets/{number}": {"get"},
     "/api/v1/engineer/tickets/{number}/assign": {"post"},

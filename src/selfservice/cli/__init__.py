@@ -39,6 +39,7 @@ def _register() -> None:
         config_commands,
         db_commands,
         kb_commands,
+        kb_insight_commands,
         kb_phrasing_commands,
         mail_commands,
         search_commands,
@@ -48,6 +49,8 @@ def _register() -> None:
 
     main.add_command(kb_commands.kb)
     kb_commands.kb.add_command(kb_phrasing_commands.phrasings_group)
+    for command in (kb_insight_commands.gaps, kb_insight_commands.new, kb_insight_commands.stats):
+        kb_commands.kb.add_command(command)
     main.add_command(search_commands.index)
     main.add_command(search_commands.eval_)
     main.add_command(db_commands.db)

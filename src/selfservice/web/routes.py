@@ -20,6 +20,7 @@ from selfservice.web import (
     engineer_api,
     feedback_api,
     kb_api,
+    kb_insight_api,
     search_api,
     system_api,
     tickets_api,
@@ -27,6 +28,7 @@ from selfservice.web import (
 )
 from selfservice.web.dispatch import Access, ApiRoute, Handler, Operation
 from selfservice.web.schemas import answers as a
+from selfservice.web.schemas import kb_insight as k
 from selfservice.web.schemas import requests as r
 from selfservice.web.schemas import staff_answers as s
 from selfservice.web.schemas.fields import MAX_ID, MAX_REF
@@ -133,6 +135,10 @@ def engineer_routes() -> list[ApiRoute]:
              Access.MANAGER, query=r.MetricsQuery, answer=s.Metrics, errors=(400, 401, 403)),
         _api("GET", "/engineer/kb/phrasings", desk_api.list_phrasings, "engineer_kb_phrasings",
              Access.STAFF, query=r.PhrasingsQuery, answer=s.Phrasings, errors=(400, 401, 403)),
+        _api("GET", "/engineer/kb/gaps", kb_insight_api.gaps, "engineer_kb_gaps", st,
+             query=k.GapsQuery, answer=k.Gaps, errors=(400, 401)),
+        _api("GET", "/engineer/kb/stats", kb_insight_api.stats, "engineer_kb_stats", st,
+             query=k.StatsQuery, answer=k.ArticlesPerformance, errors=(400, 401)),
         _api("POST", "/engineer/tickets", desk_api.register_call, "engineer_register", st,
              body=r.PhoneCall, answer=s.StaffTicket, status=201, errors=(400, 401, 404)),
         _api("GET", "/engineer/tickets/{number}", e.get_ticket, "engineer_ticket", st,
