@@ -1,5 +1,5 @@
 """`selfservice kb publish` reaches two running `serve` processes without a restart:
-added, edited and deleted articles and forms show through the API within 10 s, no
+added, edited and deleted articles and forms show through the API and on /kb/ within 10 s, no
 request fails while they switch, and a broken kb/ leaves them on the last good one."""
 
 import json
@@ -20,7 +20,8 @@ import pytest
 from support.processes import free_port, stop, wait_until_healthy
 
 CLI = [sys.executable, "-m", "selfservice.cli"]
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
 VISIBLE_WITHIN = 10.0
 
 pytestmark = pytest.mark.slow
@@ -50,6 +51,14 @@ fields:
     label: {en: VM name, ru: Имя ВМ}
     required: true
 """
+
+
+def page(base: str, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
 
 
 def get(base: str, path: str) -> tuple[int, dict[str, Any]]:
@@ -88,12 +97,14 @@ class Traffic:
 
     def _run(self) -> None:
         paths = ["/api/v1/search?q=password", "/api/v1/articles/reset-en",
-                 "/api/v1/forms/vm-down", "/api/v1/articles/mfa-en", "/api/v1/forms"]
+                 "/api/v1/forms/vm-down", "/api/v1/articles/mfa-en", "/api/v1/forms",
+                 "/kb/articles/identity/reset/", "/kb/ru/"]
         while not self._stop.is_set():
             for base in self.bases:
                 for path in paths:
                     try:
-                        status, _ = get(base, path)
+                        status = (page(base, path) if path.startswith("/kb/")
+                                  else get(base, path))[0]
                         if status not in {200, 404}:
                             self.failures.append(f"{base}{path}: {status}")
                     except Exception as exc:  # a refused or broken connection
@@ -125,6 +136,8 @@ def service(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path, list[str]]]:
     }
     processes: list[subprocess.Popen[bytes]] = []
     bases: list[str] = []
+    first = publish(env)
+    assert first.returncode == 0, first.stdout + first.stderr
     try:
         for name in ("a", "b"):
             port = free_port()
@@ -144,9 +157,10 @@ def service(tmp_path: Path) -> Iterator[tuple[dict[str, str], Path, list[str]]]:
             stop(process)
 
 
-def publish(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, "kb", "publish"], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
+def publish(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`kb publish --site` where mkdocs.yml is, as an author on the service's host would."""
+    return subprocess.run([*CLI, "kb", "publish", "--site"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
@@ -155,6 +169,8 @@ def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
     env, kb, bases = service
     for base in bases:
         assert get(base, "/api/v1/articles/mfa-en")[0] == 404
+        assert page(base, "/kb/articles/identity/mfa/")[0] == 404
+        assert "Reset a forgotten password" in page(base, "/kb/articles/identity/reset/")[1]
 
     with Traffic(bases) as traffic:
         # Add an article and a form, edit an article and a form.
@@ -167,7 +183,7 @@ def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
         vm = kb / "catalog" / "vm-down.yml"
         vm.write_text(vm.read_text(encoding="utf-8").replace(
             "VM is not responding", "Virtual machine is not responding"), encoding="utf-8")
-        done = publish(env, tmp_path)
+        done = publish(env)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "published gen-" in done.stdout
         for base in bases:
@@ -179,23 +195,29 @@ def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
             assert get(base, "/api/v1/forms/disk-full")[0] == 200
             assert get(base, "/api/v1/forms/vm-down?lang=en")[1]["title"] == (
                 "Virtual machine is not responding")
+            eventually(lambda b=base: page(b, "/kb/articles/identity/mfa/")[0] == 200,
+                       f"new article's page on {base}")
+            assert "Reset your forgotten password" in page(base, "/kb/articles/identity/reset/")[1]
+            assert "Disk is full" in page(base, "/kb/catalog/disk-full/")[1]
 
         # Delete them again.
         (kb / "articles" / "identity" / "mfa.md").unlink()
         (kb / "catalog" / "disk-full.yml").unlink()
-        done = publish(env, tmp_path)
+        done = publish(env)
         assert done.returncode == 0, done.stdout + done.stderr
         for base in bases:
             eventually(lambda b=base: get(b, "/api/v1/articles/mfa-en")[0] == 404,
                        f"deleted article gone on {base}")
             assert get(base, "/api/v1/forms/disk-full")[0] == 404
             assert "mfa-en" not in search_ids(base, "authenticator app")
+            eventually(lambda b=base: page(b, "/kb/articles/identity/mfa/")[0] == 404,
+                       f"deleted article's page gone on {base}")
 
         # A broken kb/ is refused with FILE:LINE and the servers keep the good one.
         reset.write_text(reset.read_text(encoding="utf-8").replace("service: identity",
                                                                    "service: identiti"),
                          encoding="utf-8")
-        done = publish(env, tmp_path)
+        done = publish(env)
         assert done.returncode == 1
         assert f"{reset}:" in done.stdout and "identiti" in done.stdout
         assert "nothing published" in done.stderr
@@ -203,6 +225,7 @@ def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
         for base in bases:
             status, article = get(base, "/api/v1/articles/reset-en")
             assert status == 200 and article["title"] == "Reset your forgotten password"
+            assert "Reset your forgotten password" in page(base, "/kb/articles/identity/reset/")[1]
 
     assert traffic.failures == []
     assert traffic.requests > 50

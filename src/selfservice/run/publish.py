@@ -61,6 +61,8 @@ def build_site(mkdocs_file: Path, docs_dir: Path, site_dir: Path) -> None:
         )
     finally:
         config.unlink(missing_ok=True)
+        shutil.rmtree(mkdocs_file.parent / "build" / f"site-src-{config.stem}",
+                      ignore_errors=True)
     if done.returncode != 0:
         raise SiteBuildError((done.stderr or done.stdout).strip())
 
