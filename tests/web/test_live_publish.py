@@ -229,3 +229,37 @@ def test_publish_reaches_both_servers_and_a_broken_kb_changes_nothing(
 
     assert traffic.failures == []
     assert traffic.requests > 50
+
+
+def test_serve_watch_publishes_saved_articles_and_skips_a_broken_save(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(FIXTURES / "kb-min", kb)
+    env = {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(kb),
+        "SELFSERVICE_INDEX_DIR": str(tmp_path / "index"),
+        "SELFSERVICE_SITE_DIR": str(tmp_path / "site"),
+        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "SELFSERVICE_SEARCH_MEANING": "off",
+    }
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*CLI, "serve", "--no-build-site", "--watch", "--port", str(port)],
+            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base + "/healthz", process, log)
+        (kb / "articles" / "identity" / "mfa.md").write_text(MFA_ARTICLE, encoding="utf-8")
+        eventually(lambda: get(base, "/api/v1/articles/mfa-en")[0] == 200,
+                   "saved article published by serve --watch")
+        broken = MFA_ARTICLE.replace("service: identity", "service: identiti")
+        (kb / "articles" / "identity" / "mfa.md").write_text(broken, encoding="utf-8")
+        eventually(lambda: "identiti" in log.read_text(encoding="utf-8"),
+                   "the broken save reported in the log")
+        assert f"{kb / 'articles' / 'identity' / 'mfa.md'}:" in log.read_text(encoding="utf-8")
+        assert get(base, "/api/v1/articles/mfa-en")[0] == 200
+    finally:
+        stop(process)

@@ -19,6 +19,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,3 +111,35 @@ def _authored(problem: Problem, staged: Path, kb_dir: Path) -> Problem:
     except ValueError:
         return problem
     return Problem(kb_dir / relative, problem.line, problem.message)
+
+
+def watch_and_publish(
+    settings: Settings,
+    *,
+    site: bool,
+    report: Callable[[str], None],
+    stop: threading.Event | None = None,
+    debounce_ms: int = 800,
+) -> None:
+    """Publish kb/ each time its files change (``serve --watch``), until ``stop`` is set.
+
+    Changes are gathered for ``debounce_ms`` so saving several files publishes once. A
+    kb/ with problems is reported (FILE:LINE each) and not published; the service keeps
+    what it serves until the next save fixes it.
+    """
+    from watchfiles import watch
+
+    for _changes in watch(settings.kb_dir, debounce=debounce_ms, stop_event=stop,
+                          raise_interrupt=False):
+        try:
+            done = publish(settings, site=site)
+        except ContentError as error:
+            lines = "\n".join(str(p) for p in error.problems)
+            report(f"kb/ changed but has problems; still serving the last good one:\n{lines}")
+        except SiteBuildError as error:
+            report(f"kb/ changed but the site did not build; nothing published:\n{error}")
+        except Exception as exc:  # the watcher outlives any one failed publish
+            report(f"kb/ changed but publishing failed: {exc!r}")
+        else:
+            report(f"kb/ changed: published {done.generation} "
+                   f"({done.articles} articles, {done.forms} forms)")
