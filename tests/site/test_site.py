@@ -4,6 +4,7 @@ import gzip
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,9 @@ def build_site(kb_dir: Path, work: Path) -> Path:
     config["site_dir"] = str(work / "site")
     config["hooks"] = [str(ROOT / h) for h in config["hooks"]]
     config_file = work / "mkdocs.yml"
+    # The brand file (and its logo) sits next to the config it applies to.
+    shutil.copyfile(ROOT / "site.yml", work / "site.yml")
+    shutil.copytree(ROOT / "site-assets", work / "site-assets", dirs_exist_ok=True)
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
@@ -59,6 +63,47 @@ def test_real_kb_builds_strict_in_both_languages(real_site: Path) -> None:
     assert 'lang="ru"' in (real_site / "ru" / "index.html").read_text(encoding="utf-8")
     index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["en", "ru"]
+
+
+def test_sitemap_is_valid_with_absolute_urls_and_alternates(real_site: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    brand = yaml.safe_load((ROOT / "site.yml").read_text(encoding="utf-8"))
+    site_url = brand["site_url"]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+          "x": "http://www.w3.org/1999/xhtml"}
+    root = ET.parse(real_site / "sitemap.xml").getroot()
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    locs = [loc.text or "" for loc in root.findall("s:url/s:loc", ns)]
+    assert len(locs) > 100
+    assert all(loc.startswith(site_url) for loc in locs), [x for x in locs if "None" in x][:3]
+    assert site_url + "ru/" in locs
+    alternates = root.findall("s:url/x:link", ns)
+    assert alternates and all(a.get("href", "").startswith(site_url) for a in alternates)
+    assert {a.get("hreflang") for a in alternates} == {"en", "ru"}
+    # Every page the sitemap names exists in the build.
+    for loc in locs:
+        page = real_site / loc.removeprefix(site_url) / "index.html"
+        assert page.is_file(), loc
+
+
+def test_the_providers_brand_replaces_the_theme_defaults(real_site: Path) -> None:
+    brand = yaml.safe_load((ROOT / "site.yml").read_text(encoding="utf-8"))
+    en = (real_site / "index.html").read_text(encoding="utf-8")
+    ru = (real_site / "ru" / "index.html").read_text(encoding="utf-8")
+    assert "Made with" not in en and "Material for MkDocs" not in en
+    assert html.escape(brand["name"]["en"]) in en and brand["name"]["ru"] in ru
+    assert brand["support_phone"] in en and "Телефон поддержки" in ru
+    assert "Support phone" in en and brand["footer"]["en"] in en
+    assert 'src="assets/logo.svg"' in en
+    css = (real_site / "assets" / "brand.css").read_text(encoding="utf-8")
+    assert brand["colours"]["primary"] in css
+
+
+def test_catalog_comes_after_the_articles_in_navigation(real_site: Path) -> None:
+    page = (real_site / "index.html").read_text(encoding="utf-8")
+    nav = page[page.index("md-nav--primary"):]
+    assert nav.index('href="articles/') < nav.index('href="catalog/')
 
 
 def test_catalog_pages_are_generated_from_every_form(real_site: Path) -> None:
@@ -136,3 +181,15 @@ def test_minimal_kb_site_has_catalog_and_no_runbook(kb_min: Path, tmp_path: Path
     text = site_text(site)
     assert "Unlocking a portal account" not in text
     assert "unlock-en" not in text
+
+
+def test_pages_ask_for_no_sitemap_that_does_not_exist(real_site: Path) -> None:
+    """Material fetches sitemap.xml next to every head ``<link rel=alternate hreflang>``;
+    pages carry none (the sitemap has the pairs), while the language menu still leads to
+    the page's own translation."""
+    article = real_site / "articles" / "identity" / "reset-password" / "index.html"
+    for path in [real_site / "index.html", article, real_site / "ru" / "catalog" / "index.html"]:
+        text = path.read_text(encoding="utf-8")
+        assert '<link rel="alternate" href=' not in text, path
+    menu = article.read_text(encoding="utf-8")
+    assert 'href="../../../ru/articles/identity/reset-password/" hreflang="ru"' in menu

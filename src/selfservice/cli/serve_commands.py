@@ -36,7 +36,15 @@ from selfservice.config.settings import Settings, load_settings
     help="When the public KB site (SELFSERVICE_SITE_DIR) was never built and ./mkdocs.yml "
     "exists, build it first (mkdocs build, a few seconds). A built site is served at /kb/.",
 )
-def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> None:
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Publish kb/ whenever its files change (as `selfservice kb publish` does; a kb/ "
+    "with problems is reported and not published).",
+)
+def serve(
+    host: str, port: int, workers: int, demo: bool, build_site: bool, watch: bool
+) -> None:
     """Serve the HTTP API: search, conversations, tickets (see /api/v1/openapi.json).
 
     Runs on embedded defaults with nothing configured. First it checks kb/
@@ -50,6 +58,7 @@ def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> N
     Examples:
       selfservice serve --demo                 # try it: demo organisation and contact
       selfservice serve --host 0.0.0.0 --port 8000 --workers 2
+      selfservice serve --watch                # edits in kb/ go live as you save
     """
     import uvicorn
 
@@ -90,8 +99,27 @@ def serve(host: str, port: int, workers: int, demo: bool, build_site: bool) -> N
         click.echo("A portal token for the demo contact (valid 1 h):")
         click.echo("  selfservice token --org demo --contact demo@example.com")
     click.echo("")
+    if watch:
+        _start_watching(settings, site=site_ready and Path("mkdocs.yml").is_file())
     factory = DEMO_APP_FACTORY if demo else APP_FACTORY
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
+
+
+def _start_watching(settings: Settings, *, site: bool) -> None:
+    """Publish kb/ on every change, on a thread of this (the parent) process."""
+    import threading
+
+    from selfservice.run.publish import watch_and_publish
+
+    def report(text: str) -> None:
+        click.echo(text, err=True)
+
+    thread = threading.Thread(
+        target=watch_and_publish, args=(settings,), kwargs={"site": site, "report": report},
+        name="kb-watch", daemon=True,
+    )
+    thread.start()
+    click.echo(f"watching {settings.kb_dir}: changes are published as you save")
 
 
 def _ensure_site(settings: Settings, *, build: bool) -> bool:

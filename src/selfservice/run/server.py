@@ -9,18 +9,28 @@ opens the index read-only and the database through its own engine.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from selfservice.config.settings import Settings, load_settings
 from selfservice.config.support_config import load_support_config
+from selfservice.content.live import (
+    KB_SNAPSHOT,
+    SITE_SNAPSHOT,
+    LiveContent,
+    live_generation,
+    tree_digest,
+)
 from selfservice.content.loader import load_content
 from selfservice.content.model import Content
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.domain.config import SupportConfig
+from selfservice.run.publish import publish
 from selfservice.search import SearchIndex
+from selfservice.services import classifier_models
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import DemoSeed, seed_demo
 from selfservice.web.app import create_app, utc_now
@@ -48,6 +58,14 @@ def prepare(settings: Settings) -> tuple[int, int, int]:
     """Check kb/ (against the support configuration too) and bring the search index up to
     date; (articles, forms, indexed docs)."""
     content = _checked_content(settings, load_support_config(settings.config_file))
+    gen = live_generation(settings.index_dir)
+    if gen is not None and (gen / KB_SNAPSHOT).is_dir():
+        # The live generation carries a published kb/: if kb/ changed since, starting
+        # the service publishes it (a plain sync would leave that copy behind).
+        if tree_digest(gen / KB_SNAPSHOT) != tree_digest(settings.kb_dir):
+            site = (gen / SITE_SNAPSHOT).is_dir() and Path("mkdocs.yml").is_file()
+            done = publish(settings, site=site)
+            return done.articles, done.forms, done.documents
     index = SearchIndex.open_or_build(
         settings.index_dir, content, semantic=settings.search_meaning
     )
@@ -80,12 +98,18 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
 def app_from_settings() -> Starlette:
     settings = load_settings()
     config = load_support_config(settings.config_file)
-    content = _checked_content(settings, config)
+    groups = {group.id: group.line for group in config.groups.values()}
+    live = LiveContent(settings.index_dir, settings.kb_dir, groups=groups)
+    content = live.content
     index = PinnedSearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
     index.warm_up()
-    backend = make_backend(
-        make_engine(settings.database_url), content=content, config=config, clock=utc_now
-    )
+    engine = make_engine(settings.database_url)
+    backend = make_backend(engine, content=content, config=config, clock=utc_now)
+
+    def new_classifier(new: Content) -> None:
+        backend.classifier = classifier_models.live_classifier(engine, new)
+
+    live.on_change.append(new_classifier)
     app = create_app(
         settings=settings,
         content=content,
@@ -94,9 +118,11 @@ def app_from_settings() -> Starlette:
         directory=backend.directory,
         origins_for=backend.directory.origins_for(),
         clock=utc_now,
+        live=live,
     )
-    if (settings.site_dir / "index.html").is_file():
-        app.router.routes.append(Mount(SITE_PATH, app=SiteFiles(settings.site_dir), name="kb"))
+    if live.site_dir is not None or (settings.site_dir / "index.html").is_file():
+        site = SiteFiles(live.site_dir or settings.site_dir, published=lambda: live.site_dir)
+        app.router.routes.append(Mount(SITE_PATH, app=site, name="kb"))
     return app
 
 

@@ -127,8 +127,13 @@ class Generations:
         progress: Progress | None = None,
         *,
         vectors: bool = True,
+        attach: Callable[[Path], None] | None = None,
     ) -> int:
         """Build a fresh generation from ``content`` and swap it in atomically.
+
+        ``attach(gen_dir)`` adds files that must go live together with the index (the
+        published kb/ snapshot, the built site) before the pointer is swapped; when it
+        raises, the generation is dropped and the live one stays.
 
         ``progress(done, total)`` is called as documents are added and then as their
         vectors are computed (vectors of unchanged documents are reused from the live
@@ -164,6 +169,8 @@ class Generations:
                 step = (lambda d, _t: progress(total + d, grand)) if progress else None
                 vs = vector_store.update(self._get_encoder(), docs, hashes, previous, step)
                 vector_store.save(gen_dir, vs)
+            if attach is not None:
+                attach(gen_dir)
             (gen_dir / _META).write_text(
                 json.dumps({"fingerprint": schema.fingerprint(), "documents": total}),
                 encoding="utf-8",
@@ -279,7 +286,6 @@ class Generations:
     def generation(self) -> str | None:
         """Name of the generation this process reads from."""
         return self._gen
-
 
     def _vectors_stat(self) -> tuple[int, int] | None:
         gen = self._gen

@@ -5,6 +5,7 @@ stages its public part (see ``stage.py``) and points mkdocs at the staging folde
 A kb/ with problems fails the build with every problem listed.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from selfservice.content.loader import ContentError
+from selfservice.site.brand import BRAND_FILE, BrandError, apply_brand, load_brand
 from selfservice.site.stage import nav_translations, stage_site
 
 STAGE_NAME = "site-src"
@@ -20,12 +22,18 @@ STAGE_NAME = "site-src"
 @event_priority(100)  # before mkdocs-static-i18n reads the folder
 def on_config(config: Any) -> Any:
     docs_dir = Path(config["docs_dir"])
-    if docs_dir.name == STAGE_NAME:  # the i18n plugin rebuilds per language with this config
+    if docs_dir.name.startswith(STAGE_NAME):  # the i18n plugin rebuilds per language
         return config
-    stage = Path(config["config_file_path"]).resolve().parent / "build" / STAGE_NAME
+    config_file = Path(config["config_file_path"]).resolve()
+    root = config_file.parent
+    # One staging folder per config file: a `kb publish` (its own config next to
+    # mkdocs.yml) and an author's `mkdocs serve` may build at the same time.
+    name = STAGE_NAME if config_file.name == "mkdocs.yml" else f"{STAGE_NAME}-{config_file.stem}"
+    stage = root / "build" / name
     try:
         content, nav = stage_site(docs_dir, stage)
-    except ContentError as exc:
+        apply_brand(config, load_brand(root / BRAND_FILE), stage)
+    except (ContentError, BrandError) as exc:
         raise PluginError(str(exc)) from None
     config["docs_dir"] = str(stage)
     if not config.get("nav"):
@@ -39,3 +47,15 @@ def on_config(config: Any) -> Any:
                     **(language.nav_translations or {}),
                 }
     return config
+
+
+# Material's script fetches ``sitemap.xml`` next to every ``<link rel="alternate"
+# hreflang>`` of the page, expecting language roots; the i18n plugin puts each page's
+# own translation there, so every page view asked for a sitemap that cannot exist (404s
+# in the browser and in the server log). The sitemap carries the same hreflang pairs for
+# crawlers and the language menu links to the translation itself, so the head links go.
+_PAGE_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    return _PAGE_ALTERNATE.sub("", output)

@@ -43,6 +43,14 @@ def stage_site(kb_dir: Path, target: Path) -> tuple[Content, list[Any]]:
 def build_nav(content: Content, kb_dir: Path) -> list[Any]:
     """Navigation by service, in English; ru titles come from ``nav_translations``."""
     nav: list[Any] = [{"Home": "index.md"}] if (kb_dir / "index.md").is_file() else []
+    for service in content.services.values():
+        pages = sorted(
+            {_nav_path(a.path.relative_to(kb_dir).as_posix()) for a in content.public_articles()
+             if a.service == service.id}
+        )  # fmt: skip
+        if pages:
+            nav.append({service.name.en: pages})
+    # The catalog after the articles: most visitors come to fix something themselves.
     forms = sorted(content.forms.values(), key=lambda f: (f.type, f.title.en))
     nav.append(
         {
@@ -52,13 +60,6 @@ def build_nav(content: Content, kb_dir: Path) -> list[Any]:
             ]
         }
     )
-    for service in content.services.values():
-        pages = sorted(
-            {_nav_path(a.path.relative_to(kb_dir).as_posix()) for a in content.public_articles()
-             if a.service == service.id}
-        )  # fmt: skip
-        if pages:
-            nav.append({service.name.en: pages})
     if (kb_dir / "tags.md").is_file():
         nav.append({"Tags": "tags.md"})
     return nav

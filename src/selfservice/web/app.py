@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from selfservice.config.settings import Settings
+from selfservice.content.live import LiveContent
 from selfservice.content.model import Content
 from selfservice.web.errors import exception_handlers
 from selfservice.web.hardening import (
@@ -47,6 +49,23 @@ def cors_defaults(settings: Settings) -> list[str]:
     return [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
 
 
+class LiveContentMiddleware:
+    """Hands each request the knowledge base of the live generation: the lifespan state
+    is copied per request, so the content a request sees is set here, once, at its start."""
+
+    def __init__(self, app: ASGIApp, live: LiveContent | None) -> None:
+        self.app = app
+        self.live = live
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.live is not None and scope["type"] in {"http", "websocket"}:
+            self.live.follow()
+            state = scope.get("state")
+            if state is not None:
+                state["content"] = self.live.content
+        await self.app(scope, receive, send)
+
+
 def create_app(
     *,
     settings: Settings,
@@ -57,6 +76,7 @@ def create_app(
     origins_for: OriginsFor | None = None,
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], datetime] = utc_now,
+    live: LiveContent | None = None,
 ) -> Starlette:
     """Build the ASGI app.
 
@@ -64,7 +84,8 @@ def create_app(
     resolves organisations' token secrets and contacts (empty: every token is refused).
     ``origins_for(org)`` lists an organisation's allowed browser origins (CORS and
     frame-ancestors). ``rate_limiter`` defaults to an in-memory token bucket per client IP
-    sized by the settings.
+    sized by the settings. ``live``: follow the published knowledge base (``content`` is
+    then only what the app starts with).
     """
     limiter = rate_limiter or TokenBucketLimiter(
         per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
@@ -72,7 +93,7 @@ def create_app(
     defaults = cors_defaults(settings)
     state: State = {
         "settings": settings,
-        "content": content,
+        "content": live.content if live is not None else content,
         "search": search_index,
         "renderer": ArticleRenderer(),
         "directory": directory if directory is not None else StaticDirectory(),
@@ -85,6 +106,7 @@ def create_app(
         yield state
 
     middleware = [
+        Middleware(LiveContentMiddleware, live=live),
         Middleware(SecurityHeadersMiddleware, origins_for=origins_for, default_origins=defaults),
         Middleware(InputTextMiddleware),
         Middleware(CorsMiddleware, origins_for=origins_for, default_origins=defaults),

@@ -21,17 +21,20 @@ MARKDOWN_EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "fence
 
 
 class ArticleRenderer:
-    """Markdown -> HTML once per article (content does not change while the app runs)."""
+    """Markdown -> HTML once per article version (a published edit renders anew)."""
 
     def __init__(self) -> None:
-        self._html: dict[str, str] = {}
+        self._html: dict[tuple[str, str], str] = {}
 
     def html(self, article: Article) -> str:
-        if article.id not in self._html:
-            self._html[article.id] = markdown.markdown(
+        key = (article.id, article.body)
+        if key not in self._html:
+            if len(self._html) > 4096:  # many publishes: drop the old versions
+                self._html.clear()
+            self._html[key] = markdown.markdown(
                 article.body, extensions=MARKDOWN_EXTENSIONS, output_format="html"
             )
-        return self._html[article.id]
+        return self._html[key]
 
 
 def public_article(content: Content, article_id: str) -> Article | None:

@@ -6,6 +6,7 @@ files carry a policy of their own: same-origin resources, plus the inline script
 styles mkdocs-material uses.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
@@ -19,10 +20,26 @@ SITE_POLICY = (
 
 
 class SiteFiles:
-    """StaticFiles over the site folder (``index.html`` for directories), with its CSP."""
+    """StaticFiles over the site folder (``index.html`` for directories), with its CSP.
 
-    def __init__(self, directory: Path) -> None:
+    ``published()`` names the site published with the live generation (``kb publish``),
+    if any; it is served instead of ``directory`` from the next request on.
+    """
+
+    def __init__(
+        self, directory: Path, published: Callable[[], Path | None] = lambda: None
+    ) -> None:
+        self.directory = directory
+        self.published = published
         self.files = StaticFiles(directory=directory, html=True)
+
+    def _files(self) -> StaticFiles:
+        folder = self.published() or self.directory
+        if folder != self.directory:
+            # The old generation's folder stays on disk until the next publish after
+            # this one, so requests already under way finish from it.
+            self.directory, self.files = folder, StaticFiles(directory=folder, html=True)
+        return self.files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_policy(message: Message) -> None:
@@ -30,4 +47,4 @@ class SiteFiles:
                 MutableHeaders(scope=message)["Content-Security-Policy"] = SITE_POLICY
             await send(message)
 
-        await self.files(scope, receive, send_with_policy)
+        await self._files()(scope, receive, send_with_policy)

@@ -1,0 +1,143 @@
+"""The provider's brand on the public site, from one file (``site.yml`` next to mkdocs.yml).
+
+::
+
+    site_url: https://support.example.com/kb/    # where the site is published
+    name: {en: Example Cloud support, ru: Поддержка Example Cloud}
+    logo: assets/logo.svg                        # relative to site.yml; optional
+    colours: {primary: "#0b5cad", accent: "#f29100"}
+    footer: {en: "© 2026 Example Cloud", ru: "© 2026 Example Cloud"}
+    support_phone: "+7 495 000-00-00"
+
+The hook applies it to the mkdocs config: the site's name in both languages, its URL
+(the sitemap and the language alternates need an absolute one), logo, colours, and a
+footer with the support phone instead of the theme's own credit line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BRAND_FILE = "site.yml"
+#: When nothing is configured: the address ``selfservice serve`` serves the site at.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/kb/"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class BrandError(ValueError):
+    """``site.yml`` holds something the site cannot use (the message names file and key)."""
+
+
+@dataclass(frozen=True)
+class Brand:
+    site_url: str = DEFAULT_SITE_URL
+    name_en: str = "Support knowledge base"
+    name_ru: str = "База знаний поддержки"
+    logo: Path | None = None
+    primary: str = "#1f4e79"
+    accent: str = "#e07a10"
+    footer_en: str = ""
+    footer_ru: str = ""
+    support_phone: str = ""
+
+    def footer(self, lang: str) -> str:
+        """The footer line as HTML: the provider's text and the support phone."""
+        text = self.footer_ru if lang == "ru" else self.footer_en
+        parts = [html.escape(text)] if text else []
+        if self.support_phone:
+            label = "Телефон поддержки" if lang == "ru" else "Support phone"
+            tel = re.sub(r"[^+0-9]", "", self.support_phone)
+            parts.append(f'{label}: <a href="tel:{tel}">{html.escape(self.support_phone)}</a>')
+        return " · ".join(parts)
+
+    def css(self) -> str:
+        return (
+            ":root, [data-md-color-scheme=default] {\n"
+            f"  --md-primary-fg-color: {self.primary};\n"
+            f"  --md-primary-fg-color--light: {self.primary};\n"
+            f"  --md-primary-fg-color--dark: {self.primary};\n"
+            f"  --md-accent-fg-color: {self.accent};\n"
+            f"  --md-typeset-a-color: {self.primary};\n"
+            "}\n"
+        )
+
+
+def _text(data: dict[str, Any], key: str, path: Path) -> tuple[str, str] | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value, value
+    if isinstance(value, dict) and isinstance(value.get("en"), str) \
+            and isinstance(value.get("ru"), str):
+        return value["en"], value["ru"]
+    raise BrandError(f"{path}: '{key}' must be a text or {{en: …, ru: …}}")
+
+
+def load_brand(path: Path) -> Brand:
+    """The brand in ``path``; the defaults when the file does not exist."""
+    if not path.is_file():
+        return Brand()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise BrandError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise BrandError(f"{path}: expected a mapping of settings")
+    unknown = set(data) - {"site_url", "name", "logo", "colours", "footer", "support_phone"}
+    if unknown:
+        raise BrandError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    site_url = data.get("site_url", DEFAULT_SITE_URL)
+    if not isinstance(site_url, str) or not re.match(r"^https?://[^/]+", site_url):
+        raise BrandError(f"{path}: 'site_url' must be an absolute http(s) URL")
+    values["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
+    if (name := _text(data, "name", path)) is not None:
+        values["name_en"], values["name_ru"] = name
+    if (footer := _text(data, "footer", path)) is not None:
+        values["footer_en"], values["footer_ru"] = footer
+    if "logo" in data:
+        logo = path.parent / str(data["logo"])
+        if not logo.is_file():
+            raise BrandError(f"{path}: 'logo' names a missing file: {logo}")
+        values["logo"] = logo
+    colours = data.get("colours") or {}
+    for key in ("primary", "accent"):
+        if key in colours:
+            if not isinstance(colours[key], str) or not _COLOUR.match(colours[key]):
+                raise BrandError(f"{path}: 'colours.{key}' must be a colour like #1f4e79")
+            values[key] = colours[key]
+    if "support_phone" in data:
+        values["support_phone"] = str(data["support_phone"])
+    return Brand(**values)
+
+
+def apply_brand(config: Any, brand: Brand, stage: Path) -> None:
+    """Put the brand into the mkdocs ``config``; its files go to the ``stage`` folder."""
+    assets = stage / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
+    config["extra_css"] = [*config.get("extra_css", []), "assets/brand.css"]
+    if not config.get("site_url"):
+        config["site_url"] = brand.site_url
+    config["site_name"] = brand.name_en
+    config["copyright"] = brand.footer("en")
+    config["extra"]["generator"] = False
+    if brand.logo is not None:
+        target = assets / f"logo{brand.logo.suffix}"
+        shutil.copyfile(brand.logo, target)
+        config["theme"]["logo"] = f"assets/{target.name}"
+        config["theme"]["favicon"] = f"assets/{target.name}"
+    i18n = config["plugins"].get("i18n")
+    if i18n is not None:
+        for language in i18n.config.languages:
+            if language.locale == "ru":
+                language.site_name = brand.name_ru
+                language.copyright = brand.footer("ru")
