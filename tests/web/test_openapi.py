@@ -26,6 +26,7 @@ EXPECTED = {
     "/api/v1/engineer/search": {"get"},
     "/api/v1/engineer/metrics": {"get"},
     "/api/v1/engineer/kb/gaps": {"get"},
+    "/api/v1/engineer/kb/phrasings": {"get"},
     "/api/v1/engineer/kb/stats": {"get"},
     "/api/v1/engineer/tickets": {"post"},
     "/api/v1/engineer/tickets/{number}": {"get"},

@@ -107,6 +107,14 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         Language.EN: "There is no such article.",
         Language.RU: "Такой статьи нет.",
     },
+    "proposal_not_found": {
+        Language.EN: "There is no such phrasing proposal.",
+        Language.RU: "Такого предложенного симптома нет.",
+    },
+    "proposal_decided": {
+        Language.EN: "This phrasing proposal has already been accepted or rejected.",
+        Language.RU: "Это предложение уже принято или отклонено.",
+    },
     "form_not_found": {
         Language.EN: "There is no such request form.",
         Language.RU: "Такой формы заявки нет.",
