@@ -81,7 +81,7 @@ def add_symptom(path: Path, text: str) -> str:
     if parts is None:
         raise PhrasingFileError(f"{path}: no front matter")
     lines = before.splitlines(keepends=True)
-    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    end = parts[2] - 2  # the closing "---" (split_front_matter counts lines from 1)
     start = next((i for i in range(1, end) if re.match(r"symptoms:\s*$", lines[i])), None)
     if start is not None:
         last = start
