@@ -94,3 +94,18 @@ def test_static_site_keeps_materials_own_search(page: "Page", static_site: str) 
     expect(page.locator("[data-md-component=search-result] .md-search-result__item").first) \
         .to_be_visible()
     expect(page.locator("html")).not_to_have_attribute("data-selfservice-search", "on")
+
+
+def test_the_home_pages_search_prompt_opens_the_search_from_the_keyboard(
+    page: "Page", server: Server
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.base}/kb/ru/")
+    expect(page.locator("html")).to_have_attribute("data-selfservice-search", "on")
+    page.locator(".home-search").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".md-search__form input[name=query]")).to_be_focused()
+    page.keyboard.type("не подключается vpn")
+    first = page.locator("[data-selfservice-results] .md-search-result__link").first
+    expect(first).to_have_attribute("data-result-id", "vpn-does-not-connect-ru")

@@ -70,6 +70,14 @@ class Brand:
             f"  --md-accent-fg-color: {self.accent};\n"
             f"  --md-typeset-a-color: {self.primary};\n"
             "}\n"
+            # The home page's search prompt: a large field-like button that opens search.
+            ".home-search { display: flex; align-items: center; min-height: 3.2rem;\n"
+            "  padding: 0.6rem 1rem; margin: 1.2rem 0 1.6rem; cursor: text;\n"
+            f"  border: 2px solid {self.primary}; border-radius: 0.4rem;\n"
+            "  color: var(--md-default-fg-color--light); font-size: 0.9rem; }\n"
+            ".home-search::before { content: '⌕'; font-size: 1.4rem; margin-right: 0.7rem;\n"
+            f"  color: {self.primary}; }}\n"
+            f".home-search:hover, .home-search:focus {{ outline: 3px solid {self.accent}; }}\n"
         )
 
 

@@ -184,6 +184,19 @@
     document.documentElement.setAttribute("data-selfservice-search", "on");
   }
 
+  // The home page's search prompt is a label for Material's search toggle: from the
+  // keyboard too it opens search with the cursor in the box.
+  document.querySelectorAll(".home-search").forEach(function (prompt) {
+    prompt.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      var toggle = document.getElementById("__search");
+      if (toggle && !toggle.checked) toggle.click();
+      var input = document.querySelector(".md-search__form input[name=query]");
+      if (input) input.focus();
+    });
+  });
+
   fetch(assets + "selfservice.json", { headers: { Accept: "application/json" } })
     .then(function (answer) { return answer.ok ? answer.json() : null; })
     .then(function (service) { if (service && typeof service.search === "string") takeOver(service.search); })
