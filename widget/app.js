@@ -68,10 +68,16 @@ class App {
     this.isOpen = false;
     this.view = "chat";
     this.host = connectHost(params, (message) => this.onHostMessage(message));
-    this.standalone = this.host === null;
+    // The authors' preview (/author/walk/<id>) frames the chat without the loader, open
+    // on one article: shown as if opened on its own.
+    const article = params.get("article");
+    this.standalone = this.host === null || (Boolean(article) && !this.host.trusted);
     this.build();
     if (this.standalone) {
       this.setLayout({ open: true, compact: true });
+      if (article) {
+        this.chat.act("open_article", { article }, params.get("title") || article);
+      }
     } else if (this.host.trusted) {
       this.host.post("ready");
     }

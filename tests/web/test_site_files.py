@@ -29,3 +29,14 @@ def test_site_pages_are_still_served_with_the_site_policy(tmp_path: Path) -> Non
     assert page.status_code == 200 and "<h1>home</h1>" in page.text
     assert page.headers["content-security-policy"] == SITE_POLICY
     assert client.get("/kb/assets/missing.json").status_code == 404
+
+
+def test_in_the_authors_preview_the_site_learns_the_live_generation(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<h1>home</h1>", encoding="utf-8")
+    generation = ["gen-1"]
+    app = Starlette(routes=[Mount("/kb", app=SiteFiles(tmp_path, live=lambda: generation[0]))])
+    client = TestClient(app)
+    assert client.get("/kb/assets/selfservice.json").json()["live"] == "gen-1"
+    generation[0] = "gen-2"  # a publication: the pages' script reloads them
+    assert client.get("/kb/assets/selfservice.json").json()["live"] == "gen-2"
+    assert "live" not in _client(tmp_path).get("/kb/assets/selfservice.json").json()

@@ -93,6 +93,29 @@ def check(kb_dir: Path | None, config_file: Path | None) -> None:
     click.echo(f"{summary}: OK")
 
 
+@kb.command("preview")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (8001, beside a service on 8000).")  # fmt: skip
+@click.pass_context
+def preview(ctx: click.Context, host: str, port: int) -> None:
+    """Preview kb/ as you write it: the site, the widget and kb check, live.
+
+    Serves the service on its defaults (SELFSERVICE_* settings apply) with kb/ watched:
+    every save is checked and, when kb/ has no problems, published within seconds (only
+    changed articles are re-encoded). Open http://127.0.0.1:8001/author/ for the kb check
+    problems of the files as they are now and every scripted solution walked in the real
+    chat widget, English and Russian side by side; http://127.0.0.1:8001/kb/ is the site.
+    Both reload themselves after each publication. Ctrl-C stops it.
+
+    Example: selfservice kb preview
+    """
+    from selfservice.cli.serve_commands import serve
+
+    ctx.invoke(serve, host=host, port=port, workers=1, demo=False, build_site=True,
+               watch=True, author=True)  # fmt: skip
+
+
 @kb.command("publish")
 @kb_dir_option
 @click.option(

@@ -42,8 +42,16 @@ from selfservice.config.settings import Settings, load_settings
     help="Publish kb/ whenever its files change (as `selfservice kb publish` does; a kb/ "
     "with problems is reported and not published).",
 )
+@click.option(
+    "--author",
+    is_flag=True,
+    help="The author's preview (what `selfservice kb preview` runs): implies --watch; adds "
+    "/author/ (kb check problems as you save, every scripted solution walked in the real "
+    "widget in both languages) and site pages that reload themselves on each publication.",
+)
 def serve(
-    host: str, port: int, workers: int, demo: bool, build_site: bool, watch: bool
+    host: str, port: int, workers: int, demo: bool, build_site: bool, watch: bool,
+    author: bool = False,
 ) -> None:
     """Serve the HTTP API: search, conversations, tickets (see /api/v1/openapi.json).
 
@@ -59,13 +67,17 @@ def serve(
       selfservice serve --demo                 # try it: demo organisation and contact
       selfservice serve --host 0.0.0.0 --port 8000 --workers 2
       selfservice serve --watch                # edits in kb/ go live as you save
+      selfservice serve --author --port 8001   # the author's preview (kb preview)
     """
+    if author and demo:
+        raise click.UsageError("--author and --demo are separate modes; use one")
     import uvicorn
 
     from selfservice.config.support_config import SupportConfigError
     from selfservice.content.loader import ContentError
     from selfservice.run.server import (
         APP_FACTORY,
+        AUTHOR_APP_FACTORY,
         DEMO_APP_FACTORY,
         prepare,
         prepare_database,
@@ -98,10 +110,13 @@ def serve(
                    f"demo@example.com (anonymous: {base}/demo?anonymous=1)")
         click.echo("A portal token for the demo contact (valid 1 h):")
         click.echo("  selfservice token --org demo --contact demo@example.com")
+    if author:
+        click.echo(f"  {base}/author/   the author's preview: kb check problems, every "
+                   "scripted solution walked in the widget (en | ru)")
     click.echo("")
-    if watch:
+    if watch or author:
         _start_watching(settings, site=site_ready and Path("mkdocs.yml").is_file())
-    factory = DEMO_APP_FACTORY if demo else APP_FACTORY
+    factory = AUTHOR_APP_FACTORY if author else DEMO_APP_FACTORY if demo else APP_FACTORY
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 

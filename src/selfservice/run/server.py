@@ -34,6 +34,7 @@ from selfservice.services import classifier_models
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import DemoSeed, seed_demo
 from selfservice.web.app import create_app, utc_now
+from selfservice.web.author_pages import author_routes
 from selfservice.web.backend import make_backend
 from selfservice.web.search_pool import PinnedSearchIndex
 from selfservice.web.site_files import SiteFiles
@@ -43,6 +44,8 @@ from selfservice.web.widget_routes import add_demo_page
 APP_FACTORY = "selfservice.run.server:app_from_settings"
 #: The import string uvicorn calls for ``selfservice serve --demo``.
 DEMO_APP_FACTORY = "selfservice.run.server:demo_app_from_settings"
+#: The import string uvicorn calls for ``selfservice serve --author`` (``kb preview``).
+AUTHOR_APP_FACTORY = "selfservice.run.server:author_app_from_settings"
 #: Where the built public site is mounted.
 SITE_PATH = "/kb"
 
@@ -95,7 +98,9 @@ def prepare_database(settings: Settings, *, demo: bool = False) -> Database:
     return Database(migrate.current(settings.database_url), len(groups), seed)
 
 
-def app_from_settings() -> Starlette:
+def app_from_settings(*, author: bool = False) -> Starlette:
+    """The service's app; ``author``: with the author's preview pages (``/author/``), and
+    site pages that reload themselves when kb/ is published anew."""
     settings = load_settings()
     config = load_support_config(settings.config_file)
     groups = {group.id: group.line for group in config.groups.values()}
@@ -121,9 +126,19 @@ def app_from_settings() -> Starlette:
         live=live,
     )
     if live.site_dir is not None or (settings.site_dir / "index.html").is_file():
-        site = SiteFiles(live.site_dir or settings.site_dir, published=lambda: live.site_dir)
+        site = SiteFiles(live.site_dir or settings.site_dir, published=lambda: live.site_dir,
+                         live=(lambda: live.generation) if author else None)
         app.router.routes.append(Mount(SITE_PATH, app=site, name="kb"))
+    if author:
+        app.router.routes.extend(
+            author_routes(live, settings.kb_dir, groups, settings.kb_site_url)
+        )
     return app
+
+
+def author_app_from_settings() -> Starlette:
+    """The app of ``selfservice serve --author``: the usual one plus the author's preview."""
+    return app_from_settings(author=True)
 
 
 def demo_app_from_settings() -> Starlette:

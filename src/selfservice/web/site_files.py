@@ -31,14 +31,20 @@ class SiteFiles:
     """StaticFiles over the site folder (``index.html`` for directories), with its CSP.
 
     ``published()`` names the site published with the live generation (``kb publish``),
-    if any; it is served instead of ``directory`` from the next request on.
+    if any; it is served instead of ``directory`` from the next request on. ``live()``
+    (the author's preview only) names that generation, for the pages to reload on a change.
     """
 
     def __init__(
-        self, directory: Path, published: Callable[[], Path | None] = lambda: None
+        self,
+        directory: Path,
+        published: Callable[[], Path | None] = lambda: None,
+        *,
+        live: Callable[[], str | None] | None = None,
     ) -> None:
         self.directory = directory
         self.published = published
+        self.live = live
         self.files = StaticFiles(directory=directory, html=True)
 
     def _files(self) -> StaticFiles:
@@ -58,10 +64,12 @@ class SiteFiles:
             await send(message)
 
         if path == SERVICE_FILE:
-            answer = JSONResponse(
-                {"search": f"{API_PREFIX}/search", "suggest": f"{API_PREFIX}/suggest"},
-                headers={"Cache-Control": "no-cache"},
-            )
+            service: dict[str, str | None] = {
+                "search": f"{API_PREFIX}/search", "suggest": f"{API_PREFIX}/suggest"
+            }
+            if self.live is not None:  # the author's preview: pages reload on a publication
+                service["live"] = self.live()
+            answer = JSONResponse(service, headers={"Cache-Control": "no-cache"})
             await answer(scope, receive, send_with_policy)
             return
         await self._files()(scope, receive, send_with_policy)

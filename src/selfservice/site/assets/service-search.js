@@ -184,6 +184,20 @@
     document.documentElement.setAttribute("data-selfservice-search", "on");
   }
 
+  // The author's preview (`selfservice kb preview`): a page reloads itself when kb/ is
+  // published anew, so a saved article shows without touching the browser.
+  function reloadOnPublish(generation) {
+    setTimeout(function () {
+      fetch(assets + "selfservice.json", { cache: "no-store" })
+        .then(function (answer) { return answer.ok ? answer.json() : null; })
+        .then(function (service) {
+          if (service && service.live !== generation) window.location.reload();
+          else reloadOnPublish(generation);
+        })
+        .catch(function () { reloadOnPublish(generation); });
+    }, 1500);
+  }
+
   // The home page's search prompt is a label for Material's search toggle: from the
   // keyboard too it opens search with the cursor in the box.
   document.querySelectorAll(".home-search").forEach(function (prompt) {
@@ -199,6 +213,9 @@
 
   fetch(assets + "selfservice.json", { headers: { Accept: "application/json" } })
     .then(function (answer) { return answer.ok ? answer.json() : null; })
-    .then(function (service) { if (service && typeof service.search === "string") takeOver(service.search); })
+    .then(function (service) {
+      if (service && typeof service.search === "string") takeOver(service.search);
+      if (service && "live" in service) reloadOnPublish(service.live);
+    })
     .catch(function () { /* served as static files: Material's search stays */ });
 })();
