@@ -93,12 +93,13 @@ def _reason(item: Any, model: type[BaseModel], steps: list[str | int]) -> str:
     if kind == "missing":
         return "missing"
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(model, steps[:-1])
-        return f"unknown key; expected one of {', '.join(allowed)}" if allowed else "unknown key"
+        keys = _allowed_keys(model, steps[:-1])
+        return f"unknown key; expected one of {', '.join(keys)}" if keys else "unknown key"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error") or item["msg"])
     if kind in ("enum", "literal_error"):
-        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+        allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"{item['input']!r} is not one of {allowed}"
     return _PLAIN.get(kind, str(item["msg"]))
 
 
