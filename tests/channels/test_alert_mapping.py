@@ -98,7 +98,8 @@ def test_empty_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("config", "error"),
     [
-        ({"rule": []}, "rule: unknown key; expected one of defaults, severity, rules"),
+        ({"rule": []},
+         "rule: unknown key (did you mean 'rules'?); expected one of defaults, severity, rules"),
         ({"rules": {}}, "rules: must be a list"),
         ({"rules": ["x"]}, "rules[0]: must be a mapping"),
         ({"rules": [{"match": {}}]}, "rules[0].set: missing"),

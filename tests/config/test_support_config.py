@@ -154,7 +154,8 @@ def test_unknown_key_names_the_keys_allowed_there() -> None:
     with pytest.raises(ConfigError) as info:
         _parse(_edit("sla.standard.P1.reaction", "1h"))
     assert str(info.value) == (
-        "sla.standard.P1.reaction: unknown key; expected one of response, resolution, calendar"
+        "sla.standard.P1.reaction: unknown key (did you mean 'resolution'?); "
+        "expected one of response, resolution, calendar"
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from selfservice.content.model import Text
 from selfservice.content.yaml_lines import LineDict, LineList
+from selfservice.content.yaml_models import KeyIssue, problems_at
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -210,6 +211,12 @@ class Reader:
         if en is None or ru is None:
             return None
         return Text(en=en, ru=ru)
+
+
+def problems_of(path: Path, data: Any, issues: Iterable[KeyIssue]) -> list[Problem]:
+    """``issues`` of a file as kb problems: ``FILE:LINE: key.path: reason``."""
+    return [Problem(p.file, p.line, f"{p.path}: {p.reason}" if p.path else p.reason)
+            for p in problems_at(path, data, issues)]
 
 
 def as_mapping(data: Any, path: Path, problems: list[Problem], line: int) -> LineDict | None:

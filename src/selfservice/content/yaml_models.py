@@ -8,6 +8,7 @@ what spans several keys (references, cross-checks) itself. Both kinds of problem
 :func:`~selfservice.content.yaml_lines.line_at` into :class:`YamlProblem` lines.
 """
 
+import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -94,7 +95,9 @@ def _reason(item: Any, model: type[BaseModel], steps: list[str | int]) -> str:
         return "missing"
     if kind == "extra_forbidden":
         keys = _allowed_keys(model, steps[:-1])
-        return f"unknown key; expected one of {', '.join(keys)}" if keys else "unknown key"
+        close = difflib.get_close_matches(str(steps[-1]), keys, n=1) if steps else []
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown key{hint}; expected one of {', '.join(keys)}" if keys else "unknown key"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error") or item["msg"])
     if kind in ("enum", "literal_error"):
