@@ -47,12 +47,12 @@ Breaker = Callable[[Path], tuple[str, str, str]]
 
 def _missing_field(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "service: identity\n", "")
-    return RESET, "id: reset-en", "missing required field 'service'"
+    return RESET, "id: reset-en", "service: missing"
 
 
 def _unknown_field(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "tags: [password]", "tagz: [password]")
-    return RESET, "tagz:", "unknown field 'tagz' (did you mean 'tags'?)"
+    return RESET, "tagz:", "tagz: unknown key (did you mean 'tags'?)"
 
 
 def _unknown_service(kb: Path) -> tuple[str, str, str]:
@@ -77,7 +77,7 @@ def _one_way_translation(kb: Path) -> tuple[str, str, str]:
 
 def _step_without_text(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "    text: Open the reset e-mail.\n", "")
-    return RESET, "- id: mail", "missing required field 'steps[1].text'"
+    return RESET, "- id: mail", "steps[1].text: missing"
 
 
 def _scripted_without_steps(kb: Path) -> tuple[str, str, str]:
@@ -199,3 +199,12 @@ def test_missing_kb_folder_is_a_clear_problem(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["kb", "check", "--kb-dir", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "knowledge base folder does not exist" in result.output
+
+
+def test_an_unknown_key_costs_a_problem_not_the_article(kb_min: Path) -> None:
+    _unknown_field(kb_min)
+    content, problems = check_kb(kb_min)
+    assert [p.message.split(";")[0] for p in problems] == [
+        "tagz: unknown key (did you mean 'tags'?)"
+    ]
+    assert content.articles["reset-en"].tags == ()

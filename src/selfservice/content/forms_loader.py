@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator, ValidationError, model_validator
+from pydantic import Field, PlainValidator, model_validator
 
 from selfservice.content.fields import Problem, problems_of
 from selfservice.content.kb_types import (
@@ -26,7 +26,7 @@ from selfservice.content.kb_types import (
 )
 from selfservice.content.model import FieldType, FormField, Option, RequestForm, ShowIf
 from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
-from selfservice.content.yaml_models import KeyIssue, YamlModel, issues_of
+from selfservice.content.yaml_models import KeyIssue, YamlModel, validated
 from selfservice.domain.enums import Impact, TicketType, Urgency
 
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -99,11 +99,9 @@ def load_form(path: Path, problems: list[Problem]) -> tuple[RequestForm | None, 
         problems.append(Problem(path, exc.line, exc.reason))
         return None, 1
     service_line = line_at(data, "service")
-    try:
-        spec = FormSpec.model_validate(data)
-    except ValidationError as error:
-        issues = issues_of(error, data, FormSpec)
-        problems.extend(problems_of(path, data, issues))
+    spec, issues = validated(FormSpec, data)
+    problems.extend(problems_of(path, data, issues))
+    if spec is None:
         return None, service_line
     issues = _check(spec, path)
     if issues:

@@ -8,13 +8,14 @@ what spans several keys (references, cross-checks) itself. Both kinds of problem
 :func:`~selfservice.content.yaml_lines.line_at` into :class:`YamlProblem` lines.
 """
 
+import copy
 import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -68,6 +69,33 @@ def issues_of(error: ValidationError, data: Any, model: type[BaseModel]) -> list
         if issue not in issues:
             issues.append(issue)
     return issues
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(
+    model: type[M], data: Any, *, context: dict[str, Any] | None = None
+) -> tuple[M | None, list[KeyIssue]]:
+    """``model`` from ``data`` and its problems. When unknown keys are the only problems,
+    the model is still built without them (an author's typo costs a problem, not the file)."""
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as error:
+        issues = issues_of(error, data, model)
+        if any(e["type"] != "extra_forbidden" for e in error.errors()):
+            return None, issues
+        trimmed = copy.deepcopy(data)
+        for e in error.errors():
+            *parents, last = e["loc"]
+            node = trimmed
+            for step in parents:
+                node = node[step]
+            node.pop(last, None)
+        try:
+            return model.model_validate(trimmed, context=context), issues
+        except ValidationError:
+            return None, issues
 
 
 def _data_steps(loc: Sequence[str | int], data: Any) -> list[str | int]:
