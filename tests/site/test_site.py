@@ -193,3 +193,10 @@ def test_pages_ask_for_no_sitemap_that_does_not_exist(real_site: Path) -> None:
         assert '<link rel="alternate" href=' not in text, path
     menu = article.read_text(encoding="utf-8")
     assert 'href="../../../ru/articles/identity/reset-password/" hreflang="ru"' in menu
+
+
+def test_every_page_loads_the_script_that_hands_search_to_the_service(real_site: Path) -> None:
+    script = real_site / "assets" / "service-search.js"
+    assert "selfservice.json" in script.read_text(encoding="utf-8")
+    for page in (real_site / "index.html", real_site / "ru" / "catalog" / "index.html"):
+        assert "assets/service-search.js" in page.read_text(encoding="utf-8")
