@@ -100,7 +100,7 @@ def validated(
 
 def _data_steps(loc: Sequence[str | int], data: Any) -> list[str | int]:
     """The key path in the file: drops the steps pydantic adds for union members and tags
-    (any step but the last that is not a key at that point of ``data``)."""
+    (a step that is not a key at that point of ``data``, unless it is a missing key)."""
     steps: list[str | int] = []
     node = data
     for index, step in enumerate(loc):
@@ -111,8 +111,8 @@ def _data_steps(loc: Sequence[str | int], data: Any) -> list[str | int]:
         elif isinstance(node, list) and isinstance(step, int) and step < len(node):
             steps.append(step)
             node = node[step]
-        elif last:
-            steps.append(step)
+        elif last and isinstance(node, Mapping | list):
+            steps.append(step)  # a missing key
         # else: a union member's or a tag's name, not in the file
     return steps
 
