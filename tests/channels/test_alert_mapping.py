@@ -98,16 +98,17 @@ def test_empty_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("config", "error"),
     [
-        ({"rule": []}, "rule: unknown key"),
-        ({"rules": {}}, "rules: expected a list"),
-        ({"rules": ["x"]}, "rules[0]: expected a mapping, got str"),
+        ({"rule": []},
+         "rule: unknown key (did you mean 'rules'?); expected one of defaults, severity, rules"),
+        ({"rules": {}}, "rules: must be a list"),
+        ({"rules": ["x"]}, "rules[0]: must be a mapping"),
         ({"rules": [{"match": {}}]}, "rules[0].set: missing"),
         ({"rules": [{"set": {"urgency": "urgent"}}]},
          "rules[0].set.urgency: 'urgent' is not one of very_high, high, medium, low, none"),
         ({"rules": [{"set": {"service": "mainframe"}}]},
          "rules[0].set.service: unknown service 'mainframe'"),
         ({"rules": [{"set": {}, "match": {"severity": 5}}]},
-         "rules[0].match.severity: expected a string or a list of strings"),
+         "rules[0].match.severity: must be a string or a list of strings"),
         ({"rules": [{"set": {}, "match": {"source": "nagios"}}]},
          "rules[0].match.source: 'nagios' is not one of alertmanager, zabbix"),
         ({"rules": [{"set": {}, "match": {"labels_regex": {"a": "("}}}]},
@@ -117,7 +118,7 @@ def test_empty_config_is_valid() -> None:
         ({"defaults": {"impact": "huge"}}, "defaults.impact: 'huge' is not one of"),
         ({"severity": {"critical": {"service": "storage"}}},
          "severity.critical.service: set the service in rules"),
-        ({"severity": []}, "severity: expected a mapping, got list"),
+        ({"severity": []}, "severity: must be a mapping"),
     ],
 )  # fmt: skip
 def test_validation_names_the_key_path(config: dict[str, Any], error: str) -> None:

@@ -79,7 +79,7 @@ def test_a_broken_configuration_is_reported_by_kb_check(kb_min: Path, tmp_path: 
     result = CliRunner().invoke(main, ["kb", "check", "--kb-dir", str(kb_min),
                                        "--config", str(broken)])
     assert result.exit_code == 1
-    assert f"{broken}:" in result.output and "line: must be one of" in result.output
+    assert f"{broken}:" in result.output and "line: 'L9' is not one of L1" in result.output
 
 
 def test_serve_refuses_to_start_when_kb_and_configuration_disagree(

@@ -47,12 +47,12 @@ Breaker = Callable[[Path], tuple[str, str, str]]
 
 def _missing_field(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "service: identity\n", "")
-    return RESET, "id: reset-en", "missing required field 'service'"
+    return RESET, "id: reset-en", "service: missing"
 
 
 def _unknown_field(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "tags: [password]", "tagz: [password]")
-    return RESET, "tagz:", "unknown field 'tagz' (did you mean 'tags'?)"
+    return RESET, "tagz:", "tagz: unknown key (did you mean 'tags'?)"
 
 
 def _unknown_service(kb: Path) -> tuple[str, str, str]:
@@ -77,7 +77,7 @@ def _one_way_translation(kb: Path) -> tuple[str, str, str]:
 
 def _step_without_text(kb: Path) -> tuple[str, str, str]:
     edit(kb, RESET, "    text: Open the reset e-mail.\n", "")
-    return RESET, "- id: mail", "missing required field 'steps[1].text'"
+    return RESET, "- id: mail", "steps[1].text: missing"
 
 
 def _scripted_without_steps(kb: Path) -> tuple[str, str, str]:
@@ -90,12 +90,12 @@ def _scripted_without_steps(kb: Path) -> tuple[str, str, str]:
 
 def _unknown_field_type(kb: Path) -> tuple[str, str, str]:
     edit(kb, FORM, "type: hostname", "type: hostnam")
-    return FORM, "type: hostnam", "'fields[0].type' has unknown value 'hostnam'"
+    return FORM, "type: hostnam", "fields[0].type: 'hostnam' is not one of string, text"
 
 
 def _show_if_missing_field(kb: Path) -> tuple[str, str, str]:
     edit(kb, FORM, "show_if: {field: os,", "show_if: {field: platform,")
-    return FORM, "show_if:", "show_if names a missing field 'platform'"
+    return FORM, "show_if:", "fields[2].show_if.field: names a missing field 'platform'"
 
 
 def _invalid_yaml_form(kb: Path) -> tuple[str, str, str]:
@@ -120,7 +120,7 @@ def _form_id_not_file_name(kb: Path) -> tuple[str, str, str]:
 
 def _bad_show_if_value(kb: Path) -> tuple[str, str, str]:
     edit(kb, FORM, "equals: windows", "equals: macos")
-    return FORM, "show_if:", "show_if value(s) macos are not options of 'os'"
+    return FORM, "show_if:", "equals: value(s) macos are not options of 'os' (linux, windows)"
 
 
 def _bad_date(kb: Path) -> tuple[str, str, str]:
@@ -135,7 +135,7 @@ def _public_in_internal(kb: Path) -> tuple[str, str, str]:
 
 def _min_over_max(kb: Path) -> tuple[str, str, str]:
     edit(kb, FORM, "min: 1", "min: 70000")
-    return FORM, "min: 70000", "'min' (70000) is greater than 'max' (65535)"
+    return FORM, "min: 70000", "fields[2].min: 70000 is greater than max (65535)"
 
 
 def _choice_without_options(kb: Path) -> tuple[str, str, str]:
@@ -144,7 +144,7 @@ def _choice_without_options(kb: Path) -> tuple[str, str, str]:
     start = text.index("    options:")
     end = text.index("  - id: rdp_port")
     path.write_text(text[:start] + text[end:], encoding="utf-8")
-    return FORM, "  - id: os", "a choice field needs 'options'"
+    return FORM, "  - id: os", "fields[1].options: missing: a choice field needs options"
 
 
 BREAKERS = [
@@ -184,7 +184,8 @@ def test_cli_check_prints_file_line_and_fails(kb_min: Path) -> None:
     assert result.exit_code == 1
     line = line_of(kb_min, FORM, "show_if:")
     assert (
-        f"{kb_min / FORM}:{line}: field 'rdp_port': show_if names a missing field" in result.output
+        f"{kb_min / FORM}:{line}: fields[2].show_if.field: names a missing field 'platform'"
+        in result.output
     )
 
 
@@ -198,3 +199,12 @@ def test_missing_kb_folder_is_a_clear_problem(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["kb", "check", "--kb-dir", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "knowledge base folder does not exist" in result.output
+
+
+def test_an_unknown_key_costs_a_problem_not_the_article(kb_min: Path) -> None:
+    _unknown_field(kb_min)
+    content, problems = check_kb(kb_min)
+    assert [p.message.split(";")[0] for p in problems] == [
+        "tagz: unknown key (did you mean 'tags'?)"
+    ]
+    assert content.articles["reset-en"].tags == ()

@@ -171,7 +171,7 @@ def test_broken_kb_fails_the_site_build_with_file_and_line(kb_min: Path, tmp_pat
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode != 0
-    assert f"{form}:8: 'fields[0].type' has unknown value 'host'" in result.stderr
+    assert f"{form}:8: fields[0].type: 'host' is not one of string" in result.stderr
 
 
 def test_minimal_kb_site_has_catalog_and_no_runbook(kb_min: Path, tmp_path: Path) -> None:

@@ -288,7 +288,7 @@ def test_the_mapping_file_is_checked_with_lines(tmp_path: Path) -> None:
                    "{service: nowhere, urgency: urgent}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["alert-source", "check-mapping", str(bad)], env=env)
     assert result.exit_code == 1
-    assert f"{bad}:1: complete_on_resolve: expected true or false" in result.stderr
+    assert f"{bad}:1: complete_on_resolve: must be true or false" in result.stderr
     assert f"{bad}:4: rules[0].set.service: unknown service 'nowhere'" in result.stderr
 
 

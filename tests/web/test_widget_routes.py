@@ -14,12 +14,12 @@ from starlette.testclient import TestClient
 
 from selfservice.config.settings import Settings
 from selfservice.config.support_config import load_support_config
-from selfservice.content import validation
 from selfservice.content.model import Content
 from selfservice.db.engine import make_engine
 from selfservice.db.migrate import upgrade_engine
 from selfservice.services.admin import sync_support_groups
 from selfservice.services.demo import seed_demo
+from selfservice.text.catalogue import catalogue
 from selfservice.web.backend import make_backend
 from selfservice.web.hardening import static_origins
 from selfservice.web.widget_routes import add_demo_page, default_widget_dir, render_demo
@@ -95,8 +95,11 @@ def test_widget_messages_are_the_servers() -> None:
     block = re.search(r"// BEGIN MESSAGES \(JSON\)\n(.*?)\n// END MESSAGES", source, re.S)
     assert block is not None
     table = block.group(1).removeprefix("export const MESSAGES = ").removesuffix(";")
-    assert json.loads(table) == {code: list(texts) for code, texts in
-                                 validation._MESSAGES.items()}  # fmt: skip
+    texts = catalogue()
+    assert json.loads(table) == {
+        key.removeprefix("form."): [texts.template(key, "en"), texts.template(key, "ru")]
+        for key in texts.keys("form.")
+    }
 
 
 def test_demo_template_values_are_escaped() -> None:

@@ -11,6 +11,7 @@ clock. The use cases in ``selfservice.services`` wire these to storage and endpo
 * ``mail_reply``: the new text of a reply, without the quoted message
 * ``alerts``: Alertmanager / Grafana / Zabbix webhook bodies -> ``AlertEvent`` values
 * ``alert_mapping``: configurable rules deciding service, impact and urgency of an alert
+  (``alert_rules`` the rules, ``alert_schema`` the pydantic models that read them)
 * ``classify``: incident or request, and which service, from free text
 * ``urgency``: the urgency a customer's words ask for ("срочно", "production down" …)
 * ``mail_answers``: the e-mail intake's automatic answers, in English and Russian

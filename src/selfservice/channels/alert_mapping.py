@@ -22,18 +22,22 @@ Each of the three fields is decided separately: the first rule (in order) that m
 the event **and sets that field**, else the severity table, else ``defaults``. The
 decision says where each value came from, so an engineer can see why.
 
-:meth:`AlertMapping.from_dict` checks everything at load time and raises
-:class:`AlertMappingError` listing every problem with its key path
-(``rules[2].set.urgency: 'urgent' is not one of very_high, high, medium, low, none``).
+:meth:`AlertMapping.from_dict` checks everything at load time (the pydantic models of
+``channels.alert_schema``) and raises :class:`AlertMappingError` listing every problem
+with its key path (``rules[2].set.urgency: 'urgent' is not one of very_high, high, …``).
 """
 
-import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from selfservice.channels.alert_rules import DEFAULT_SEVERITY, FieldValues, MappingRule
+from selfservice.channels.alert_schema import build_mapping
 from selfservice.channels.alerts import AlertEvent
+from selfservice.content.yaml_models import KeyIssue
 from selfservice.domain.enums import Impact, Urgency
+
+_FIELDS = ("service", "impact", "urgency")
 
 __all__ = [
     "DEFAULT_SEVERITY",
@@ -43,79 +47,12 @@ __all__ = [
     "MappingRule",
 ]
 
-#: Used when the configuration has no ``severity`` table. Names from Alertmanager
-#: conventions and Zabbix severities.
-DEFAULT_SEVERITY: dict[str, dict[str, str]] = {
-    "disaster": {"urgency": "very_high", "impact": "high"},
-    "critical": {"urgency": "high", "impact": "medium"},
-    "high": {"urgency": "high", "impact": "medium"},
-    "error": {"urgency": "medium"},
-    "average": {"urgency": "medium"},
-    "warning": {"urgency": "medium"},
-    "info": {"urgency": "low"},
-    "information": {"urgency": "low"},
-    "not_classified": {"urgency": "low"},
-}
-
-_TOP_KEYS = frozenset({"defaults", "severity", "rules"})
-_RULE_KEYS = frozenset({"name", "match", "set"})
-_MATCH_KEYS = frozenset(
-    {"source", "sender", "severity", "labels", "labels_regex", "host_regex", "service_hint"}
-)
-_SET_KEYS = frozenset({"service", "impact", "urgency"})
-_FIELDS = ("service", "impact", "urgency")
-_SOURCES = frozenset({"alertmanager", "zabbix"})
-_SENDERS = frozenset({"alertmanager", "grafana", "zabbix"})
-
 
 class AlertMappingError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("invalid alert mapping:\n" + "\n".join(f"  {e}" for e in errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class FieldValues:
-    """What a rule, a severity entry or the defaults set; None = not set here."""
-
-    service: str | None = None
-    impact: Impact | None = None
-    urgency: Urgency | None = None
-
-    def get(self, name: str) -> str | None:
-        value = getattr(self, name)
-        return None if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class MappingRule:
-    name: str
-    sets: FieldValues
-    sources: frozenset[str] = frozenset()
-    senders: frozenset[str] = frozenset()
-    severities: frozenset[str] = frozenset()
-    labels: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    labels_regex: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
-    host_regex: re.Pattern[str] | None = None
-    service_hints: frozenset[str] = frozenset()
-
-    def matches(self, event: AlertEvent) -> bool:
-        if self.sources and event.source.value not in self.sources:
-            return False
-        if self.senders and event.sender not in self.senders:
-            return False
-        if self.severities and event.severity not in self.severities:
-            return False
-        if self.service_hints and (event.service_hint or "").lower() not in self.service_hints:
-            return False
-        for name, allowed in self.labels.items():
-            value = event.labels.get(name)
-            if value is None or ("*" not in allowed and value not in allowed):
-                return False
-        for name, pattern in self.labels_regex.items():
-            if not pattern.fullmatch(event.labels.get(name, "")):
-                return False
-        return self.host_regex is None or bool(self.host_regex.search(event.host or ""))
+    def __init__(self, issues: list[KeyIssue]) -> None:
+        self.issues = issues
+        self.errors = [f"{i.path}: {i.reason}" if i.path else i.reason for i in issues]
+        super().__init__("invalid alert mapping:\n" + "\n".join(f"  {e}" for e in self.errors))
 
 
 @dataclass(frozen=True)
@@ -140,7 +77,10 @@ class AlertMapping:
     ) -> "AlertMapping":
         """Build and check a mapping; ``known_services`` (e.g. kb/services.yml ids) makes an
         unknown service id an error."""
-        return _Loader(known_services).load({} if data is None else data)
+        built = build_mapping(data, known_services)
+        if isinstance(built, list):
+            raise AlertMappingError(built)
+        return cls(*built)
 
     def decide(self, event: AlertEvent) -> AlertDecision:
         values: dict[str, str | None] = {}
@@ -163,155 +103,4 @@ class AlertMapping:
             impact=Impact(values["impact"] or Impact.LOW),
             urgency=Urgency(values["urgency"] or Urgency.MEDIUM),
             reasons=reasons,
-        )
-
-
-def _opt(data: Mapping[str, Any], key: str) -> Any:
-    """The value of an optional mapping key: missing or null -> empty mapping."""
-    value = data.get(key)
-    return {} if value is None else value
-
-
-class _Loader:
-    def __init__(self, known_services: Collection[str] | None) -> None:
-        self.known = set(known_services) if known_services is not None else None
-        self.errors: list[str] = []
-
-    def load(self, data: Mapping[str, Any]) -> AlertMapping:
-        if not isinstance(data, Mapping):
-            raise AlertMappingError(["(top): expected a mapping"])
-        self._keys(data, _TOP_KEYS, "")
-        defaults = self._settings(_opt(data, "defaults"), "defaults")
-        severity_raw = data.get("severity", DEFAULT_SEVERITY)
-        severity: dict[str, FieldValues] = {}
-        if self._is_map(severity_raw, "severity"):
-            for name, value in severity_raw.items():
-                settings = self._settings(value, f"severity.{name}")
-                if settings.service is not None:
-                    self.errors.append(f"severity.{name}.service: set the service in rules")
-                severity[str(name).lower()] = settings
-        rules: list[MappingRule] = []
-        rules_raw = data.get("rules")
-        if rules_raw is None:
-            rules_raw = []
-        elif not isinstance(rules_raw, list):
-            self.errors.append("rules: expected a list")
-            rules_raw = []
-        for i, raw in enumerate(rules_raw):
-            rule = self._rule(raw, f"rules[{i}]")
-            if rule is not None:
-                rules.append(rule)
-        if self.errors:
-            raise AlertMappingError(self.errors)
-        return AlertMapping(defaults, severity, tuple(rules))
-
-    # checks
-    def _is_map(self, value: object, path: str) -> bool:
-        if not isinstance(value, Mapping):
-            self.errors.append(f"{path}: expected a mapping, got {type(value).__name__}")
-            return False
-        return True
-
-    def _keys(self, data: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
-        for key in data:
-            if key not in allowed:
-                where = f"{path}.{key}" if path else str(key)
-                self.errors.append(f"{where}: unknown key (allowed: {', '.join(sorted(allowed))})")
-
-    def _strings(self, value: object, path: str) -> frozenset[str]:
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-            self.errors.append(f"{path}: expected a string or a list of strings")
-            return frozenset()
-        return frozenset(items)
-
-    def _regex(self, value: object, path: str) -> re.Pattern[str] | None:
-        if not isinstance(value, str):
-            self.errors.append(f"{path}: expected a regular expression string")
-            return None
-        try:
-            return re.compile(value)
-        except re.error as exc:
-            self.errors.append(f"{path}: invalid regular expression: {exc}")
-            return None
-
-    def _settings(self, value: object, path: str) -> FieldValues:
-        if not self._is_map(value, path):
-            return FieldValues()
-        assert isinstance(value, Mapping)
-        self._keys(value, _SET_KEYS, path)
-        service = value.get("service")
-        if service is not None and not isinstance(service, str):
-            self.errors.append(f"{path}.service: expected a service id")
-            service = None
-        if service is not None and self.known is not None and service not in self.known:
-            self.errors.append(
-                f"{path}.service: unknown service {service!r} "
-                f"(known: {', '.join(sorted(self.known))})"
-            )
-        return FieldValues(
-            service=service,
-            impact=self._enum(Impact, value.get("impact"), f"{path}.impact"),
-            urgency=self._enum(Urgency, value.get("urgency"), f"{path}.urgency"),
-        )
-
-    def _enum(self, enum: Any, value: object, path: str) -> Any:
-        if value is None:
-            return None
-        try:
-            return enum(value)
-        except ValueError:
-            allowed = ", ".join(m.value for m in enum)
-            self.errors.append(f"{path}: {value!r} is not one of {allowed}")
-            return None
-
-    def _label_values(self, value: object, path: str) -> dict[str, frozenset[str]]:
-        if not self._is_map(value, path):
-            return {}
-        assert isinstance(value, Mapping)
-        return {str(k): self._strings(v, f"{path}.{k}") for k, v in value.items()}
-
-    def _choice(
-        self, match: Mapping[str, Any], key: str, path: str, allowed: frozenset[str] | None = None
-    ) -> frozenset[str]:
-        if key not in match:
-            return frozenset()
-        values = frozenset(v.lower() for v in self._strings(match[key], f"{path}.{key}"))
-        for bad in sorted(values - allowed if allowed is not None else ()):
-            self.errors.append(
-                f"{path}.{key}: {bad!r} is not one of {', '.join(sorted(allowed or ()))}"
-            )
-        return values
-
-    def _rule(self, raw: object, path: str) -> MappingRule | None:
-        if not self._is_map(raw, path):
-            return None
-        assert isinstance(raw, Mapping)
-        self._keys(raw, _RULE_KEYS, path)
-        mp = f"{path}.match"
-        match = _opt(raw, "match")
-        if not self._is_map(match, mp):
-            match = {}
-        self._keys(match, _MATCH_KEYS, mp)
-        if "set" not in raw:
-            self.errors.append(f"{path}.set: missing (what does the rule decide?)")
-        regexes: dict[str, re.Pattern[str]] = {}
-        raw_regexes = _opt(match, "labels_regex")
-        if self._is_map(raw_regexes, f"{mp}.labels_regex"):
-            for key, value in raw_regexes.items():
-                pattern = self._regex(value, f"{mp}.labels_regex.{key}")
-                if pattern is not None:
-                    regexes[str(key)] = pattern
-        return MappingRule(
-            name=str(raw.get("name") or path),
-            sets=self._settings(_opt(raw, "set"), f"{path}.set"),
-            sources=self._choice(match, "source", mp, _SOURCES),
-            senders=self._choice(match, "sender", mp, _SENDERS),
-            severities=self._choice(match, "severity", mp),
-            labels=self._label_values(_opt(match, "labels"), f"{mp}.labels"),
-            labels_regex=regexes,
-            host_regex=self._regex(match["host_regex"], f"{mp}.host_regex")
-            if "host_regex" in match
-            else None,
-            service_hints=self._choice(match, "service_hint", mp),
         )

@@ -3,17 +3,20 @@
 The file holds the :class:`~selfservice.channels.alert_mapping.AlertMapping` (``defaults``,
 ``severity``, ``rules``) plus two intake options, ``complete_on_resolve`` and
 ``completed_by``; this module reads the YAML, splits the two, and reports every problem
-with the file name and the line of the offending key.
+as ``FILE:LINE: key.path: reason`` (pydantic models, ``content.yaml_models``).
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, PlainValidator, ValidationError
 
 from selfservice.channels.alert_mapping import AlertMapping, AlertMappingError
 from selfservice.config.support_config import ConfigProblem
-from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
+from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.content.yaml_models import KeyIssue, YamlModel, issues_of, problems_at
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "alert_mapping.yml"
 _OPTIONS = ("complete_on_resolve", "completed_by")
@@ -37,10 +40,24 @@ class AlertConfigError(Exception):
         self.problems = problems
 
 
-def _key_path(error: str) -> tuple[str, str]:
-    """``rules[2].set.urgency: reason`` -> (path, reason)."""
-    path, sep, reason = error.partition(": ")
-    return (path, reason) if sep else ("", error)
+def _engineer(value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or "@" not in value):
+        raise ValueError("must be an engineer's e-mail address")
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+class AlertOptions(YamlModel):
+    """The intake options next to the mapping (its keys are checked by the mapping)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    complete_on_resolve: Annotated[bool, PlainValidator(_flag)] = False
+    completed_by: Annotated[str | None, PlainValidator(_engineer)] = None
 
 
 def load_alert_config(
@@ -54,32 +71,22 @@ def load_alert_config(
         raise AlertConfigError([ConfigProblem(file, 0, "", f"cannot read: {error}")]) from None
     except YamlSyntaxError as error:
         raise AlertConfigError([ConfigProblem(file, error.line, "", error.reason)]) from None
-    if not isinstance(data, dict):
-        raise AlertConfigError([ConfigProblem(file, 1, "", "expected a mapping")])
-    problems: list[ConfigProblem] = []
-    complete = data.get("complete_on_resolve", False)
-    completed_by = data.get("completed_by")
-    if not isinstance(complete, bool):
-        problems.append(ConfigProblem(file, line_at(data, "complete_on_resolve"),
-                                      "complete_on_resolve", "expected true or false"))
-    if completed_by is not None and (not isinstance(completed_by, str) or "@" not in completed_by):
-        problems.append(ConfigProblem(file, line_at(data, "completed_by"), "completed_by",
-                                      "expected an engineer's e-mail address"))
-    if complete is True and not completed_by:
-        problems.append(ConfigProblem(file, line_at(data, "complete_on_resolve"),
-                                      "completed_by", "complete_on_resolve needs completed_by: "
-                                      "the engineer recorded as completing the ticket"))
-    mapping: AlertMapping | None = None
+    issues: list[KeyIssue] = []
+    options = AlertOptions()
     try:
-        mapping = AlertMapping.from_dict(
-            {k: v for k, v in data.items() if k not in _OPTIONS}, known_services=known_services
-        )
+        options = AlertOptions.model_validate(data)
+        if options.complete_on_resolve and not options.completed_by:
+            issues.append(KeyIssue("complete_on_resolve", "needs completed_by: the engineer "
+                                   "recorded as completing the ticket"))
+    except ValidationError as error:
+        issues += issues_of(error, data, AlertOptions)
+    mapping: AlertMapping | None = None
+    rest = ({k: v for k, v in data.items() if k not in _OPTIONS}
+            if isinstance(data, dict) else data)
+    try:
+        mapping = AlertMapping.from_dict(rest, known_services=known_services)
     except AlertMappingError as error:
-        for message in error.errors:
-            key, reason = _key_path(message)
-            problems.append(ConfigProblem(file, line_at(data, key), key, reason))
-    if problems or mapping is None:
-        raise AlertConfigError(problems)
-    return AlertConfig(mapping, complete is True,
-                       completed_by.strip().lower() if isinstance(completed_by, str) else None,
-                       file)
+        issues += [i for i in error.issues if i not in issues]
+    if issues or mapping is None:
+        raise AlertConfigError(problems_at(file, data, issues))
+    return AlertConfig(mapping, options.complete_on_resolve, options.completed_by, file)

@@ -49,7 +49,7 @@ class NationalHolidays:
 
 
 def resolve(country: str, subdivision: str | None) -> NationalHolidays:
-    """A :data:`~selfservice.domain.config.NationalResolver` over the ``holidays`` package."""
+    """A :data:`~selfservice.config.support_build.NationalResolver` over ``holidays``."""
     code = country.strip().upper()
     sub = subdivision.strip().upper() if subdivision is not None else None
     try:

@@ -1,35 +1,28 @@
 """Read the support configuration from YAML (the built-in default or the operator's file).
 
-The domain parses and validates (``selfservice.domain.config``); this module reads the
-file, supplies the national holidays (``national_holidays``) and turns each problem's key
-path into ``file:line`` with the one YAML line mapper (``content.yaml_lines``).
+``support_schema`` (pydantic) and ``support_build`` check and build it; this module reads
+the file, supplies the national holidays (``national_holidays``) and reports each problem
+as ``FILE:LINE: key.path: reason`` (``content.yaml_models``, the readers' one error style).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from selfservice.config.national_holidays import NationalHolidays, resolve
+from selfservice.config.support_build import parse_support_config
 from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
+from selfservice.content.yaml_models import KeyIssue, YamlProblem, problems_at
 from selfservice.domain.calendars import BusinessHours
-from selfservice.domain.config import SupportConfig, parse_support_config
+from selfservice.domain.config import SupportConfig
 from selfservice.domain.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).parent / "defaults" / "support.yml"
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
-    file: Path
-    line: int
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}: {where}{self.reason}"
+#: One problem of a configuration file (``FILE:LINE: key.path: reason``).
+ConfigProblem = YamlProblem
 
 
 class SupportConfigError(Exception):
@@ -55,9 +48,8 @@ def _load(file: Path) -> tuple[SupportConfig, Any]:
     try:
         return parse_support_config(data, resolve), data
     except ConfigError as error:
-        problems = [ConfigProblem(file, line_at(data, e.path), e.path, e.reason)
-                    for e in error.errors]
-        raise SupportConfigError(problems) from None
+        issues = [KeyIssue(e.path, e.reason) for e in error.errors]
+        raise SupportConfigError(problems_at(file, data, issues)) from None
 
 
 def check_support_config(

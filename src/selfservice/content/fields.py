@@ -1,7 +1,10 @@
-"""Reading typed values out of a YAML mapping while collecting problems with lines.
+"""kb/ problems (``FILE:LINE: key.path: reason``) and the step reader.
 
-Every reader records a :class:`Problem` instead of raising, so one pass over kb/
-reports every mistake an author made, each with ``file:line`` and a reason.
+Forms, front matter and ``services.yml`` are validated by pydantic models
+(``forms_loader``, ``article_spec``); :func:`problems_of` turns their issues into
+:class:`Problem` lines. :class:`Reader` reads a scripted solution's steps the same way,
+by hand, in the same wording. Every reader records a problem instead of raising, so one
+pass over kb/ reports every mistake an author made.
 """
 
 import difflib
@@ -15,6 +18,7 @@ from typing import Any, TypeVar
 
 from selfservice.content.model import Text
 from selfservice.content.yaml_lines import LineDict, LineList
+from selfservice.content.yaml_models import KeyIssue, problems_at
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -63,11 +67,11 @@ class Reader:
                 allowed_list = ", ".join(allowed)
                 self.problem(
                     self.line(key),
-                    f"unknown field '{self.name(key)}'{hint}; allowed: {allowed_list}",
+                    f"{self.name(key)}: unknown key{hint}; expected one of {allowed_list}",
                 )
 
     def _missing(self, key: str) -> None:
-        self.problem(self.line(), f"missing required field '{self.name(key)}'")
+        self.problem(self.line(), f"{self.name(key)}: missing")
 
     def string(self, key: str, *, required: bool = True) -> str | None:
         value = self.data.get(key)
@@ -76,11 +80,11 @@ class Reader:
                 self._missing(key)
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(self.line(key), f"'{self.name(key)}' must be text")
+            self.problem(self.line(key), f"{self.name(key)}: must be text")
             return None
         text = str(value).strip()
         if not text:
-            self.problem(self.line(key), f"'{self.name(key)}' is empty")
+            self.problem(self.line(key), f"{self.name(key)}: is empty")
             return None
         return text
 
@@ -89,7 +93,7 @@ class Reader:
         if value is not None and not pattern.match(value):
             self.problem(
                 self.line(key),
-                f"'{self.name(key)}' {value!r} must match {pattern.pattern}",
+                f"{self.name(key)}: {value!r} must match {pattern.pattern}",
             )
             return None
         return value
@@ -106,7 +110,7 @@ class Reader:
             allowed = ", ".join(m.value for m in enum)
             self.problem(
                 self.line(key),
-                f"'{self.name(key)}' has unknown value {value!r}; allowed: {allowed}",
+                f"{self.name(key)}: {value!r} is not one of {allowed}",
             )
             return default
 
@@ -115,7 +119,7 @@ class Reader:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(self.line(key), f"'{self.name(key)}' must be true or false")
+            self.problem(self.line(key), f"{self.name(key)}: must be true or false")
             return default
         return value
 
@@ -124,7 +128,7 @@ class Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(self.line(key), f"'{self.name(key)}' must be a whole number")
+            self.problem(self.line(key), f"{self.name(key)}: must be a whole number")
             return None
         return value
 
@@ -133,7 +137,7 @@ class Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            self.problem(self.line(key), f"'{self.name(key)}' must be a positive number")
+            self.problem(self.line(key), f"{self.name(key)}: must be a positive number")
             return None
         return float(value)
 
@@ -144,7 +148,7 @@ class Reader:
                 self._missing(key)
             return None
         if not isinstance(value, date):
-            self.problem(self.line(key), f"'{self.name(key)}' must be a date YYYY-MM-DD")
+            self.problem(self.line(key), f"{self.name(key)}: must be a date YYYY-MM-DD")
             return None
         return value
 
@@ -153,7 +157,7 @@ class Reader:
         if value is None:
             return ()
         if not isinstance(value, LineList):
-            self.problem(self.line(key), f"'{self.name(key)}' must be a list")
+            self.problem(self.line(key), f"{self.name(key)}: must be a list")
             return ()
         result: list[str] = []
         for index, item in enumerate(value):
@@ -163,7 +167,7 @@ class Reader:
                 or not str(item).strip()
             ):
                 self.problem(
-                    value.line_of(index), f"'{self.name(key)}' items must be non-empty text"
+                    value.line_of(index), f"{self.name(key)}[{index}]: must be non-empty text"
                 )
                 continue
             result.append(str(item).strip())
@@ -176,7 +180,7 @@ class Reader:
                 self._missing(key)
             return None
         if not isinstance(value, LineDict):
-            self.problem(self.line(key), f"'{self.name(key)}' must be a mapping")
+            self.problem(self.line(key), f"{self.name(key)}: must be a mapping")
             return None
         return value
 
@@ -188,12 +192,12 @@ class Reader:
                 self._missing(key)
             return []
         if not isinstance(value, LineList):
-            self.problem(self.line(key), f"'{self.name(key)}' must be a list")
+            self.problem(self.line(key), f"{self.name(key)}: must be a list")
             return []
         result: list[tuple[int, LineDict]] = []
         for index, item in enumerate(value):
             if not isinstance(item, LineDict):
-                self.problem(value.line_of(index), f"'{self.name(key)}[{index}]' must be a mapping")
+                self.problem(value.line_of(index), f"{self.name(key)}[{index}]: must be a mapping")
                 continue
             result.append((index, item))
         return result
@@ -212,8 +216,14 @@ class Reader:
         return Text(en=en, ru=ru)
 
 
+def problems_of(path: Path, data: Any, issues: Iterable[KeyIssue]) -> list[Problem]:
+    """``issues`` of a file as kb problems: ``FILE:LINE: key.path: reason``."""
+    return [Problem(p.file, p.line, f"{p.path}: {p.reason}" if p.path else p.reason)
+            for p in problems_at(path, data, issues)]
+
+
 def as_mapping(data: Any, path: Path, problems: list[Problem], line: int) -> LineDict | None:
     if not isinstance(data, LineDict):
-        problems.append(Problem(path, line, "expected a mapping of fields"))
+        problems.append(Problem(path, line, "must be a mapping of keys to values"))
         return None
     return data

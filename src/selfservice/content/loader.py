@@ -9,18 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from selfservice.content.fields import Problem, Reader, as_mapping
+from selfservice.content.article_spec import ArticleSpec, ServicesFile, ServiceSpec
+from selfservice.content.fields import Problem, Reader, as_mapping, problems_of
 from selfservice.content.forms_loader import load_form
 from selfservice.content.model import Article, Content, RequestForm, Service, Step
 from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.content.yaml_models import KeyIssue, validated
 from selfservice.domain.enums import ArticleKind, Audience, Language, Line
 
-ARTICLE_KEYS = (
-    "id", "title", "lang", "translation", "service", "audience", "kind",
-    "tags", "symptoms", "updated", "summary", "steps",
-)  # fmt: skip
 STEP_KEYS = ("id", "text", "check")
-SERVICE_KEYS = ("id", "name", "description", "group", "line")
 
 
 class ContentError(Exception):
@@ -142,26 +139,21 @@ def _load_services(
     except YamlSyntaxError as exc:
         problems.append(Problem(path, exc.line, exc.reason))
         return services
-    root = as_mapping(data, path, problems, 1)
-    if root is None:
-        return services
-    reader = Reader(root, path, problems)
-    reader.reject_unknown(["services"])
-    for index, item in reader.items("services"):
-        svc = reader.child("services", item, f"services[{index}].")
-        svc.reject_unknown(SERVICE_KEYS)
-        sid = svc.ident("id")
-        name = svc.text("name")
-        description = svc.text("description", required=False)
-        group = svc.ident("group")
-        line = svc.enum("line", Line)
-        if sid is None or name is None or group is None or line is None:
+    problems.extend(problems_of(path, data, validated(ServicesFile, data)[1]))
+    items = data.get("services") if isinstance(data, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        spec = validated(ServiceSpec, item)[0]
+        if spec is None:
+            continue  # reported above
+        if spec.id in services:
+            problems.extend(problems_of(path, data, [KeyIssue(
+                f"services[{index}].id", f"duplicate service id '{spec.id}'")]))
             continue
-        if sid in services:
-            problems.append(Problem(path, item.line_of("id"), f"duplicate service id '{sid}'"))
-            continue
-        services[sid] = Service(id=sid, name=name, group=group, line=line, description=description)
-        lines[sid] = _ServiceLines(item.line_of("group"), item.line_of("line"))
+        services[spec.id] = Service(
+            id=spec.id, name=spec.name.text(), group=spec.group, line=spec.line,
+            description=spec.description.text() if spec.description else None,
+        )
+        lines[spec.id] = _ServiceLines(item.line_of("group"), item.line_of("line"))
     return services
 
 
@@ -196,46 +188,40 @@ def _load_article(
     if root is None:
         return None
     reader = Reader(root, path, problems)
-    reader.reject_unknown(ARTICLE_KEYS)
-    article_id = reader.ident("id")
-    title = reader.string("title")
-    lang = reader.enum("lang", Language)
-    translation = reader.ident("translation") if "translation" in root else None
-    service = reader.ident("service")
-    audience = reader.enum("audience", Audience)
-    kind = reader.enum("kind", ArticleKind)
-    updated = reader.day("updated")
-    summary = reader.string("summary", required=False)
-    tags = reader.strings("tags")
-    symptoms = reader.strings("symptoms")
+    spec, issues = validated(ArticleSpec, root)
+    problems.extend(problems_of(path, root, issues))
+    kind = spec.kind if spec else next((k for k in ArticleKind if k == root.get("kind")), None)
     steps = _load_steps(reader, kind)
-    expected_lang = Language.RU if path.name.endswith(".ru.md") else Language.EN
-    if lang is not None and lang is not expected_lang:
-        suffix = ".ru.md" if lang is Language.RU else ".md (no language suffix)"
-        reader.problem(
-            reader.line("lang"), f"lang '{lang}' does not match the file name: use {suffix}"
-        )
-    folder = path.relative_to(kb_dir).parts[0]
-    if audience is Audience.INTERNAL and folder != "internal":
-        reader.problem(reader.line("audience"), "internal articles belong in kb/internal/")
-    if audience is Audience.PUBLIC and folder == "internal":
-        reader.problem(reader.line("audience"), "kb/internal/ holds only 'audience: internal'")
-    if not body.strip():
-        reader.problem(root.line, "the article has no body text after the front matter")
-    if (
-        article_id is None or title is None or lang is None or service is None
-        or audience is None or kind is None
-    ):  # fmt: skip
+    if spec is None:
         return None
+    problems.extend(problems_of(path, root, _article_issues(spec, path, kb_dir, body)))
     article = Article(
-        id=article_id, title=title, lang=lang, service=service, audience=audience, kind=kind,
-        body=body.strip(), path=path, translation=translation, tags=tags, symptoms=symptoms,
-        steps=steps, updated=updated, summary=summary,
+        id=spec.id, title=spec.title, lang=spec.lang, service=spec.service,
+        audience=spec.audience, kind=spec.kind, body=body.strip(), path=path,
+        translation=spec.translation, tags=spec.tags, symptoms=spec.symptoms, steps=steps,
+        updated=spec.updated, summary=spec.summary,
     )  # fmt: skip
     lines = {
         key: _Located(path, root.line_of(key)) for key in ("id", "service", "translation", "lang")
     }
     return article, lines
+
+
+def _article_issues(spec: ArticleSpec, path: Path, kb_dir: Path, body: str) -> list[KeyIssue]:
+    """What the front matter says against the file's name, folder and body."""
+    issues: list[KeyIssue] = []
+    expected_lang = Language.RU if path.name.endswith(".ru.md") else Language.EN
+    if spec.lang is not expected_lang:
+        suffix = ".ru.md" if spec.lang is Language.RU else ".md (no language suffix)"
+        issues.append(KeyIssue("lang", f"'{spec.lang}' does not match the file name: use {suffix}"))
+    folder = path.relative_to(kb_dir).parts[0]
+    if spec.audience is Audience.INTERNAL and folder != "internal":
+        issues.append(KeyIssue("audience", "internal articles belong in kb/internal/"))
+    if spec.audience is Audience.PUBLIC and folder == "internal":
+        issues.append(KeyIssue("audience", "kb/internal/ holds only 'audience: internal'"))
+    if not body.strip():
+        issues.append(KeyIssue("", "the article has no body text after the front matter"))
+    return issues
 
 
 def _load_steps(reader: Reader, kind: ArticleKind | None) -> tuple[Step, ...]:

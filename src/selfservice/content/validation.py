@@ -10,7 +10,8 @@ UI hints under ``x-ui``. The two agree: the validator accepts every payload the 
 accepts, and whatever the validator returns is valid against the schema.
 
 Hidden fields (``show_if`` not met) are never required; a value submitted for one is
-dropped and reported in :attr:`FormResult.dropped`, never silently lost.
+dropped and reported in :attr:`FormResult.dropped`, never silently lost. The error texts
+are ``form.*`` of the text catalogue (``selfservice/text/languages/<lang>.yml``).
 """
 
 import ipaddress
@@ -21,6 +22,7 @@ from datetime import date
 from typing import Any, Final
 
 from selfservice.content.model import FieldType, FormField, RequestForm, Text
+from selfservice.text.catalogue import text
 
 T = FieldType
 #: Longest accepted value per string type when the form sets no ``max_length``.
@@ -39,47 +41,6 @@ DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")
 _TRUE, _FALSE = frozenset({"true", "yes", "on", "1"}), frozenset({"false", "no", "off", "0"})
 
-_MESSAGES: Final[dict[str, tuple[str, str]]] = {
-    "required": ("This field is required.", "Обязательное поле."),
-    "unknown_field": ("This form has no such field.", "В этой форме нет такого поля."),
-    "not_an_object": ("Send the answers as an object.", "Ответы нужно передать объектом."),
-    "not_text": ("Enter text.", "Введите текст."),
-    "too_long": ("At most {limit} characters.", "Не больше {limit} символов."),
-    "pattern_mismatch": (
-        "The value does not have the expected format.",
-        "Значение не соответствует ожидаемому формату.",
-    ),
-    "invalid_email": ("Enter an e-mail address.", "Введите адрес электронной почты."),
-    "invalid_phone": (
-        "Enter a phone number: 7 to 15 digits, optionally starting with +.",
-        "Введите номер телефона: от 7 до 15 цифр, можно начать с +.",
-    ),
-    "not_an_integer": ("Enter a whole number.", "Введите целое число."),
-    "too_small": (
-        "The smallest allowed value is {limit}.",
-        "Наименьшее допустимое значение — {limit}.",
-    ),
-    "too_large": (
-        "The largest allowed value is {limit}.",
-        "Наибольшее допустимое значение — {limit}.",
-    ),
-    "invalid_choice": (
-        "Choose one of the offered values.",
-        "Выберите один из предложенных вариантов.",
-    ),
-    "not_a_list": ("Choose from the list.", "Выберите значения из списка."),
-    "too_few": ("Choose at least {limit}.", "Выберите не меньше {limit}."),
-    "too_many": ("Choose at most {limit}.", "Выберите не больше {limit}."),
-    "not_a_boolean": ("Answer yes or no.", "Ответьте «да» или «нет»."),
-    "invalid_date": ("Enter a date as YYYY-MM-DD.", "Введите дату в формате ГГГГ-ММ-ДД."),
-    "invalid_ipv4": ("Enter an IPv4 address.", "Введите IPv4-адрес."),
-    "invalid_ipv6": ("Enter an IPv6 address.", "Введите IPv6-адрес."),
-    "invalid_ip": ("Enter an IPv4 or IPv6 address.", "Введите IPv4- или IPv6-адрес."),
-    "invalid_hostname": (
-        "Enter a host name such as vm-01 or vm-01.example.com.",
-        "Введите имя хоста, например vm-01 или vm-01.example.com.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -90,8 +51,8 @@ class FieldError:
 
 
 def _error(field_id: str, code: str, **params: object) -> FieldError:
-    en, ru = _MESSAGES[code]
-    return FieldError(field_id, code, Text(en.format(**params), ru.format(**params)))
+    key = f"form.{code}"
+    return FieldError(field_id, code, Text(text(key, "en", **params), text(key, "ru", **params)))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The contact's e-mails about a ticket: plain text and HTML from Jinja2 templates.
 
-The sentences live here, in English and Russian; the layout lives in
+The sentences are ``mail.customer.*`` of the text catalogue
+(``selfservice/text/languages/<lang>.yml``); the layout lives in
 ``mail_templates/ticket.txt`` and ``ticket.html`` (HTML autoescaped: a comment cannot
 inject markup). Every mail names the ticket number in the subject and the body, the
 current status, the SLA due time (or that the clock is paused) and, when known, a link
@@ -17,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from selfservice.delivery.notify_templates import CLOSURE_LABELS, STATUS_LABELS
 from selfservice.domain.enums import ClosureCode, Language, Status
 from selfservice.domain.workflow import is_waiting_for_customer
+from selfservice.text.catalogue import catalogue
 
 _ENV: Final = Environment(
     loader=PackageLoader("selfservice.delivery", "mail_templates"),
@@ -68,61 +70,11 @@ class Changes:
     closure_code: ClosureCode | None = None
 
 
+#: The sentences of the contact's mails per language (``mail.customer.*`` of the catalogue).
 _WORDS: Final[dict[Language, dict[str, str]]] = {
-    Language.EN: {
-        "hello": "Hello {name},",
-        "registered_subject": "[{number}] Your ticket is registered: {title}",
-        "registered_lead": "Your ticket {number} \u201c{title}\u201d is registered. We will "
-        "write to you when its status changes or support has something to tell you.",
-        "status_subject": "[{number}] {status}: {title}",
-        "comment_subject": "[{number}] New comment: {title}",
-        "status_lead": "The status of your ticket {number} \u201c{title}\u201d is now "
-        "\u201c{status}\u201d (it was \u201c{old}\u201d).",
-        "comment_lead": "Support wrote about your ticket {number} \u201c{title}\u201d.",
-        "question": "We need information from you",
-        "resolution": "Resolution",
-        "comment": "Comment from support",
-        "closure": "Result: {closure}.",
-        "ask_answer": "Please answer on the portal or reply to this e-mail. Until then the "
-        "SLA clock is paused.",
-        "ask_confirm": "Please confirm or reject the result on the portal or by replying to "
-        "this e-mail; without a reaction the ticket closes automatically in 3 days.",
-        "closed": "The ticket is closed. Further work needs a new ticket.",
-        "confirm_urgency": "You marked the urgency as high. Please confirm it by phone"
-        "{phone}; until then the ticket is handled as \u201curgency unconfirmed\u201d.",
-        "ticket": "Ticket", "status": "Status", "due": "Resolution due",
-        "paused": "paused while we wait for your answer",
-        "open": "Open the ticket in the portal",
-        "reply": "Reply to this e-mail to add a comment to the ticket.",
-        "signature": "Technical support",
-    },
-    Language.RU: {
-        "hello": "Здравствуйте, {name}!",
-        "registered_subject": "[{number}] Обращение зарегистрировано: {title}",
-        "registered_lead": "Ваше обращение {number} «{title}» зарегистрировано. Мы напишем "
-        "вам, когда изменится его статус или у поддержки будет что вам сообщить.",
-        "status_subject": "[{number}] {status}: {title}",
-        "comment_subject": "[{number}] Новый комментарий: {title}",
-        "status_lead": "Статус вашего обращения {number} «{title}» теперь «{status}» "
-        "(был «{old}»).",
-        "comment_lead": "Поддержка написала по вашему обращению {number} «{title}».",
-        "question": "Нам нужна информация от вас",
-        "resolution": "Решение",
-        "comment": "Комментарий поддержки",
-        "closure": "Результат: {closure}.",
-        "ask_answer": "Ответьте, пожалуйста, на портале или ответом на это письмо. До "
-        "ответа срок SLA приостановлен.",
-        "ask_confirm": "Подтвердите или отклоните результат на портале или ответом на это "
-        "письмо; без ответа обращение будет закрыто автоматически через 3 дня.",
-        "closed": "Обращение закрыто. Для новых работ потребуется новое обращение.",
-        "confirm_urgency": "Вы указали высокую срочность. Подтвердите её по телефону"
-        "{phone}; до подтверждения обращение считается «срочность не подтверждена».",
-        "ticket": "Обращение", "status": "Статус", "due": "Срок решения",
-        "paused": "приостановлен, пока мы ждём вашего ответа",
-        "open": "Открыть обращение на портале",
-        "reply": "Ответьте на это письмо, чтобы добавить комментарий к обращению.",
-        "signature": "Техническая поддержка",
-    },
+    lang: {key.removeprefix("mail.customer."): catalogue().template(key, lang)
+           for key in catalogue().keys("mail.customer.")}
+    for lang in Language
 }
 
 #: Statuses after which no SLA due time is shown: the work is done.

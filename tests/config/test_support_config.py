@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from selfservice.config.national_holidays import resolve
+from selfservice.config.support_build import parse_support_config
 from selfservice.config.support_config import (
     DEFAULT_PATH,
     SupportConfigError,
@@ -14,7 +15,7 @@ from selfservice.config.support_config import (
 )
 from selfservice.content.yaml_lines import line_at, load_yaml
 from selfservice.domain.calendars import AlwaysOpen, BusinessHours
-from selfservice.domain.config import SupportConfig, parse_support_config
+from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Line, Priority, TicketType
 from selfservice.domain.errors import ConfigError
 
@@ -99,15 +100,15 @@ ERRORS = [
     ("sla.standard.P1.reaction", "1h", "unknown key"),
     ("sla.premium.request.fulfilment", "soon", "must be a duration"),
     ("sla.standard.calendar", _DELETE, "missing"),
-    ("priority.matrix.low.none", "P0", "must be one of"),
-    ("priority.matrix.none", _DELETE, "missing row"),
+    ("priority.matrix.low.none", "P0", "'P0' is not one of P1, P2, P3, P4, P5"),
+    ("priority.matrix.none", _DELETE, "missing"),
     ("calendars.business-msk.timezone", "Mars/Olympus", "IANA time zone"),
     ("calendars.business-msk.hours", {"mon": "9-18"}, "not a time"),
     ("calendars.business-msk.hours", {"monday": "09:00-18:00"}, "unknown key"),
     ("calendars.business-msk.hours", {}, "needs open hours"),
     ("calendars.business-nyc.type", "sometimes", "must be 'always' or 'business_hours'"),
     ("calendars.business-msk.business_day", "2bd", "clock time"),
-    ("groups.l2-linux.line", "L4", "must be one of"),
+    ("groups.l2-linux.line", "L4", "'L4' is not one of L1, L2, L3, external"),
     ("groups.l2-linux.name", {"en": "Linux"}, "non-empty text"),
     ("groups.l2-linux.specialities", "linux", "list of words"),
     ("escalation.manager", "nobody", "e-mail address"),
@@ -149,6 +150,23 @@ def test_all_problems_are_collected() -> None:
     assert str(info.value).count("\n") == 1
 
 
+def test_unknown_key_names_the_keys_allowed_there() -> None:
+    with pytest.raises(ConfigError) as info:
+        _parse(_edit("sla.standard.P1.reaction", "1h"))
+    assert str(info.value) == (
+        "sla.standard.P1.reaction: unknown key (did you mean 'resolution'?); "
+        "expected one of response, resolution, calendar"
+    )
+
+
+def test_references_are_checked_once_the_values_are_valid() -> None:
+    with pytest.raises(ConfigError) as info:
+        _parse(_edit("sla.standard.P2.calendar", "mars"))
+    assert str(info.value).startswith(
+        "sla.standard.P2.calendar: unknown calendar 'mars'; defined: 24x7"
+    )
+
+
 def test_holiday_dates_may_be_strings_and_bad_ones_are_indexed() -> None:
     data = _edit("calendars.business-nyc.holidays", ["2025-07-04", "July 4th"])
     with pytest.raises(ConfigError) as info:
@@ -185,7 +203,7 @@ def test_loader_reports_file_and_line(tmp_path: Path) -> None:
         load_support_config(file)
     problems = {p.path: p for p in info.value.problems}
     assert problems["priority.matrix.very_high"].line == 2  # deepest existing key
-    assert problems["sla.standard.calendar"].line == 5
+    assert problems["sla.standard.P2"].line == 4  # missing key: line of its parent
     assert problems["sla.standard.P1.response"].line == 6
     assert f"{file}:6: sla.standard.P1.response: must be a duration" in str(info.value)
     assert problems["calendars"].line == 1  # missing top-level key: start of document
