@@ -65,9 +65,17 @@ def ending(end: Route | None, *, last_checked: bool = True) -> str:
     if end is None:
         return "I still need help" if last_checked else "end (solved or I still need help)"
     if end.form is not None:
-        filled = ", ".join(f"{k}={v}" for k, v in end.prefill)
+        filled = ", ".join(f"{k}={_shown(v)}" for k, v in end.prefill)
         return f"form {end.form}" + (f" ({filled})" if filled else "")
     return SOLVED
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
 
 
 def walks(article: Article) -> Iterator[Walk]:

@@ -289,7 +289,9 @@ def _load_route(step: Reader, key: str) -> Route | None:
         form = route.ident("form")
         prefill = value.get("prefill", {})
         if not isinstance(prefill, LineDict) or not all(
-            isinstance(v, str | int | bool) for v in prefill.values()
+            isinstance(v, str | int | bool)
+            or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+            for v in prefill.values()
         ):
             route.problem(route.line("prefill"), f"'{route.name('prefill')}' must map field "
                           "ids to values, e.g. {protocol: ikev2}")
