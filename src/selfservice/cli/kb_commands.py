@@ -132,7 +132,7 @@ def publish_command(kb_dir: Path | None, site: bool | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "ru"]), default=None,
               help="Only the articles in this language (default: both).")
 @click.option("--article", "article_id", default=None, metavar="ID",
-              help="Only this article (its id from the front matter, e.g. vpn-does-not-connect-en).")
+              help="Only this article (its front matter id, e.g. vpn-does-not-connect-en).")
 def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | None) -> None:
     """Walk every path of every scripted solution and print it, one path per line.
 
