@@ -120,7 +120,7 @@ def test_simulate_fails_with_file_and_line(kb_min: Path) -> None:
     path = write(kb_min, STEPS.replace("    if-no: start\n", "    if-no: ping\n"))
     result = CliRunner().invoke(main, ["kb", "simulate", "--kb-dir", str(kb_min)])
     assert result.exit_code == 1
-    assert f"{path}:{line_of(path, 'id: start')}: step 'start' is unreachable" in result.output
+    assert f"{path}:{line_of(path, 'id: start')}: step 'start' is unreachable" in result.stderr
     unknown = CliRunner().invoke(
         main, ["kb", "simulate", "--kb-dir", str(kb_min), "--article", "nope"]
     )

@@ -149,8 +149,9 @@ def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | No
     steps and end the same way.
 
     Checks kb/ like `kb check` first (unknown steps or forms, dead ends, unreachable
-    steps, cycles, a translation that branches differently). Every problem is printed as
-    FILE:LINE: REASON and the exit status is 1, so CI can run it.
+    steps, cycles, a translation that branches differently). Every problem is printed to
+    stderr as FILE:LINE: REASON and the exit status is 1, so CI can run it (with the paths,
+    on stdout, sent to /dev/null).
 
     Examples: selfservice kb simulate --article vm-no-internet-en;
     selfservice kb simulate --lang ru
@@ -175,7 +176,7 @@ def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | No
         paths += len(result.paths)
         problems.extend(result.problems)
     for problem in sorted(set(problems)):
-        click.echo(str(problem))
+        click.echo(str(problem), err=True)  # the paths on stdout, the problems on stderr
     branching = sum(1 for a in chosen if any(s.branches for s in a.steps))
     summary = f"{folder}: {len(chosen)} scripted solutions ({branching} branching), {paths} paths"
     if problems:
