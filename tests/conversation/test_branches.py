@@ -58,6 +58,8 @@ def test_a_branching_step_asks_yes_or_no_and_jumps(content: Content) -> None:
     press(state, content, Action.SOLVED)
     assert state.outcome is Outcome.DEFLECTED
     assert tried_summary(state)["articles"][0]["answers"] == ["state: yes", "ping: yes"]
+    answered = [(e["step"], e["answer"]) for e in state.events if e["kind"] == "answer"]
+    assert answered == [("state", "yes"), ("ping", "yes")]  # for the metrics tables
 
 
 def test_no_goes_to_the_step_the_script_names(content: Content) -> None:

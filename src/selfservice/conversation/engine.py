@@ -11,15 +11,19 @@ that branches, see ``selfservice.content.flow``) → ``choosing_form`` → ``fil
 → ``closed`` with an outcome: ``deflected``, ``ticket_filed`` or ``abandoned``.
 """
 
-from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from selfservice.content import flow
 from selfservice.content.model import Article, Content, RequestForm, Route
 from selfservice.content.validation import validate_submission
+from selfservice.conversation.messages import Hit as Hit
+from selfservice.conversation.messages import Message as Message
+from selfservice.conversation.messages import SearchFn as SearchFn
+from selfservice.conversation.messages import cards, form_choices
+from selfservice.conversation.messages import text as _text
 from selfservice.conversation.prefill import prefill
 from selfservice.conversation.texts import say
 from selfservice.domain.errors import DomainError
@@ -60,25 +64,6 @@ class ConversationError(DomainError):
     default_code = "conversation_error"
 
 
-class Hit(Protocol):
-    """What the conversation needs from a search result."""
-
-    @property
-    def type(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def snippet(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def confident(self) -> bool: ...
-
-
-SearchFn = Callable[[str, str], Sequence[Hit]]
-Message = dict[str, Any]
 
 
 @dataclass
@@ -232,14 +217,14 @@ def _on_text(
     )  # fmt: skip
     state.phase = Phase.SEARCHING
     if articles:
-        messages = [_text("articles_found", state.lang), _cards(articles)]
+        messages = [_text("articles_found", state.lang), cards(articles)]
         if forms:
-            messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=False))
+            messages.append(form_choices([h.id for h in forms], state.lang, content, intro=False))
         return messages
     messages = [_text("nothing_found", state.lang)]
     if forms:
         state.phase = Phase.CHOOSING_FORM
-        messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=True))
+        messages.append(form_choices([h.id for h in forms], state.lang, content, intro=True))
     else:
         messages.append(_text("rephrase", state.lang))
     messages.append(_actions(Action.NEED_HELP))
@@ -281,8 +266,10 @@ def _answer(
     else:
         answer = flow.YES if action is Action.YES else flow.NO
         tried = state.current_tried()
-        if tried is not None and step.branches:
+        if tried is not None and step.branches:  # for the ticket and the metrics
             tried.answers.append(f"{step.id}: {answer}")
+            state.events.append({"at": now.isoformat(), "kind": "answer",
+                                 "article": article.id, "step": step.id, "answer": answer})
     target = flow.route(article, index, answer)
     if target is None:  # past the last step
         if action is Action.NO:
@@ -308,7 +295,7 @@ def _route_to_form(
     if not state.signed_in:
         state.phase = Phase.CHOOSING_FORM
         return [{"type": "sign_in_required", "text": say("sign_in", state.lang)},
-                _form_choices([form.id], state.lang, content, intro=False)]
+                form_choices([form.id], state.lang, content, intro=False)]
     return _choose_form(state, form, now)
 
 
@@ -321,7 +308,7 @@ def _need_help(state: State, content: Content, search: SearchFn, now: datetime) 
     forms = _suggest_forms(state, content, search)
     if not forms:
         return [_text("no_forms", state.lang)]
-    return [_form_choices(forms, state.lang, content, intro=True)]
+    return [form_choices(forms, state.lang, content, intro=True)]
 
 
 def _choose_form(state: State, form: RequestForm, now: datetime) -> list[Message]:
@@ -394,40 +381,8 @@ def _step_message(state: State, article: Article) -> Message:
     }  # fmt: skip
 
 
-def _cards(hits: Sequence[Hit]) -> Message:
-    return {
-        "type": "articles",
-        "items": [
-            {"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score} for h in hits
-        ],
-    }
-
-
-def _form_choices(ids: Sequence[str], lang: str, content: Content, *, intro: bool) -> Message:
-    items = []
-    for form_id in ids:
-        form = content.forms.get(form_id)
-        if form is not None:
-            items.append(
-                {
-                    "id": form.id,
-                    "title": form.title.get(lang),
-                    "description": form.description.get(lang),
-                    "type": form.type.value,
-                }
-            )
-    message: Message = {"type": "forms", "items": items}
-    if intro:
-        message["text"] = say("forms_intro", lang)
-    return message
-
-
 def _actions(*actions: Action) -> Message:
     return {"type": "actions", "actions": [a.value for a in actions]}
-
-
-def _text(key: str, lang: str, **values: object) -> Message:
-    return {"type": "text", "text": say(key, lang, **values)}
 
 
 def _article(content: Content, article_id: str | None, lang: str) -> Article:
