@@ -134,3 +134,17 @@ def test_the_real_kb_has_branching_scripts_in_both_languages() -> None:
     assert {a.translation for a in branching if a.lang == "en"} == {
         a.id for a in branching if a.lang == "ru"
     }
+
+
+def test_the_routes_as_json_resolve_every_default(kb_min: Path) -> None:
+    """What the article API carries per step, for other clients and a future generator."""
+    write(kb_min)
+    article = load_content(kb_min).articles["vm-down-en"]
+    assert [flow.routes_json(article, i) for i in range(4)] == [
+        [{"answer": "yes", "to": "step", "step": "ping"},
+         {"answer": "no", "to": "step", "step": "start"}],
+        [{"answer": "yes", "to": "solved"}, {"answer": "no", "to": "step", "step": "ping"}],
+        [{"answer": "yes", "to": "step", "step": "firewall"},
+         {"answer": "no", "to": "form", "form": "vm-down", "prefill": {"os": "linux"}}],
+        [{"answer": "yes", "to": "solved"}, {"answer": "no", "to": "end"}],
+    ]

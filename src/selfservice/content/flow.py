@@ -45,6 +45,24 @@ def route(article: Article, index: int, answer: str) -> Route | None:
     return None
 
 
+def routes_json(article: Article, index: int) -> list[dict[str, object]]:
+    """Where each answer on step ``index`` leads, defaults resolved, as plain JSON:
+    ``{"answer": "no", "to": "step" | "solved" | "form" | "end", "step"/"form"/"prefill"}``."""
+    result: list[dict[str, object]] = []
+    for answer in answers(article.steps[index]):
+        target = route(article, index, answer)
+        if target is None:
+            result.append({"answer": answer, "to": "end"})
+        elif target.form is not None:
+            result.append({"answer": answer, "to": "form", "form": target.form,
+                           "prefill": dict(target.prefill)})
+        elif target.step is not None:
+            result.append({"answer": answer, "to": "step", "step": target.step})
+        else:
+            result.append({"answer": answer, "to": SOLVED})
+    return result
+
+
 def index_of(article: Article, step_id: str) -> int | None:
     return next((i for i, s in enumerate(article.steps) if s.id == step_id), None)
 
