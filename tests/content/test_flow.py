@@ -114,17 +114,22 @@ def test_simulate_prints_every_path_of_both_languages(kb_min: Path) -> None:
         main, ["kb", "simulate", "--kb-dir", str(kb_min), "--lang", "ru"]
     )
     assert only.exit_code == 0 and "vm-down-en" not in only.output and "reset-ru" in only.output
-
-
-def test_simulate_fails_with_file_and_line(kb_min: Path) -> None:
-    path = write(kb_min, STEPS.replace("    if-no: start\n", "    if-no: ping\n"))
-    result = CliRunner().invoke(main, ["kb", "simulate", "--kb-dir", str(kb_min)])
-    assert result.exit_code == 1
-    assert f"{path}:{line_of(path, 'id: start')}: step 'start' is unreachable" in result.stderr
     unknown = CliRunner().invoke(
         main, ["kb", "simulate", "--kb-dir", str(kb_min), "--article", "nope"]
     )
     assert unknown.exit_code == 1 and "no scripted solution with id 'nope'" in unknown.output
+
+
+@pytest.mark.parametrize("case", ["unreachable step", "cycle", "unknown step"])
+def test_simulate_fails_with_file_and_line(kb_min: Path, case: str) -> None:
+    (old, new), needle, after, reason = BROKEN[case]
+    path = write(kb_min, STEPS.replace(old, new, 1))
+    result = CliRunner().invoke(main, ["kb", "simulate", "--kb-dir", str(kb_min)])
+    assert result.exit_code == 1
+    assert f"{path}:{line_of(path, needle, after)}: " in result.stderr
+    assert reason in result.stderr
+    assert "vm-down-en:" not in result.stdout  # a broken script is not walked
+    assert "reset-en: open → mail(yes) → solved" in result.stdout  # the others are
 
 
 def test_the_real_kb_has_branching_scripts_in_both_languages() -> None:

@@ -169,7 +169,10 @@ def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | No
         click.echo(f"no scripted solution with id '{article_id}' in {folder}", err=True)
         raise SystemExit(1)
     paths = 0
+    broken = {problem.path for problem in problems}  # walked once kb check is content
     for article in chosen:
+        if article.path in broken:
+            continue
         result = simulate(article, content)
         for line in result.paths:
             click.echo(line)

@@ -109,6 +109,8 @@ def walks(article: Article) -> Iterator[Walk]:
             here = (*trail, (step.id, answer))
             target = route(article, index, answer)
             following = index_of(article, target.step) if target and target.step else None
+            if following is not None and any(s == target.step for s, _ in here):
+                raise ValueError(f"cycle at step '{target.step}'")  # check_flow names it
             if following is None:
                 count += 1
                 if count > MAX_PATHS:
