@@ -139,8 +139,9 @@ def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | No
     A path is the answers a customer gives, step by step, and where they lead:
 
     \b
-      vpn-does-not-connect-en: internet(yes) → credentials(no) → form vpn-not-working
-      reset-password-en: open-reset → check-mail(yes) → solved
+      reset-password-en: open-reset → enter-email → check-mail(yes) → solved
+      vm-no-internet-en: portal-access(no) → form network-unavailable
+      (what_unreachable=internet_from_vms)
 
     `step(yes)` / `step(no)` answer the step's check question, a step without a check
     is just done; a path ends in `solved`, a request form (with the fields the script

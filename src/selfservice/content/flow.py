@@ -109,8 +109,9 @@ def walks(article: Article) -> Iterator[Walk]:
             here = (*trail, (step.id, answer))
             target = route(article, index, answer)
             following = index_of(article, target.step) if target and target.step else None
-            if following is not None and any(s == target.step for s, _ in here):
-                raise ValueError(f"cycle at step '{target.step}'")  # check_flow names it
+            if following is not None and any(s == article.steps[following].id for s, _ in here):
+                # check_flow reports the cycle with its line; a walk cannot go round it
+                raise ValueError(f"cycle at step '{article.steps[following].id}'")
             if following is None:
                 count += 1
                 if count > MAX_PATHS:
