@@ -15,6 +15,8 @@ the tests are skipped, except in CI (``CI=true``), where that is a failure.
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,10 +78,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         # A search index built earlier from the same kb/: the server syncs it instead of
         # spending minutes on the meaning vectors of a busy machine.
         shutil.copytree(seed, workdir / "index")
+    # The public site the service serves at /kb/ (its search box asks the service).
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"),
+         "-d", str(workdir / "site")],
+        env=env, cwd=ROOT, check=True, timeout=300,
+    )  # fmt: skip
     served = start_serve(workdir, env, "--demo", "--no-build-site", timeout=STARTUP_TIMEOUT_S)
     engine = make_engine(database_url)
     try:
-        yield Server(base=served.base, database_url=database_url, engine=engine)
+        yield Server(base=served.base, database_url=database_url, engine=engine,
+                     site_dir=workdir / "site")
     finally:
         engine.dispose()
         stop(served.process)

@@ -5,6 +5,7 @@ import re
 import urllib.request
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -38,6 +39,7 @@ class Server:
     base: str
     database_url: str
     engine: Engine
+    site_dir: Path
 
     def demo_token(self) -> str:
         """The demo contact's portal token, as the /demo page hands it to the widget."""

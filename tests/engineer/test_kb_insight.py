@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from selfservice.cli import main
 from selfservice.content.loader import check_kb
+from selfservice.content.model import Content
 from selfservice.services.feedback import SearchEntry, log_searches
 from selfservice.services.kb_gaps import content_gaps
 
@@ -225,3 +226,29 @@ def test_the_rarest_phrasings_are_counted_when_left_out(engine: Engine, desk: De
                           max_phrasings=2)
     assert (report.searches, report.left_out) == (4, 1)
     assert [g.count for g in report.gaps] == [2, 1]
+
+
+def test_the_home_page_lists_the_articles_customers_opened_most(
+    api: TestClient, engine: Engine, content: Content
+) -> None:
+    from selfservice.config.settings import Settings
+    from selfservice.run.publish import most_opened_articles
+
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False))
+    assert most_opened_articles(settings, content) == []  # nothing opened yet
+    for article, times in (("reset-ru", 1), ("reset-en", 3)):
+        for _ in range(times):
+            cid = start(api)
+            say(api, cid, text="I forgot my password")
+            say(api, cid, action="open_article", article=article)
+    assert most_opened_articles(settings, content)[:2] == ["reset-en", "reset-ru"]
+
+
+def test_no_database_yet_means_no_measured_list_and_no_file_left(tmp_path: Path,
+                                                                  content: Content) -> None:
+    from selfservice.config.settings import Settings
+    from selfservice.run.publish import most_opened_articles
+
+    missing = tmp_path / "never-created.db"
+    assert most_opened_articles(Settings(database_url=f"sqlite:///{missing}"), content) == []
+    assert not missing.exists()

@@ -213,3 +213,10 @@ def test_branching_scripts_read_as_a_flow_with_working_links(real_site: Path) ->
         assert target.is_file()
     ru = html.unescape((real_site / "ru" / rel / "index.html").read_text(encoding="utf-8"))
     assert "оформите заявку" in ru and "«Действие», «Направление» уже заполнены" in ru
+
+
+def test_every_page_loads_the_script_that_hands_search_to_the_service(real_site: Path) -> None:
+    script = real_site / "assets" / "service-search.js"
+    assert "selfservice.json" in script.read_text(encoding="utf-8")
+    for page in (real_site / "index.html", real_site / "ru" / "catalog" / "index.html"):
+        assert "assets/service-search.js" in page.read_text(encoding="utf-8")

@@ -7,7 +7,9 @@ import click
 
 from selfservice.config.settings import load_settings
 from selfservice.config.support_config import SupportConfigError, load_support_config
-from selfservice.content.loader import check_kb
+from selfservice.content.fields import Problem
+from selfservice.content.loader import ContentError, check_kb
+from selfservice.content.model import Content
 
 
 def kb_dir_option(func: click.decorators.FC) -> click.decorators.FC:
@@ -22,6 +24,21 @@ def kb_dir_option(func: click.decorators.FC) -> click.decorators.FC:
 @click.group()
 def kb() -> None:
     """Work with the knowledge base in kb/ (articles, request forms, services)."""
+
+
+def _home_page_problems(folder: Path, content: Content) -> list[Problem]:
+    """The site's home page sources (``index.md``, ``index.ru.md``): their ``popular``
+    lists must name existing articles."""
+    from selfservice.site.home import read_authored
+
+    problems: list[Problem] = []
+    for name in ("index.md", "index.ru.md"):
+        if (folder / name).is_file():
+            try:
+                read_authored(folder / name, content)
+            except ContentError as error:
+                problems += error.problems
+    return problems
 
 
 @kb.command("check")
@@ -55,6 +72,7 @@ def check(kb_dir: Path | None, config_file: Path | None) -> None:
     except SupportConfigError as error:
         config_problems = [str(p) for p in error.problems]
     content, problems = check_kb(folder, groups=groups)
+    problems += _home_page_problems(folder, content)
     for text in config_problems:
         click.echo(text)
     for problem in problems:
@@ -120,6 +138,8 @@ def publish_command(kb_dir: Path | None, site: bool | None) -> None:
         click.echo(f"the site did not build, nothing published:\n{error}", err=True)
         raise SystemExit(1) from None
     site_note = ", site built" if done.site else ""
+    if done.popular:
+        site_note += f" (home page: the {done.popular} most opened answers of 30 days first)"
     click.echo(
         f"published {done.generation}: {done.articles} articles, {done.forms} forms, "
         f"{done.documents} search documents{site_note}; running services switch within "

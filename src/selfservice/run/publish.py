@@ -8,13 +8,15 @@ The steps, all or nothing:
    stop here, the live generation untouched;
 3. build a new index generation from it (vectors of unchanged documents are reused by
    content hash, so only new and edited documents are encoded), with the copy and, when
-   a site is published, the site built from that copy inside the generation;
+   a site is published, the site built from that copy inside the generation (its home
+   page lists the articles customers opened most in the last 30 days, from the database);
 4. swap ``CURRENT``. Running processes look at it every second (``LiveContent`` for the
    knowledge base and the site, the search readers for the index) and switch.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,14 +24,25 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from selfservice.config.settings import Settings
 from selfservice.config.support_config import load_support_config
 from selfservice.content.fields import Problem
 from selfservice.content.live import KB_SNAPSHOT, SITE_SNAPSHOT, snapshot_kb
 from selfservice.content.loader import ContentError, check_kb
+from selfservice.content.model import Content
+from selfservice.db.engine import make_engine
 from selfservice.search import SearchIndex
+from selfservice.services.kb_stats import article_stats
+from selfservice.site.home import MEASURED_FILE, POPULAR_COUNT
+
+#: How far back the home page's "most used answers" look.
+POPULAR_WINDOW = timedelta(days=30)
 
 
 class SiteBuildError(Exception):
@@ -43,6 +56,8 @@ class Published:
     forms: int
     documents: int
     site: bool
+    #: Articles the site's home page lists as most used, measured from the database.
+    popular: int = 0
 
 
 def build_site(mkdocs_file: Path, docs_dir: Path, site_dir: Path) -> None:
@@ -88,6 +103,10 @@ def publish(
         if problems:
             raise ContentError([_authored(p, staged, settings.kb_dir) for p in problems])
 
+        measured = most_opened_articles(settings, content) if site else []
+        if measured:
+            (staged / MEASURED_FILE).write_text(json.dumps(measured), encoding="utf-8")
+
         def attach(gen_dir: Path) -> None:
             if site:
                 build_site(mkdocs_file, staged, gen_dir / SITE_SNAPSHOT)
@@ -101,7 +120,29 @@ def publish(
             index.close()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Published(generation, len(content.articles), len(content.forms), documents, site)
+    return Published(
+        generation, len(content.articles), len(content.forms), documents, site, len(measured)
+    )
+
+
+def most_opened_articles(settings: Settings, content: Content) -> list[str]:
+    """The public articles customers opened most over the last 30 days, for the home
+    page; none when the database has no such data (not created or migrated yet)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # never run yet: no data, and no empty database file left behind
+    engine = make_engine(settings.database_url)
+    end = datetime.now(UTC)
+    try:
+        uses = article_stats(engine, start=end - POPULAR_WINDOW, end=end,
+                             articles=set(content.articles))  # fmt: skip
+    except SQLAlchemyError:
+        return []
+    finally:
+        engine.dispose()
+    ranked = sorted((u for u in uses if u.opened > 0), key=lambda u: (-u.opened, u.article))
+    public = [u.article for u in ranked if content.articles[u.article].is_public]
+    return list(dict.fromkeys(public))[:POPULAR_COUNT]
 
 
 def _authored(problem: Problem, staged: Path, kb_dir: Path) -> Problem:

@@ -164,7 +164,8 @@ class SearchIndex(Readers):
             unknown words in short queries are corrected against the index vocabulary.
         :param lang: the caller's language ("en" or "ru"): only documents in it are
             searched first. With ``fallback`` and no confident hit in that language, the
-            confident hits of the other language come first (then the caller's language).
+            confident hits of the other language come first (then the caller's language),
+            except those that have a version in the caller's language.
             ``None`` searches every language together.
         :param audience: "public" (customers: internal articles are never returned) or
             "internal" (engineers: everything).
@@ -199,7 +200,13 @@ class SearchIndex(Readers):
         if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
             other = "ru" if lang == "en" else "en"
             extra = rank(self, *args, other, audience, kinds, services, types, limit)
-            confident = [r for r in extra if r[2] >= THRESHOLD]
+            # Only what the caller's language lacks: a document whose own version in
+            # that language was just judged not confident is not confident by the
+            # meaning of a translation either (the multilingual model pairs "bake
+            # bread" with "бакет").
+            confident = [
+                r for r in extra if r[2] >= THRESHOLD and not self._has_twin(state, r[0], lang)
+            ]
             if confident:
                 ranked = interleave(ranked, confident)[:limit]
         return build_hits(state, ranked, terms)

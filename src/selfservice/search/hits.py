@@ -27,6 +27,7 @@ from selfservice.search.planning import Term
 from selfservice.search.ranking import Leaf
 from selfservice.search.readers import Readers, ReaderState, filter_key
 from selfservice.search.snippets import Highlighter
+from selfservice.text.words import word_prefix
 
 #: A hit whose confidence reaches this is "confident enough to suggest" (one global value
 #: for every corpus; see ``confidence.py``).
@@ -102,6 +103,9 @@ def rank(
     weighted = [(t.group, t.key, t.weight, index._idf(state, t.key)) for t in terms]
     total_idf = sum(w[3] for w in weighted if w[2] >= 1.0) or 1.0
     nearest = nearest_by_type(sims, forms) if sims is not None else None
+    # What the customer typed, as the leaves show it: words, their prefixes, concepts.
+    typed = {k for t in terms if t.weight >= 1.0 for k in (t.key, word_prefix(t.key))}
+    typed |= {lf.text for lf in leaves if lf.field == "con"}
     seen_type: set[bool] = set()
     out: list[tuple[int, float, float]] = []
     for i, (docnum, score) in enumerate(ranked[:limit]):
@@ -121,7 +125,11 @@ def rank(
                 norm_score=lexical.get(docnum, 0.0) / (total_idf * NORM_SCALE),
             )
         )
-        if docnum not in scored:
+        if docnum not in scored or (
+            sims is not None and not any(text in typed for _field, text in matched)
+        ):
+            # Found by meaning alone, or by words only through corrections of what was
+            # typed ("bread" read as "read"): only the meaning can make it confident.
             conf = min(conf, meaning_confidence(sims, docnum))
         elif nearest is not None and sims is not None and sims.pos_of[docnum] >= 0:
             if float(sims.gain[sims.pos_of[docnum]]) < nearest[1 if is_form else 0]:

@@ -41,6 +41,7 @@ class ReaderState:
     idf: dict[str, float] = field(default_factory=dict)
     vectors: Aligned | None = None
     rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    pages: dict[str, set[str]] | None = None
 
 
 class Readers(Generations):
@@ -101,6 +102,7 @@ class Readers(Generations):
                 state.idf = {}
                 state.vectors = None
                 state.rows = {}
+                state.pages = None
             if old is not None:
                 old.close()
         assert state.searcher is not None
@@ -179,6 +181,20 @@ class Readers(Generations):
             state.filters.clear()
         state.filters[key] = docs
         return docs
+
+    def _has_twin(self, state: ReaderState, docnum: int, lang: str) -> bool:
+        """Whether the document has a version in ``lang``: an article's translation or
+        a form's other language (they share the page they are published at)."""
+        s = state.searcher
+        assert s is not None
+        if state.pages is None:
+            pages: dict[str, set[str]] = {}
+            for fields in s.all_stored_fields():
+                if fields.get("path"):
+                    pages.setdefault(fields.get("lang", ""), set()).add(fields["path"])
+            state.pages = pages
+        path = s.stored_fields(docnum).get("path")
+        return bool(path) and path in state.pages.get(lang, set())
 
     def _idf(self, state: ReaderState, key: str) -> float:
         val = state.idf.get(key)

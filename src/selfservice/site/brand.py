@@ -11,7 +11,9 @@
 
 The hook applies it to the mkdocs config: the site's name in both languages, its URL
 (the sitemap and the language alternates need an absolute one), logo, colours, and a
-footer with the support phone instead of the theme's own credit line.
+footer with the support phone instead of the theme's own credit line. It also adds the
+script that lets the service's search answer the site's search box (see
+``assets/service-search.js``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 import yaml
 
 BRAND_FILE = "site.yml"
+#: Hands the search box to the service's search when the service serves the site.
+SERVICE_SEARCH = Path(__file__).parent / "assets" / "service-search.js"
 #: When nothing is configured: the address ``selfservice serve`` serves the site at.
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/kb/"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -66,6 +70,14 @@ class Brand:
             f"  --md-accent-fg-color: {self.accent};\n"
             f"  --md-typeset-a-color: {self.primary};\n"
             "}\n"
+            # The home page's search prompt: a large field-like button that opens search.
+            ".home-search { display: flex; align-items: center; min-height: 3.2rem;\n"
+            "  padding: 0.6rem 1rem; margin: 1.2rem 0 1.6rem; cursor: text;\n"
+            f"  border: 2px solid {self.primary}; border-radius: 0.4rem;\n"
+            "  color: var(--md-default-fg-color--light); font-size: 0.9rem; }\n"
+            ".home-search::before { content: '⌕'; font-size: 1.4rem; margin-right: 0.7rem;\n"
+            f"  color: {self.primary}; }}\n"
+            f".home-search:hover, .home-search:focus {{ outline: 3px solid {self.accent}; }}\n"
         )
 
 
@@ -125,6 +137,10 @@ def apply_brand(config: Any, brand: Brand, stage: Path) -> None:
     assets.mkdir(parents=True, exist_ok=True)
     (assets / "brand.css").write_text(brand.css(), encoding="utf-8")
     config["extra_css"] = [*config.get("extra_css", []), "assets/brand.css"]
+    shutil.copyfile(SERVICE_SEARCH, assets / SERVICE_SEARCH.name)
+    config["extra_javascript"] = [
+        *config.get("extra_javascript", []), f"assets/{SERVICE_SEARCH.name}"
+    ]
     if not config.get("site_url"):
         config["site_url"] = brand.site_url
     config["site_name"] = brand.name_en

@@ -31,8 +31,9 @@ def on_config(config: Any) -> Any:
     name = STAGE_NAME if config_file.name == "mkdocs.yml" else f"{STAGE_NAME}-{config_file.stem}"
     stage = root / "build" / name
     try:
-        content, nav = stage_site(docs_dir, stage)
-        apply_brand(config, load_brand(root / BRAND_FILE), stage)
+        brand = load_brand(root / BRAND_FILE)
+        content, nav = stage_site(docs_dir, stage, phone=brand.support_phone)
+        apply_brand(config, brand, stage)
     except (ContentError, BrandError) as exc:
         raise PluginError(str(exc)) from None
     config["docs_dir"] = str(stage)

@@ -10,13 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
+
+from selfservice.web.urls import API_PREFIX
 
 SITE_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'self'"
 )
+
+
+#: Asked for by the site's search script: its presence says "the service serves this site,
+#: ask its search" (a site published as static files has no such file).
+SERVICE_FILE = "/assets/selfservice.json"
 
 
 class SiteFiles:
@@ -42,9 +50,18 @@ class SiteFiles:
         return self.files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root = scope.get("root_path", "")
+        path = scope["path"][len(root):] if scope["path"].startswith(root) else scope["path"]
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message)["Content-Security-Policy"] = SITE_POLICY
             await send(message)
 
+        if path == SERVICE_FILE:
+            answer = JSONResponse(
+                {"search": f"{API_PREFIX}/search", "suggest": f"{API_PREFIX}/suggest"},
+                headers={"Cache-Control": "no-cache"},
+            )
+            await answer(scope, receive, send_with_policy)
+            return
         await self._files()(scope, receive, send_with_policy)
