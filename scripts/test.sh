@@ -11,4 +11,5 @@ echo "== ruff";      .venv/bin/ruff check src tests bench
 echo "== mypy";      .venv/bin/mypy
 echo "== imports";   .venv/bin/lint-imports
 echo "== kb check";  .venv/bin/selfservice kb check --kb-dir kb
+echo "== kb simulate"; .venv/bin/selfservice kb simulate --kb-dir kb >/dev/null
 echo "== pytest";    .venv/bin/python -m pytest "$@"

@@ -9,7 +9,8 @@ import { ConversationMemory } from "./memory.js";
 import { richText } from "./richtext.js";
 import { suggestionMethods } from "./suggest.js";
 
-const ACTION_LABELS = { solved: "solved", next_step: "next_step", need_help: "need_help" };
+const ACTION_LABELS = { solved: "solved", next_step: "next_step", need_help: "need_help",
+  yes: "answer_yes", no: "answer_no" };
 
 export class ChatView {
   /**
@@ -347,8 +348,11 @@ export class ChatView {
       t("step_of", { index: message.index, total: message.total })),
     h("h3", { id: titleId }, message.title),
     h("div", { class: "step-text" }, text),
-    check ? h("div", { class: "step-check" }, h("strong", {}, t("check")), " ", check) : null,
-    h("p", { class: "question" }, t("did_it_help")),
+    // A branching step asks its check question and the answer decides where the script goes.
+    message.branch && check ? h("p", { class: "question step-check" }, check) : null,
+    !message.branch && check
+      ? h("div", { class: "step-check" }, h("strong", {}, t("check")), " ", check) : null,
+    message.branch ? null : h("p", { class: "question" }, t("did_it_help")),
     this.actions(message.actions),
     toggle, more);
     this.addEntry("bot wide", card);

@@ -195,6 +195,26 @@ def test_pages_ask_for_no_sitemap_that_does_not_exist(real_site: Path) -> None:
     assert 'href="../../../ru/articles/identity/reset-password/" hreflang="ru"' in menu
 
 
+def test_branching_scripts_read_as_a_flow_with_working_links(real_site: Path) -> None:
+    """Each answer of a routing step says where it leads; the links reach real pages."""
+    rel = Path("articles") / "network" / "vpn-no-internal-access"
+    for root, yes, no, step in (
+        (real_site, "If yes", "If no", "go to step 5"),
+        (real_site / "ru", "Если да", "Если нет", "перейдите к шагу 5"),
+    ):
+        page = (root / rel / "index.html").read_text(encoding="utf-8")
+        text = html.unescape(page)
+        assert f"<strong>{yes}</strong> → " in text and f"<strong>{no}</strong> → " in text
+        assert f'<a href="#step-server-firewall">{step}</a>' in text  # test-by-ip: no
+        assert 'id="step-server-firewall"' in page
+        form_link = '<a href="../../../catalog/firewall-rule-change/">'
+        assert form_link in page, page[page.find("firewall-rule-change") - 200 :][:400]
+        target = root / "catalog" / "firewall-rule-change" / "index.html"
+        assert target.is_file()
+    ru = html.unescape((real_site / "ru" / rel / "index.html").read_text(encoding="utf-8"))
+    assert "оформите заявку" in ru and "«Действие», «Направление» уже заполнены" in ru
+
+
 def test_every_page_loads_the_script_that_hands_search_to_the_service(real_site: Path) -> None:
     script = real_site / "assets" / "service-search.js"
     assert "selfservice.json" in script.read_text(encoding="utf-8")

@@ -23,8 +23,11 @@ def test_a_public_article_in_full(client: TestClient) -> None:
     assert article["body"].startswith("If the e-mail does not arrive")
     assert article["html"] == "<p>If the e-mail does not arrive, check the spam folder.</p>"
     assert article["steps"] == [
-        {"id": "open", "text": "Open the sign-in page and click Forgot password.", "check": None},
-        {"id": "mail", "text": "Open the reset e-mail.", "check": "Did the e-mail arrive?"},
+        {"id": "open", "text": "Open the sign-in page and click Forgot password.", "check": None,
+         "branch": False, "routes": [{"answer": "next", "to": "step", "step": "mail"}]},
+        {"id": "mail", "text": "Open the reset e-mail.", "check": "Did the e-mail arrive?",
+         "branch": False, "routes": [{"answer": "yes", "to": "solved"},
+                                     {"answer": "no", "to": "end"}]},
     ]
     assert article["url"] == "/kb/articles/identity/reset/"
 

@@ -168,3 +168,65 @@ def publish_command(kb_dir: Path | None, site: bool | None) -> None:
         f"{done.documents} search documents{site_note}; running services switch within "
         "a few seconds"
     )
+
+
+@kb.command("simulate")
+@kb_dir_option
+@click.option("--lang", type=click.Choice(["en", "ru"]), default=None,
+              help="Only the articles in this language (default: both).")
+@click.option("--article", "article_id", default=None, metavar="ID",
+              help="Only this article (its front matter id, e.g. vpn-does-not-connect-en).")
+def simulate_command(kb_dir: Path | None, lang: str | None, article_id: str | None) -> None:
+    """Walk every path of every scripted solution and print it, one path per line.
+
+    A path is the answers a customer gives, step by step, and where they lead:
+
+    \b
+      reset-password-en: open-reset → enter-email → check-mail(yes) → solved
+      vm-no-internet-en: portal-access(no) → form network-unavailable
+      (what_unreachable=internet_from_vms)
+
+    `step(yes)` / `step(no)` answer the step's check question, a step without a check
+    is just done; a path ends in `solved`, a request form (with the fields the script
+    fills in), or `I still need help` after the last step. Each path is also replayed
+    through the real conversation engine of the chat widget, which must show the same
+    steps and end the same way.
+
+    Checks kb/ like `kb check` first (unknown steps or forms, dead ends, unreachable
+    steps, cycles, a translation that branches differently). Every problem is printed to
+    stderr as FILE:LINE: REASON and the exit status is 1, so CI can run it (with the paths,
+    on stdout, sent to /dev/null).
+
+    Examples: selfservice kb simulate --article vm-no-internet-en;
+    selfservice kb simulate --lang ru
+    """
+    from selfservice.conversation.simulate import simulate
+
+    folder = kb_dir or load_settings().kb_dir
+    content, problems = check_kb(folder)
+    chosen = [
+        a for a in sorted(content.articles.values(), key=lambda a: a.id)
+        if a.steps and (lang is None or a.lang.value == lang)
+        and (article_id is None or a.id == article_id)
+    ]  # fmt: skip
+    if article_id is not None and not chosen:
+        click.echo(f"no scripted solution with id '{article_id}' in {folder}", err=True)
+        raise SystemExit(1)
+    paths = 0
+    broken = {problem.path for problem in problems}  # walked once kb check is content
+    for article in chosen:
+        if article.path in broken:
+            continue
+        result = simulate(article, content)
+        for line in result.paths:
+            click.echo(line)
+        paths += len(result.paths)
+        problems.extend(result.problems)
+    for problem in sorted(set(problems)):
+        click.echo(str(problem), err=True)  # the paths on stdout, the problems on stderr
+    branching = sum(1 for a in chosen if any(s.branches for s in a.steps))
+    summary = f"{folder}: {len(chosen)} scripted solutions ({branching} branching), {paths} paths"
+    if problems:
+        click.echo(f"{summary}: {len(set(problems))} problem(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"{summary}: OK")

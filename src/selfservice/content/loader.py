@@ -11,13 +11,15 @@ from pathlib import Path
 
 from selfservice.content.article_spec import ArticleSpec, ServicesFile, ServiceSpec
 from selfservice.content.fields import Problem, Reader, as_mapping, problems_of
+from selfservice.content.flow import check_flow, check_twins
 from selfservice.content.forms_loader import load_form
-from selfservice.content.model import Article, Content, RequestForm, Service, Step
-from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.content.model import Article, Content, RequestForm, Route, Service, Step
+from selfservice.content.yaml_lines import LineDict, YamlSyntaxError, load_yaml
 from selfservice.content.yaml_models import KeyIssue, validated
 from selfservice.domain.enums import ArticleKind, Audience, Language, Line
 
-STEP_KEYS = ("id", "text", "check")
+STEP_KEYS = ("id", "text", "check", "if-yes", "if-no", "next")
+ROUTE_KEYS = ("form", "prefill")
 
 
 class ContentError(Exception):
@@ -92,6 +94,11 @@ def check_kb(
         if form.service not in services and services:
             problems.append(Problem(path, service_line, f"unknown service '{form.service}'"))
     _cross_check_articles(articles, article_lines, services, problems)
+    for article in articles.values():
+        problems.extend(check_flow(article, forms))
+        twin = articles.get(article.translation or "")
+        if twin is not None and twin.translation == article.id:
+            problems.extend(check_twins(article, twin))
     return Content(services=services, articles=articles, forms=forms), sorted(problems)
 
 
@@ -246,8 +253,42 @@ def _load_steps(reader: Reader, kind: ArticleKind | None) -> tuple[Step, ...]:
         if step_id is None or text is None:
             continue
         seen.add(step_id)
-        steps.append(Step(id=step_id, text=text, check=check))
+        routes = {key: _load_route(step, key) for key in ("if-yes", "if-no", "next")}
+        steps.append(Step(
+            id=step_id, text=text, check=check, yes=routes["if-yes"], no=routes["if-no"],
+            next=routes["next"], line=item.line_of("id"),
+        ))  # fmt: skip
     return tuple(steps)
+
+
+def _load_route(step: Reader, key: str) -> Route | None:
+    """``if-yes: <step id> | solved`` or ``if-yes: {form: <id>, prefill: {field: value}}``."""
+    value = step.data.get(key)
+    line = step.line(key)
+    if value is None:
+        if key in step.data:
+            step.problem(line, f"'{step.name(key)}' is empty")
+        return None
+    if isinstance(value, LineDict):
+        route = step.child(key, value, f"{step.name(key)}.")
+        route.reject_unknown(ROUTE_KEYS)
+        form = route.ident("form")
+        prefill = value.get("prefill", {})
+        if not isinstance(prefill, LineDict) or not all(
+            isinstance(v, str | int | bool)
+            or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+            for v in prefill.values()
+        ):
+            route.problem(route.line("prefill"), f"'{route.name('prefill')}' must map field "
+                          "ids to values, e.g. {protocol: ikev2}")
+            prefill = {}
+        if form is None:
+            return None
+        return Route(form=form, prefill=tuple(prefill.items()), line=line)
+    target = step.ident(key)
+    if target is None:
+        return None
+    return Route(line=line) if target == "solved" else Route(step=target, line=line)
 
 
 def _slug_of(path: Path) -> Path:

@@ -41,12 +41,41 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where an answer leads (``yes:``, ``no:`` or ``next:`` of a step): another step
+    (``step``), a request form opened with some fields filled (``form``, ``prefill``), or,
+    with neither, "solved". ``line`` is where it was written, for problems."""
+
+    step: str | None = None
+    form: str | None = None
+    prefill: tuple[tuple[str, object], ...] = ()
+    line: int = field(default=0, compare=False)
+
+    @property
+    def solved(self) -> bool:
+        return self.step is None and self.form is None
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step of a scripted solution; ``id`` is unique within its article."""
+    """One step of a scripted solution; ``id`` is unique within its article.
+
+    ``yes``/``no`` route the answers to ``check``; ``next`` continues a step without a
+    check. Left out, "yes" means solved and "no" or "next" the following step (after
+    the last one: "I still need help"), see :mod:`selfservice.content.flow`."""
 
     id: str
     text: str
     check: str | None = None
+    yes: Route | None = None
+    no: Route | None = None
+    next: Route | None = None
+    line: int = field(default=0, compare=False)
+
+    @property
+    def branches(self) -> bool:
+        """The customer answers the check with Yes / No (rather than Solved / Next step)."""
+        return self.check is not None and (self.yes is not None or self.no is not None)
 
 
 @dataclass(frozen=True)

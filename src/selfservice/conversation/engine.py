@@ -6,17 +6,24 @@ function, the state is plain JSON (``to_dict``/``from_dict``), so any backend pr
 can continue any conversation and the rules are testable without a server.
 
 Phases: ``searching`` (free text → article cards and forms) → ``walking`` (a scripted
-solution, one step at a time, "did this help?") → ``choosing_form`` → ``filling_form``
+solution, one step at a time: "did this help?", or Yes / No to a step's check question
+that branches, see ``selfservice.content.flow``) → ``choosing_form`` → ``filling_form``
 → ``closed`` with an outcome: ``deflected``, ``ticket_filed`` or ``abandoned``.
 """
 
-from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from selfservice.content.model import Article, Content, RequestForm
+from selfservice.content import flow
+from selfservice.content.model import Article, Content, RequestForm, Route
+from selfservice.content.validation import validate_submission
+from selfservice.conversation.messages import Hit as Hit
+from selfservice.conversation.messages import Message as Message
+from selfservice.conversation.messages import SearchFn as SearchFn
+from selfservice.conversation.messages import cards, form_choices
+from selfservice.conversation.messages import text as _text
 from selfservice.conversation.prefill import prefill
 from selfservice.conversation.texts import say
 from selfservice.domain.errors import DomainError
@@ -45,6 +52,8 @@ class Outcome(StrEnum):
 class Action(StrEnum):
     OPEN_ARTICLE = "open_article"
     NEXT_STEP = "next_step"
+    YES = "yes"  # the answers to a branching step's check question
+    NO = "no"
     SOLVED = "solved"
     NEED_HELP = "need_help"
     CHOOSE_FORM = "choose_form"
@@ -55,25 +64,6 @@ class ConversationError(DomainError):
     default_code = "conversation_error"
 
 
-class Hit(Protocol):
-    """What the conversation needs from a search result."""
-
-    @property
-    def type(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def snippet(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-    @property
-    def confident(self) -> bool: ...
-
-
-SearchFn = Callable[[str, str], Sequence[Hit]]
-Message = dict[str, Any]
 
 
 @dataclass
@@ -85,6 +75,8 @@ class Tried:
     steps_total: int
     steps_seen: int = 0
     helped: bool | None = None
+    #: The check questions answered on the way, as ``step: yes|no`` (branching scripts).
+    answers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +89,8 @@ class State:
     article: str | None = None
     step: int = 0
     form: str | None = None
+    #: A branch's form and the values it fills: ``{"form": id, "values": {...}}``.
+    routed: dict[str, Any] | None = None
     ticket: str | None = None
     tried: list[Tried] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -146,8 +140,8 @@ def handle(
     match event.action:
         case Action.OPEN_ARTICLE:
             return _open_article(state, _article(content, event.article, state.lang), now)
-        case Action.NEXT_STEP:
-            return _next_step(state, content)
+        case Action.NEXT_STEP | Action.YES | Action.NO:
+            return _answer(state, event.action, content, search, now)
         case Action.SOLVED:
             return _close(state, Outcome.DEFLECTED, now, "solved")
         case Action.NEED_HELP:
@@ -193,7 +187,9 @@ def tried_summary(state: State) -> dict[str, Any]:
     """What self-service already tried, for the ticket (so nobody asks again)."""
     return {
         "conversation_texts": list(state.texts),
-        "articles": [asdict(t) for t in state.tried],
+        "articles": [
+            {k: v for k, v in asdict(t).items() if k != "answers" or v} for t in state.tried
+        ],
     }
 
 
@@ -221,14 +217,14 @@ def _on_text(
     )  # fmt: skip
     state.phase = Phase.SEARCHING
     if articles:
-        messages = [_text("articles_found", state.lang), _cards(articles)]
+        messages = [_text("articles_found", state.lang), cards(articles)]
         if forms:
-            messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=False))
+            messages.append(form_choices([h.id for h in forms], state.lang, content, intro=False))
         return messages
     messages = [_text("nothing_found", state.lang)]
     if forms:
         state.phase = Phase.CHOOSING_FORM
-        messages.append(_form_choices([h.id for h in forms], state.lang, content, intro=True))
+        messages.append(form_choices([h.id for h in forms], state.lang, content, intro=True))
     else:
         messages.append(_text("rephrase", state.lang))
     messages.append(_actions(Action.NEED_HELP))
@@ -254,15 +250,53 @@ def _open_article(state: State, article: Article, now: datetime) -> list[Message
     return [_text("article_intro", state.lang, total=len(article.steps)), _step(state, article)]
 
 
-def _next_step(state: State, content: Content) -> list[Message]:
+def _answer(
+    state: State, action: Action, content: Content, search: SearchFn, now: datetime
+) -> list[Message]:
+    """Next step, Yes or No on the open step: follow the script's route for the answer."""
     if state.phase is not Phase.WALKING or state.article is None:
         raise ConversationError("no scripted solution is open", code="not_walking", field="action")
     article = _article(content, state.article, state.lang)
-    state.step += 1
-    if state.step >= len(article.steps):
-        state.step = len(article.steps) - 1
+    index = min(state.step, len(article.steps) - 1)
+    step = article.steps[index]
+    if step.check is None:  # a plain step: "yes" is Solved, "no" the next step
+        if action is Action.YES:
+            return _close(state, Outcome.DEFLECTED, now, "solved")
+        answer = flow.NEXT
+    else:
+        answer = flow.YES if action is Action.YES else flow.NO
+        tried = state.current_tried()
+        if tried is not None and step.branches:  # for the ticket and the metrics
+            tried.answers.append(f"{step.id}: {answer}")
+            state.events.append({"at": now.isoformat(), "kind": "answer",
+                                 "article": article.id, "step": step.id, "answer": answer})
+    target = flow.route(article, index, answer)
+    if target is None:  # past the last step
+        if action is Action.NO:
+            return _need_help(state, content, search, now)
         return [_text("last_step_done", state.lang), _actions(Action.SOLVED, Action.NEED_HELP)]
+    if target.form is not None:
+        return _route_to_form(state, target, _form(content, target.form), content, now)
+    following = flow.index_of(article, target.step or "")
+    if target.solved or following is None:
+        return _close(state, Outcome.DEFLECTED, now, "solved")
+    state.step = following
     return [_step(state, article)]
+
+
+def _route_to_form(
+    state: State, target: Route, form: RequestForm, content: Content, now: datetime
+) -> list[Message]:
+    """A branch ends in a request form, with the fields the script knows filled in."""
+    _mark_current(state, helped=False)
+    state.article = None
+    values = validate_submission(form, dict(target.prefill)).values
+    state.routed = {"form": form.id, "values": values}
+    if not state.signed_in:
+        state.phase = Phase.CHOOSING_FORM
+        return [{"type": "sign_in_required", "text": say("sign_in", state.lang)},
+                form_choices([form.id], state.lang, content, intro=False)]
+    return _choose_form(state, form, now)
 
 
 def _need_help(state: State, content: Content, search: SearchFn, now: datetime) -> list[Message]:
@@ -274,7 +308,7 @@ def _need_help(state: State, content: Content, search: SearchFn, now: datetime) 
     forms = _suggest_forms(state, content, search)
     if not forms:
         return [_text("no_forms", state.lang)]
-    return [_form_choices(forms, state.lang, content, intro=True)]
+    return [form_choices(forms, state.lang, content, intro=True)]
 
 
 def _choose_form(state: State, form: RequestForm, now: datetime) -> list[Message]:
@@ -285,6 +319,8 @@ def _choose_form(state: State, form: RequestForm, now: datetime) -> list[Message
     state.phase = Phase.FILLING_FORM
     state.events.append({"at": now.isoformat(), "kind": "form_chosen", "form": form.id})
     values = prefill(form, state.texts)
+    if state.routed is not None and state.routed.get("form") == form.id:
+        values.update(state.routed.get("values") or {})
     # Name what was filled, so the customer knows which fields to check; say nothing
     # about prefilling when nothing was found.
     labels = [f.label.get(state.lang) for f in form.fields if f.id in values]
@@ -331,53 +367,22 @@ def _step(state: State, article: Article) -> Message:
 def _step_message(state: State, article: Article) -> Message:
     index = min(state.step, len(article.steps) - 1)
     step = article.steps[index]
-    last = index == len(article.steps) - 1
-    actions = (
-        [Action.SOLVED, Action.NEED_HELP]
-        if last
-        else [Action.SOLVED, Action.NEXT_STEP, Action.NEED_HELP]
-    )
+    ends = flow.route(article, index, flow.NEXT if step.check is None else flow.NO) is None
+    if step.branches:  # the check question decides: Yes / No
+        actions = [Action.YES, Action.NO, Action.NEED_HELP]
+    elif ends:
+        actions = [Action.SOLVED, Action.NEED_HELP]
+    else:
+        actions = [Action.SOLVED, Action.NEXT_STEP, Action.NEED_HELP]
     return {
         "type": "step", "article": article.id, "title": article.title, "step": step.id,
         "index": index + 1, "total": len(article.steps), "text": step.text,
-        "check": step.check, "actions": [a.value for a in actions],
+        "check": step.check, "branch": step.branches, "actions": [a.value for a in actions],
     }  # fmt: skip
-
-
-def _cards(hits: Sequence[Hit]) -> Message:
-    return {
-        "type": "articles",
-        "items": [
-            {"id": h.id, "title": h.title, "snippet": h.snippet, "score": h.score} for h in hits
-        ],
-    }
-
-
-def _form_choices(ids: Sequence[str], lang: str, content: Content, *, intro: bool) -> Message:
-    items = []
-    for form_id in ids:
-        form = content.forms.get(form_id)
-        if form is not None:
-            items.append(
-                {
-                    "id": form.id,
-                    "title": form.title.get(lang),
-                    "description": form.description.get(lang),
-                    "type": form.type.value,
-                }
-            )
-    message: Message = {"type": "forms", "items": items}
-    if intro:
-        message["text"] = say("forms_intro", lang)
-    return message
 
 
 def _actions(*actions: Action) -> Message:
     return {"type": "actions", "actions": [a.value for a in actions]}
-
-
-def _text(key: str, lang: str, **values: object) -> Message:
-    return {"type": "text", "text": say(key, lang, **values)}
 
 
 def _article(content: Content, article_id: str | None, lang: str) -> Article:

@@ -5,12 +5,16 @@ their steps rendered, and catalog pages generated from the request forms, so not
 is hand-copied and nothing internal is ever in the folder mkdocs reads.
 """
 
+from collections.abc import Mapping
+
+from selfservice.content import flow
 from selfservice.content.model import (
     Article,
     Content,
     FieldType,
     FormField,
     RequestForm,
+    Route,
     Text,
 )
 from selfservice.domain.enums import Language
@@ -18,6 +22,17 @@ from selfservice.domain.enums import Language
 LABELS: dict[str, Text] = {
     "steps": Text("Steps", "Шаги"),
     "check": Text("Check", "Проверка"),
+    "if_yes": Text("If yes", "Если да"),
+    "if_no": Text("If no", "Если нет"),
+    "then": Text("Then", "Дальше"),
+    "go_step": Text("go to step {number}", "перейдите к шагу {number}"),
+    "solved": Text("solved", "проблема решена"),
+    "file_form": Text("file the request", "оформите заявку"),
+    "filled": Text("with «{fields}» already filled in", "поля «{fields}» уже заполнены"),
+    "still_need_help": Text(
+        "ask for help in the chat widget: it offers the right request form",
+        "обратитесь в чат-виджет: он предложит подходящую форму заявки",
+    ),
     "catalog": Text("Request forms", "Формы заявок"),
     "catalog_intro": Text(
         "Pick the form that matches your need: it asks exactly what the support team needs, "
@@ -77,8 +92,9 @@ def label(key: str, lang: Language) -> str:
     return LABELS[key].get(lang)
 
 
-def article_page(article: Article) -> str:
-    """The article's Markdown with its steps rendered as an addressable numbered list."""
+def article_page(article: Article, forms: Mapping[str, RequestForm] | None = None) -> str:
+    """The article's Markdown with its steps rendered as an addressable numbered list;
+    a step that routes its answers says where each one leads (a readable flow)."""
     front = ["---", f"title: {_yaml_str(article.title)}"]
     if article.tags:
         front.append("tags:")
@@ -96,9 +112,43 @@ def article_page(article: Article) -> str:
             parts.append(f"{number}. " + _indent(step.text, 3))
             if step.check:
                 parts.append(f"\n   **{label('check', article.lang)}:** {step.check}")
+            parts.extend(_branches(article, number - 1, forms or {}))
             parts.append("")
     parts += [_strip_leading_title(article.body, article.title), ""]
     return "\n".join(parts)
+
+
+def _branches(article: Article, index: int, forms: Mapping[str, RequestForm]) -> list[str]:
+    """"If yes → go to step 4", "If no → file the request …" under a routing step."""
+    step, lang = article.steps[index], article.lang
+    if step.yes is None and step.no is None and step.next is None:
+        return []  # the plain list reads on by itself
+    keys = {flow.YES: "if_yes", flow.NO: "if_no", flow.NEXT: "then"}
+    lines = [""]
+    for answer in flow.answers(step):
+        target = flow.route(article, index, answer)
+        lines.append(f"   - **{label(keys[answer], lang)}** → {_target(article, target, forms)}")
+    return lines
+
+
+def _target(article: Article, target: Route | None, forms: Mapping[str, RequestForm]) -> str:
+    lang = article.lang
+    if target is None:
+        return label("still_need_help", lang)
+    if target.form is not None:
+        form = forms.get(target.form)
+        title = form.title.get(lang) if form else target.form
+        depth = len(article.site_path.strip("/").split("/")) - 1
+        link = f"{label('file_form', lang)} [«{title}»]({'../' * depth}catalog/{target.form}.md)"
+        fields = [f.label.get(lang) for k, _ in target.prefill if form and (f := form.field(k))]
+        if fields:
+            link += ", " + LABELS["filled"].get(lang).format(fields="», «".join(fields))
+        return link
+    number = flow.index_of(article, target.step or "")
+    if number is None:
+        return f"**{label('solved', lang)}**"
+    go = LABELS["go_step"].get(lang).format(number=number + 1)
+    return f"[{go}](#step-{target.step})"
 
 
 def catalog_index(content: Content, lang: Language) -> str:

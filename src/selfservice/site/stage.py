@@ -55,7 +55,7 @@ def stage_site(kb_dir: Path, target: Path, *, phone: str = "") -> tuple[Content,
     for article in content.public_articles():
         dest = target / article.path.relative_to(kb_dir)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(article_page(article), encoding="utf-8")
+        dest.write_text(article_page(article, content.forms), encoding="utf-8")
     catalog = target / "catalog"
     catalog.mkdir()
     for lang, suffix in ((Language.EN, ".md"), (Language.RU, ".ru.md")):

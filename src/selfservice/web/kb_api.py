@@ -8,6 +8,7 @@ from typing import Any
 
 import markdown
 
+from selfservice.content.flow import routes_json
 from selfservice.content.form_schema import form_json_schema
 from selfservice.content.model import Article, Content, RequestForm
 from selfservice.domain.enums import Language
@@ -60,7 +61,11 @@ def article_json(state: State, article: Article) -> dict[str, Any]:
         "updated": article.updated.isoformat() if article.updated else None,
         "body": article.body,
         "html": state["renderer"].html(article),
-        "steps": [{"id": s.id, "text": s.text, "check": s.check} for s in article.steps],
+        "steps": [
+            {"id": s.id, "text": s.text, "check": s.check, "branch": s.branches,
+             "routes": routes_json(article, index)}
+            for index, s in enumerate(article.steps)
+        ],
         "translation": translation,
         "url": article_url(state["settings"].kb_site_url, article),
     }

@@ -4,7 +4,8 @@
   (``selfservice.conversation.engine.State``), updated under a row lock each turn, so
   any backend process can continue any conversation.
 * ``conversation_events``: what happened, one row per event (started, search,
-  article_shown, need_help, form_chosen, deflected, ticket_filed, abandoned).
+  article_shown, answer (Yes / No on a branching step), need_help, form_chosen, deflected,
+  ticket_filed, abandoned).
 * ``search_log``: every search (the public search API and the conversation's), with its
   ``confident`` flag: the searches that found nothing tell L1 what to write next.
 * ``article_feedback``: "did this help?" from readers and from conversations.

@@ -77,10 +77,25 @@ class Suggestions(Answer):
     suggestions: list[Suggestion]
 
 
+class StepRoute(Answer):
+    """Where an answer on the step leads (the script's routes, defaults resolved)."""
+
+    answer: Literal["yes", "no", "next"]
+    to: Literal["step", "solved", "form", "end"] = Field(
+        description="another step, solved, a request form with `prefill`, or the end of the "
+        "script (the customer says whether it helped)"
+    )
+    step: str | None = None
+    form: str | None = None
+    prefill: dict[str, Any] | None = None
+
+
 class Step(Answer):
     id: str
     text: str
     check: str | None
+    branch: bool = Field(description="the check is answered Yes / No (it routes its answers)")
+    routes: list[StepRoute]
 
 
 class Article(Answer):
