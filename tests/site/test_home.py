@@ -80,7 +80,7 @@ def test_an_unknown_popular_article_is_named_with_its_line(kb_copy: Path, tmp_pa
     lines = index.read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, start=1) if "vm-not-respondin-ru" in text)
     assert [str(p) for p in error.value.problems] == [
-        f"{index}:{line}: popular: unknown article 'vm-not-respondin-ru'"
+        f"{index}:{line}: popular[3]: unknown article 'vm-not-respondin-ru'"
     ]
 
 
@@ -105,4 +105,16 @@ def test_kb_check_names_an_unknown_popular_article(kb_copy: Path) -> None:
         "certificate-expired-en", "certificate-expird-en"), encoding="utf-8")
     result = CliRunner().invoke(main, ["kb", "check", "--kb-dir", str(kb_copy)])
     assert result.exit_code == 1
-    assert f"{index}:8: popular: unknown article 'certificate-expird-en'" in result.output
+    assert f"{index}:8: popular[2]: unknown article 'certificate-expird-en'" in result.output
+
+
+def test_an_unknown_front_matter_key_is_named_with_its_line(kb_copy: Path, tmp_path: Path) -> None:
+    index = kb_copy / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("popular:", "populer:"),
+                     encoding="utf-8")  # fmt: skip
+    with pytest.raises(ContentError) as error:
+        stage_site(kb_copy, tmp_path / "stage")
+    assert str(error.value.problems[0]) == (
+        f"{index}:5: populer: unknown key (did you mean 'popular'?); expected one of "
+        "title, popular"
+    )

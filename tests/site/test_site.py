@@ -220,3 +220,30 @@ def test_every_page_loads_the_script_that_hands_search_to_the_service(real_site:
     assert "selfservice.json" in script.read_text(encoding="utf-8")
     for page in (real_site / "index.html", real_site / "ru" / "catalog" / "index.html"):
         assert "assets/service-search.js" in page.read_text(encoding="utf-8")
+
+
+def test_a_bad_brand_file_is_reported_key_by_key_with_lines(tmp_path: Path) -> None:
+    from selfservice.site.brand import BrandError, load_brand
+
+    brand = tmp_path / "site.yml"
+    brand.write_text(
+        "site_url: support.example.com\n"
+        "name: {en: Example support}\n"
+        "colours: {primary: blue}\n"
+        "logo: missing.svg\n"
+        "suport_phone: 123\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BrandError) as error:
+        load_brand(brand)
+    assert str(error.value).splitlines() == [
+        f"{brand}:1: site_url: 'support.example.com' is not an absolute http(s) URL",
+        f"{brand}:2: name.ru: missing",
+        f"{brand}:3: colours.primary: 'blue' is not a colour like #1f4e79",
+        f"{brand}:5: suport_phone: unknown key (did you mean 'support_phone'?); expected one "
+        "of site_url, name, logo, colours, footer, support_phone",
+    ]
+    brand.write_text("name: Example\nlogo: missing.svg\n", encoding="utf-8")
+    with pytest.raises(BrandError, match=rf"{brand}:2: logo: no such file"):
+        load_brand(brand)
+    assert load_brand(tmp_path / "absent.yml").site_url.startswith("http://127.0.0.1")

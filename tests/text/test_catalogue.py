@@ -38,7 +38,7 @@ def test_english_and_russian_have_the_same_keys_and_parameters() -> None:
 
 def test_every_family_lives_in_the_catalogue() -> None:
     namespaces = {key.split(".")[0] for key in catalogue().keys()}
-    assert namespaces == {"api", "chat", "form", "mail", "widget"}
+    assert namespaces == {"api", "chat", "customer", "form", "mail", "site", "widget"}
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -83,3 +83,20 @@ def test_a_broken_catalogue_file_is_refused(tmp_path: Path) -> None:
         Catalogue.load(tmp_path)
     with pytest.raises(CatalogueError, match="needs en.yml"):
         Catalogue({"ru": {}})
+
+
+def site_search_strings() -> dict[str, dict[str, str]]:
+    """``TEXTS`` of the site's search script (an object literal of string constants)."""
+    source = (ROOT / "src/selfservice/site/assets/service-search.js").read_text(encoding="utf-8")
+    start = source.index("var TEXTS = ") + len("var TEXTS = ")
+    literal = source[start : source.index("}[lang];", start) + 1]
+    literal = re.sub(r"^(\s*)([a-z_0-9]+):", r'\1"\2":', literal, flags=re.M)
+    strings: dict[str, dict[str, str]] = json.loads(literal)
+    return strings
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_site_search_box_shows_the_catalogues_texts(lang: str) -> None:
+    ours = {key.removeprefix("site.search."): catalogue().template(key, lang)
+            for key in catalogue().keys("site.search.")}
+    assert site_search_strings()[lang] == ours

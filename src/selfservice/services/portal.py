@@ -31,6 +31,7 @@ from selfservice.domain.errors import DomainError
 from selfservice.domain.workflow import FINAL, allowed_targets, is_waiting_for_customer
 from selfservice.services import classification, comments, conversations, queries, tickets
 from selfservice.services.common import Actor, state_of
+from selfservice.services.customer_texts import with_sentence
 from selfservice.services.errors import Forbidden, NotFound
 from selfservice.services.registration import register_free_text, register_from_form
 from selfservice.services.sla_state import clocks_of
@@ -216,8 +217,8 @@ def ticket_for_contact(
     sla = None
     if org is not None:
         clocks = clocks_of(ticket, policy=config.policy(org.sla_level), org=org)
-        sla = customer_sla(clocks, ticket.status, now=now, tz=ZoneInfo(org.time_zone),
-                           lang=lang)
+        tz = ZoneInfo(org.time_zone)
+        sla = with_sentence(customer_sla(clocks, ticket.status, now=now, tz=tz), now, tz, lang)
     return ContactView(ticket, details.comments, view.actions, sla, history)
 
 

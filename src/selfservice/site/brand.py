@@ -25,7 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import field_validator, model_validator
+
+from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.content.yaml_models import KeyIssue, YamlModel, problems_at, validated
+from selfservice.text.catalogue import text
 
 BRAND_FILE = "site.yml"
 #: Hands the search box to the service's search when the service serves the site.
@@ -53,10 +57,10 @@ class Brand:
 
     def footer(self, lang: str) -> str:
         """The footer line as HTML: the provider's text and the support phone."""
-        text = self.footer_ru if lang == "ru" else self.footer_en
-        parts = [html.escape(text)] if text else []
+        own = self.footer_ru if lang == "ru" else self.footer_en
+        parts = [html.escape(own)] if own else []
         if self.support_phone:
-            label = "Телефон поддержки" if lang == "ru" else "Support phone"
+            label = text("site.labels.support_phone", lang)
             tel = re.sub(r"[^+0-9]", "", self.support_phone)
             parts.append(f'{label}: <a href="tel:{tel}">{html.escape(self.support_phone)}</a>')
         return " · ".join(parts)
@@ -81,53 +85,78 @@ class Brand:
         )
 
 
-def _text(data: dict[str, Any], key: str, path: Path) -> tuple[str, str] | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value, value
-    if isinstance(value, dict) and isinstance(value.get("en"), str) \
-            and isinstance(value.get("ru"), str):
-        return value["en"], value["ru"]
-    raise BrandError(f"{path}: '{key}' must be a text or {{en: …, ru: …}}")
+class _Texts(YamlModel):
+    """A text in both languages; one string stands for both."""
+
+    en: str
+    ru: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_for_both(cls, value: Any) -> Any:
+        return {"en": value, "ru": value} if isinstance(value, str) else value
+
+
+class _Colours(YamlModel):
+    primary: str | None = None
+    accent: str | None = None
+
+    @field_validator("primary", "accent")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        if value is not None and not _COLOUR.match(value):
+            raise ValueError(f"{value!r} is not a colour like #1f4e79")
+        return value
+
+
+class BrandSpec(YamlModel):
+    """``site.yml`` as written; texts are one string or ``{en: …, ru: …}``."""
+
+    site_url: str = DEFAULT_SITE_URL
+    name: _Texts | None = None
+    logo: str | None = None
+    colours: _Colours | None = None
+    footer: _Texts | None = None
+    support_phone: str | int | None = None
+
+    @field_validator("site_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/]+", value):
+            raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+
+def _pair(value: _Texts | None) -> tuple[str, str] | None:
+    return None if value is None else (value.en, value.ru)
 
 
 def load_brand(path: Path) -> Brand:
-    """The brand in ``path``; the defaults when the file does not exist."""
+    """The brand in ``path``; the defaults when the file does not exist. Problems raise
+    :class:`BrandError` with one ``FILE:LINE: key: reason`` line each."""
     if not path.is_file():
         return Brand()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise BrandError(f"{path}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise BrandError(f"{path}: expected a mapping of settings")
-    unknown = set(data) - {"site_url", "name", "logo", "colours", "footer", "support_phone"}
-    if unknown:
-        raise BrandError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {}
-    site_url = data.get("site_url", DEFAULT_SITE_URL)
-    if not isinstance(site_url, str) or not re.match(r"^https?://[^/]+", site_url):
-        raise BrandError(f"{path}: 'site_url' must be an absolute http(s) URL")
-    values["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
-    if (name := _text(data, "name", path)) is not None:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except YamlSyntaxError as exc:
+        raise BrandError(f"{path}:{exc.line}: {exc.reason}") from None
+    spec, issues = validated(BrandSpec, data)
+    if spec is not None and spec.logo is not None and not (path.parent / spec.logo).is_file():
+        issues.append(KeyIssue("logo", f"no such file: {path.parent / spec.logo}"))
+    if issues or spec is None:
+        raise BrandError("\n".join(str(p) for p in problems_at(path, data, issues)))
+    values: dict[str, Any] = {"site_url": spec.site_url}
+    if (name := _pair(spec.name)) is not None:
         values["name_en"], values["name_ru"] = name
-    if (footer := _text(data, "footer", path)) is not None:
+    if (footer := _pair(spec.footer)) is not None:
         values["footer_en"], values["footer_ru"] = footer
-    if "logo" in data:
-        logo = path.parent / str(data["logo"])
-        if not logo.is_file():
-            raise BrandError(f"{path}: 'logo' names a missing file: {logo}")
-        values["logo"] = logo
-    colours = data.get("colours") or {}
+    if spec.logo is not None:
+        values["logo"] = path.parent / spec.logo
     for key in ("primary", "accent"):
-        if key in colours:
-            if not isinstance(colours[key], str) or not _COLOUR.match(colours[key]):
-                raise BrandError(f"{path}: 'colours.{key}' must be a colour like #1f4e79")
-            values[key] = colours[key]
-    if "support_phone" in data:
-        values["support_phone"] = str(data["support_phone"])
+        if spec.colours is not None and getattr(spec.colours, key) is not None:
+            values[key] = getattr(spec.colours, key)
+    if spec.support_phone is not None:
+        values["support_phone"] = str(spec.support_phone)
     return Brand(**values)
 
 

@@ -22,53 +22,18 @@ from pathlib import Path
 
 import yaml
 
-from selfservice.content.fields import Problem
+from selfservice.content.fields import Problem, problems_of
 from selfservice.content.loader import ContentError, split_front_matter
-from selfservice.content.model import Article, Content, Text
-from selfservice.content.yaml_lines import YamlSyntaxError, line_at, load_yaml
+from selfservice.content.model import Article, Content
+from selfservice.content.yaml_lines import YamlSyntaxError, load_yaml
+from selfservice.content.yaml_models import KeyIssue, YamlModel, validated
 from selfservice.domain.enums import Language
+from selfservice.text.catalogue import text as catalogue_text
 
 #: How many answers the home page lists.
 POPULAR_COUNT = 6
 #: Written by ``kb publish`` into the staged kb/: article ids, most opened first.
 MEASURED_FILE = "popular.json"
-
-HOME: dict[str, Text] = {
-    "search": Text(
-        "Describe your problem in your own words — for example “VPN does not connect” or "
-        "“forgot my password”",
-        "Опишите проблему своими словами — например, «не подключается VPN» или "
-        "«забыл пароль»",
-    ),
-    "popular": Text("Most used answers", "Популярные ответы"),
-    "services": Text("Services", "Сервисы"),
-    "overview": Text("All of the service", "Всё по сервису"),
-    "catalog": Text("Request forms", "Формы заявок"),
-    "catalog_text": Text(
-        "Need something done rather than fixed? Each request form asks exactly what the "
-        "support team needs.",
-        "Нужно что-то сделать, а не починить? Каждая форма заявки спрашивает ровно то, "
-        "что нужно поддержке.",
-    ),
-    "contact": Text("How to reach support", "Как связаться с поддержкой"),
-    "chat": Text(
-        "**Chat** — the chat widget on the client portal walks you through the fix and, if "
-        "it does not help, files a ticket with everything you already tried; you get its "
-        "number at once.",
-        "**Чат** — чат-виджет на клиентском портале проведёт по шагам решения, а если они "
-        "не помогут, зарегистрирует обращение со всем, что вы уже попробовали, и сразу "
-        "покажет его номер.",
-    ),
-    "phone": Text(
-        "**Phone** — {phone}: for an outage that stops your business, call after filing so "
-        "we can confirm the urgency.",
-        "**Телефон** — {phone}: при аварии, которая останавливает работу, позвоните после "
-        "регистрации обращения, чтобы мы подтвердили срочность.",
-    ),
-    "service_articles": Text("Articles", "Статьи"),
-    "service_forms": Text("Request forms for this service", "Формы заявок по этому сервису"),
-}
-
 
 #: Plural forms: English one/many; Russian one (1, 21), few (2-4, 22-24), many.
 ARTICLES = {Language.EN: ("article", "articles"), Language.RU: ("статья", "статьи", "статей")}
@@ -93,7 +58,8 @@ def _count(n: int, words: dict[Language, tuple[str, ...]], lang: Language) -> st
 
 
 def text(key: str, lang: Language) -> str:
-    return HOME[key].get(lang)
+    """A text of the home and service pages, from the text catalogue (``site.home``)."""
+    return catalogue_text(f"site.home.{key}", lang.value)
 
 
 @dataclass(frozen=True)
@@ -105,8 +71,16 @@ class Authored:
     popular: tuple[str, ...] = ()
 
 
+class HomeFront(YamlModel):
+    """The front matter of ``index.md`` / ``index.ru.md``."""
+
+    title: str = ""
+    popular: list[str] = []
+
+
 def read_authored(path: Path, content: Content) -> Authored:
-    """Title, opening text and the ``popular`` list of a home page source."""
+    """Title, opening text and the ``popular`` list of a home page source; problems raise
+    :class:`ContentError` (``FILE:LINE: key: reason``, like every kb/ file)."""
     raw = path.read_text(encoding="utf-8")
     split = split_front_matter(raw)
     front_text, body = (split[0], split[1]) if split else ("", raw)
@@ -114,25 +88,18 @@ def read_authored(path: Path, content: Content) -> Authored:
         front = load_yaml(front_text, line_offset=1) if front_text.strip() else {}
     except YamlSyntaxError as exc:
         raise ContentError([Problem(path, exc.line, exc.reason)]) from None
-    if not isinstance(front, dict):
-        raise ContentError([Problem(path, 1, "front matter must be a mapping")])
-    title = str(front.get("title") or "")
-    popular = front.get("popular") or []
-    if not isinstance(popular, list):
-        raise ContentError([Problem(path, line_at(front, "popular"),
-                                    "'popular' must be a list of article ids")])
-    problems = [
-        Problem(path, line_at(front, ("popular", i)), f"popular: unknown article '{ref}'")
-        for i, ref in enumerate(popular)
-        if str(ref) not in content.articles
-    ]
-    if problems:
-        raise ContentError(problems)
+    spec, issues = validated(HomeFront, front)
+    if spec is not None:
+        issues += [KeyIssue(f"popular[{i}]", f"unknown article '{ref}'")
+                   for i, ref in enumerate(spec.popular) if ref not in content.articles]
+    if issues or spec is None:
+        raise ContentError(problems_of(path, front, issues))
+    title = spec.title
     lines = body.strip().splitlines()
     if lines and lines[0].startswith("# "):
         title = title or lines[0][2:].strip()
         lines = lines[1:]
-    return Authored(title, "\n".join(lines).strip(), tuple(str(p) for p in popular))
+    return Authored(title, "\n".join(lines).strip(), tuple(spec.popular))
 
 
 def measured_popular(kb_dir: Path) -> list[str]:
@@ -207,7 +174,7 @@ def home_page(
               f"{text('catalog_text', lang)} [{text('catalog', lang)}](catalog/index.md)", "",
               f"## {text('contact', lang)}", "", f"- {text('chat', lang)}"]  # fmt: skip
     if phone:
-        parts.append("- " + text("phone", lang).format(phone=phone))
+        parts.append("- " + catalogue_text("site.home.phone", lang.value, phone=phone))
     return "\n".join(parts) + "\n"
 
 

@@ -15,81 +15,18 @@ from selfservice.content.model import (
     FormField,
     RequestForm,
     Route,
-    Text,
 )
 from selfservice.domain.enums import Language
-
-LABELS: dict[str, Text] = {
-    "steps": Text("Steps", "Шаги"),
-    "check": Text("Check", "Проверка"),
-    "if_yes": Text("If yes", "Если да"),
-    "if_no": Text("If no", "Если нет"),
-    "then": Text("Then", "Дальше"),
-    "go_step": Text("go to step {number}", "перейдите к шагу {number}"),
-    "solved": Text("solved", "проблема решена"),
-    "file_form": Text("file the request", "оформите заявку"),
-    "filled": Text("with «{fields}» already filled in", "поля «{fields}» уже заполнены"),
-    "still_need_help": Text(
-        "ask for help in the chat widget: it offers the right request form",
-        "обратитесь в чат-виджет: он предложит подходящую форму заявки",
-    ),
-    "catalog": Text("Request forms", "Формы заявок"),
-    "catalog_intro": Text(
-        "Pick the form that matches your need: it asks exactly what the support team needs, "
-        "so nobody has to come back to you with questions. Forms are filled in the chat "
-        "widget of the client portal; signed-in contacts of your organisation can file them.",
-        "Выберите форму, которая подходит к вашей задаче: в ней есть ровно те вопросы, "
-        "которые нужны поддержке, поэтому уточнять ничего не придётся. Формы заполняются "
-        "в чат-виджете клиентского портала; подавать их могут авторизованные контактные лица "
-        "вашей организации.",
-    ),
-    "incident": Text("Incident", "Инцидент"),
-    "request": Text("Service request", "Запрос на обслуживание"),
-    "incidents": Text("Something is broken (incidents)", "Что-то не работает (инциденты)"),
-    "requests": Text("Service requests", "Запросы на обслуживание"),
-    "type": Text("Type", "Тип"),
-    "service": Text("Service", "Сервис"),
-    "fulfilment": Text("Fulfilment target", "Срок выполнения"),
-    "hours": Text("business hours", "рабочих часов"),
-    "fields": Text("What the form asks", "Что спрашивает форма"),
-    "field": Text("Field", "Поле"),
-    "kind": Text("Kind", "Тип поля"),
-    "required": Text("Required", "Обязательное"),
-    "notes": Text("Notes", "Примечания"),
-    "yes": Text("yes", "да"),
-    "no": Text("no", "нет"),
-    "shown_when": Text("shown when", "показывается, если"),
-    "is": Text("is", "равно"),
-    "one_of": Text("is one of", "одно из"),
-    "range": Text("from {min} to {max}", "от {min} до {max}"),
-    "options": Text("options", "варианты"),
-    "how_to_file": Text(
-        "Open the chat widget on the client portal, describe the problem and choose this form "
-        "when it is offered, or ask for it by name.",
-        "Откройте чат-виджет на клиентском портале, опишите проблему и выберите эту форму, "
-        "когда виджет её предложит, или попросите её по названию.",
-    ),
-}
-
-FIELD_KINDS: dict[FieldType, Text] = {
-    FieldType.STRING: Text("text", "текст"),
-    FieldType.TEXT: Text("long text", "длинный текст"),
-    FieldType.EMAIL: Text("e-mail", "e-mail"),
-    FieldType.PHONE: Text("phone", "телефон"),
-    FieldType.INTEGER: Text("number", "число"),
-    FieldType.CHOICE: Text("one choice", "один вариант"),
-    FieldType.MULTI_CHOICE: Text("several choices", "несколько вариантов"),
-    FieldType.BOOLEAN: Text("yes / no", "да / нет"),
-    FieldType.DATE: Text("date", "дата"),
-    FieldType.IPV4: Text("IPv4 address", "IPv4-адрес"),
-    FieldType.IPV6: Text("IPv6 address", "IPv6-адрес"),
-    FieldType.IP: Text("IP address", "IP-адрес"),
-    FieldType.HOSTNAME: Text("host name", "имя хоста"),
-}
+from selfservice.text.catalogue import text
 
 
 def label(key: str, lang: Language) -> str:
-    return LABELS[key].get(lang)
+    """A label of the site's generated pages, from the text catalogue (``site.labels``)."""
+    return text(f"site.labels.{key}", lang.value)
+
+
+def field_kind(kind: FieldType, lang: Language) -> str:
+    return text(f"site.kinds.{kind.value}", lang.value)
 
 
 def article_page(article: Article, forms: Mapping[str, RequestForm] | None = None) -> str:
@@ -142,12 +79,12 @@ def _target(article: Article, target: Route | None, forms: Mapping[str, RequestF
         link = f"{label('file_form', lang)} [«{title}»]({'../' * depth}catalog/{target.form}.md)"
         fields = [f.label.get(lang) for k, _ in target.prefill if form and (f := form.field(k))]
         if fields:
-            link += ", " + LABELS["filled"].get(lang).format(fields="», «".join(fields))
+            link += ", " + text("site.labels.filled", lang.value, fields="», «".join(fields))
         return link
     number = flow.index_of(article, target.step or "")
     if number is None:
         return f"**{label('solved', lang)}**"
-    go = LABELS["go_step"].get(lang).format(number=number + 1)
+    go = text("site.labels.go_step", lang.value, number=number + 1)
     return f"[{go}](#step-{target.step})"
 
 
@@ -190,7 +127,7 @@ def form_page(form: RequestForm, content: Content, lang: Language) -> str:
     ]
     for field in form.fields:
         required = label("yes" if field.required else "no", lang)
-        kind = FIELD_KINDS[field.type].get(lang)
+        kind = field_kind(field.type, lang)
         notes = _cell(_notes(field, form, lang))
         parts.append(f"| {_cell(field.label.get(lang))} | {kind} | {required} | {notes} |")
     parts += ["", label("how_to_file", lang), ""]
@@ -204,7 +141,7 @@ def _notes(field: FormField, form: RequestForm, lang: Language) -> str:
     if field.type is FieldType.INTEGER and (field.min is not None or field.max is not None):
         low = "…" if field.min is None else str(field.min)
         high = "…" if field.max is None else str(field.max)
-        notes.append(LABELS["range"].get(lang).format(min=low, max=high))
+        notes.append(text("site.labels.range", lang.value, min=low, max=high))
     if field.options:
         values = ", ".join(o.label.get(lang) for o in field.options)
         notes.append(f"{label('options', lang)}: {values}")

@@ -6,6 +6,7 @@ from starlette.responses import JSONResponse
 
 from selfservice.domain.customer_view import support_promise
 from selfservice.services import portal
+from selfservice.services.customer_texts import promise_texts
 from selfservice.web.auth import Contact
 from selfservice.web.dispatch import Call
 from selfservice.web.openapi import openapi_document
@@ -39,8 +40,7 @@ async def me(call: Call[None, None]) -> dict[str, Any]:
     if call.state["store"] is not None:
         org = await call.run(portal.organisation, org_id=identity.org_id)
         promise = support_promise(call.backend.config.policy(org.sla_level if org else None))
-        support = {"hours": promise.hours, "first_response": promise.first_response,
-                   "text": promise.text}
+        support = promise_texts(promise)
     return {
         "org": identity.org_id,
         "email": identity.email,

@@ -21,8 +21,7 @@
       found: "Answers for your question",
       none: "Nothing here answers this for sure.",
       maybe: "Possibly related:",
-      next: "Try other words, pick a request form, or ask in the chat on the client portal: " +
-        "it files a ticket with what you already tried.",
+      next: "Try other words, pick a request form, or ask in the chat on the client portal: it files a ticket with what you already tried.",
       forms: "Request forms",
       form: "Request form",
       failed: "Search is not available right now. Try again in a minute."
@@ -33,8 +32,7 @@
       found: "Ответы на ваш вопрос",
       none: "Точного ответа на этот вопрос здесь нет.",
       maybe: "Возможно, подойдёт:",
-      next: "Попробуйте другие слова, выберите форму заявки или спросите в чате на портале " +
-        "клиента: он оформит заявку с тем, что вы уже попробовали.",
+      next: "Попробуйте другие слова, выберите форму заявки или спросите в чате на портале клиента: он оформит заявку с тем, что вы уже попробовали.",
       forms: "Формы заявок",
       form: "Форма заявки",
       failed: "Поиск сейчас недоступен. Повторите через минуту."
