@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,3 +146,31 @@ def test_a_second_demo_run_creates_nothing(live: Live) -> None:
     assert "demo data: already there" in output
     assert "sse_" not in output
     assert live.query("SELECT count(*) FROM organisations") == [(1,)]
+
+
+def test_a_first_start_answers_by_words_and_switches_meaning_on_by_itself(
+    tmp_path: Path,
+) -> None:
+    from support.processes import start_serve, stop
+
+    shutil.copytree(FIXTURES / "kb-min", tmp_path / "kb")
+    env = {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(tmp_path / "kb"),
+        "SELFSERVICE_INDEX_DIR": str(tmp_path / "index"),
+        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'selfservice.db'}",
+        "SELFSERVICE_SITE_DIR": str(tmp_path / "site"),
+    }
+    served = start_serve(tmp_path, env, "--no-build-site", meaning=False, timeout=120)
+    try:
+        status, found = call(served.base, "GET", "/api/v1/search?q=reset+password&lang=en")
+        assert status == 200 and found["results"][0]["id"] == "reset-en"  # words, at once
+        output = served.log.read_text()
+        assert "search answers by words now" in output
+        deadline = time.monotonic() + 300
+        while call(served.base, "GET", "/healthz")[1]["search_meaning"] != "ready":
+            assert time.monotonic() < deadline, served.log.read_text()
+            time.sleep(0.2)
+        assert "search by meaning is on" in served.log.read_text()
+    finally:
+        stop(served.process)

@@ -41,7 +41,7 @@ class Served:
 
 def start_serve(
     home: Path, env: Mapping[str, str], *args: str, log: Path | None = None,
-    timeout: float = 60.0, own_session: bool = False,
+    timeout: float = 60.0, own_session: bool = False, meaning: bool = True,
 ) -> Served:
     """``selfservice serve ARGS --port N`` in ``home``, healthy; the caller stops it.
     ``own_session`` puts it in its own process group (for a kill -9 of the whole tree)."""
@@ -53,7 +53,7 @@ def start_serve(
             stdout=out, stderr=subprocess.STDOUT, start_new_session=own_session,
         )
     served = Served(process, port, log)
-    wait_until_healthy(f"{served.base}/healthz", process, log, timeout=timeout)
+    wait_until_healthy(f"{served.base}/healthz", process, log, timeout=timeout, meaning=meaning)
     return served
 
 
@@ -71,9 +71,11 @@ def serving(
 
 
 def wait_until_healthy(
-    url: str, process: subprocess.Popen[bytes], log: Path, *, timeout: float = 60.0
+    url: str, process: subprocess.Popen[bytes], log: Path, *, timeout: float = 60.0,
+    meaning: bool = True,
 ) -> None:
-    """Poll ``url`` until it answers 200; fail with the server's log if it exits or hangs."""
+    """Poll ``url`` until it answers 200 (and, with ``meaning``, its search uses meaning
+    too); fail with the server's log if it exits or hangs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -81,7 +83,11 @@ def wait_until_healthy(
                                  f"{log.read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
+                # A first start answers by words at once; tests want the whole search
+                # (words and meaning), as the service has after its vectors are in.
+                if response.status == 200 and (
+                    not meaning or json.loads(response.read()).get("search_meaning") != "building"
+                ):
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass

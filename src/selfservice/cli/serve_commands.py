@@ -85,16 +85,20 @@ def serve(
 
     settings = load_settings()
     try:
-        articles, forms, docs = prepare(settings)
+        prepared = prepare(settings)
         database = prepare_database(settings, demo=demo)
     except ContentError as exc:
         raise click.ClickException(str(exc)) from None
     except SupportConfigError as exc:
         raise click.ClickException(f"support configuration:\n{exc}") from None
     click.echo(
-        f"{settings.kb_dir}: {articles} articles, {forms} forms; "
-        f"search index {settings.index_dir}: {docs} documents"
+        f"{settings.kb_dir}: {prepared.articles} articles, {prepared.forms} forms; "
+        f"search index {settings.index_dir}: {prepared.documents} documents"
     )
+    if prepared.vectors_pending:
+        click.echo("search answers by words now; the meaning vectors are computed in the "
+                   "background (about 20 ms a document) and switch on by themselves")
+        _start_vectors(settings)
     click.echo(f"database: at revision {database.revision}; {database.groups} support groups")
     base = f"http://{host}:{port}"
     site_ready = _ensure_site(settings, build=build_site)
@@ -118,6 +122,24 @@ def serve(
         _start_watching(settings, site=site_ready and Path("mkdocs.yml").is_file())
     factory = AUTHOR_APP_FACTORY if author else DEMO_APP_FACTORY if demo else APP_FACTORY
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
+
+
+def _start_vectors(settings: Settings) -> None:
+    """Encode the new index's documents on a thread of this (the parent) process."""
+    import threading
+
+    from selfservice.run.server import add_vectors
+
+    def report(text: str) -> None:
+        click.echo(text, err=True)
+
+    def run() -> None:
+        try:
+            add_vectors(settings, report)
+        except Exception as exc:  # the service goes on by words; say why meaning is off
+            report(f"search by meaning could not be switched on: {exc}")
+
+    threading.Thread(target=run, name="kb-vectors", daemon=True).start()
 
 
 def _start_watching(settings: Settings, *, site: bool) -> None:

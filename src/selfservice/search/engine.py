@@ -124,18 +124,28 @@ class SearchIndex(Readers):
         progress: Progress | None = None,
         *,
         semantic: bool = True,
+        vectors_later: bool = False,
     ) -> SearchIndex:
         """Open the index in ``index_dir`` and bring it up to date with ``content``.
 
         A missing, unreadable or outdated (older schema) index is rebuilt from scratch;
-        an existing one is synced (only changed documents are rewritten).
+        an existing one is synced (only changed documents are rewritten). With
+        ``vectors_later`` a rebuild goes live with words only: call :meth:`update_vectors`
+        (in the background) to add the meaning signal.
         """
         self = cls(index_dir, semantic=semantic)
         if self._open_current():
             self.sync(content)
         else:
-            self.rebuild(content, progress=progress)
+            self.rebuild(content, progress=progress, vectors=not vectors_later)
         return self
+
+    def meaning_state(self) -> str:
+        """``off`` (words only by choice), ``building`` (the live generation answers by
+        words while its vectors are computed) or ``ready``."""
+        if not self.semantic:
+            return "off"
+        return "ready" if self._vectors_stat() is not None else "building"
 
     @classmethod
     def open(cls, index_dir: Path, *, semantic: bool = True) -> SearchIndex:

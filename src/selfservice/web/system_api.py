@@ -15,11 +15,14 @@ from selfservice.web.openapi import openapi_document
 async def healthz(call: Call[None, None]) -> dict[str, Any]:
     """Liveness and readiness of this process
 
-    The process serves requests; counts of loaded content.
+    The process serves requests; counts of loaded content; whether search uses the
+    meaning of words yet (``building`` for a while after the first start).
     """
     content = call.state["content"]
     public = len(content.public_articles())
-    return {"status": "ok", "articles": public, "forms": len(content.forms)}
+    meaning = call.state["search"].meaning_state()
+    return {"status": "ok", "articles": public, "forms": len(content.forms),
+            "search_meaning": meaning}
 
 
 async def openapi_json(call: Call[None, None]) -> JSONResponse:

@@ -38,6 +38,8 @@ class Health(Answer):
     status: Literal["ok"]
     articles: int = 0
     forms: int = 0
+    #: ``building`` while a new index answers by words and its vectors are computed.
+    search_meaning: Literal["ready", "building", "off"] = "off"
 
 
 class SearchResult(Answer):
