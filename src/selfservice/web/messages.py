@@ -10,6 +10,7 @@ import string
 from collections.abc import Mapping
 
 from selfservice.domain.enums import Language
+from selfservice.web.attachment_messages import ATTACHMENT_MESSAGES
 
 DEFAULT_LANGUAGE = Language.EN
 
@@ -407,6 +408,7 @@ CATALOGUE: dict[str, dict[Language, str]] = {
         "retry in a moment.",
         Language.RU: "Запрос с этим '{field}' ещё обрабатывается; повторите чуть позже.",
     },
+    **ATTACHMENT_MESSAGES,
 }
 
 
