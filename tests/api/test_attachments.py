@@ -85,7 +85,8 @@ def test_a_screenshot_and_a_log_with_a_new_ticket_and_a_reply(
 
     reply_file = uploaded(api, anna, "after-reboot.txt", b"still down\n", "text/plain")
     response = api.post(f"/api/v1/tickets/{number}/comments", headers=anna,
-                        json={"text": "Here is the log after a reboot", "attachments": [reply_file]})
+                        json={"text": "Here is the log after a reboot",
+                              "attachments": [reply_file]})
     assert response.status_code == 201, response.text
     comment_id = response.json()["id"]
 
