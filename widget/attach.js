@@ -44,17 +44,22 @@ export class FilePicker {
   constructor({ api, t, lang, limits }) {
     Object.assign(this, { api, t, lang, limits });
     this.chosen = []; // {file, id?}
-    const inputId = uid("files");
+    const buttonId = uid("files");
     const helpId = uid("help");
     this.errorElement = h("p", { class: "field-error", role: "alert", hidden: true });
     this.list = h("ul", { class: "chosen-files", "aria-live": "polite" });
-    this.input = h("input", { type: "file", id: inputId, multiple: true,
+    // The browser's own file input speaks the browser's language, not the widget's: it is
+    // hidden, and a button of ours (a real button: Tab, Enter, Space) opens it.
+    this.input = h("input", { type: "file", class: "file-input", multiple: true,
+      tabindex: "-1", "aria-hidden": "true",
       accept: [...limits.extensions, ...limits.content_types].join(",") || null,
-      "aria-describedby": helpId, onchange: () => this.add() });
+      onchange: () => this.add() });
+    this.button = h("button", { type: "button", id: buttonId, class: "choose-files",
+      "aria-describedby": helpId, onclick: () => this.input.click() }, t("attach_choose"));
     this.element = h("div", { class: "field attachments" },
-      h("label", { for: inputId }, t("attach_label")),
+      h("label", { for: buttonId }, t("attach_label")),
       h("p", { id: helpId, class: "help" }, this.helpText()),
-      this.input, this.errorElement, this.list);
+      this.button, this.input, this.errorElement, this.list);
   }
 
   helpText() {
@@ -104,7 +109,7 @@ export class FilePicker {
     this.chosen.splice(index, 1);
     this.render();
     this.showError("");
-    this.input.focus();
+    this.button.focus();
   }
 
   showError(text) {

@@ -18,9 +18,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 TEXTS = {
     "en": {"tab": "My tickets", "problem": "Our VM app-02 stopped responding",
-           "bad": "cannot be attached", "help": "Up to 10 MB a file", "listed": "Attachments"},
+           "bad": "cannot be attached", "help": "Up to 10 MB a file", "listed": "Attachments",
+           "choose": "Choose files…"},
     "ru": {"tab": "Мои заявки", "problem": "Не отвечает виртуальная машина app-02",
-           "bad": "прикрепить нельзя", "help": "До 10 МБ на файл", "listed": "Вложения"},
+           "bad": "прикрепить нельзя", "help": "До 10 МБ на файл", "listed": "Вложения",
+           "choose": "Выбрать файлы…"},
 }
 
 
@@ -49,15 +51,19 @@ def test_a_screenshot_on_the_form_is_listed_in_my_tickets(
                             "buffer": b"<html></html>"}])
     expect(picker.locator(".field-error")).to_contain_text(text["bad"])
     expect(picker.locator(".chosen-files li")).to_have_count(0)
-    files.set_input_files([{"name": "screen.png", "mimeType": "image/png", "buffer": PNG},
-                           {"name": "extra.log", "mimeType": "", "buffer": b"noise\n"}])
+    # From the keyboard: the "choose files" button opens the browser's file chooser.
+    with widget.page.expect_file_chooser() as chooser:
+        picker.locator("button.choose-files").press("Enter")
+    chooser.value.set_files([{"name": "screen.png", "mimeType": "image/png", "buffer": PNG},
+                             {"name": "extra.log", "mimeType": "", "buffer": b"noise\n"}])
     expect(picker.locator(".chosen-files li")).to_have_count(2)
     expect(picker.locator("[data-file='screen.png']")).to_contain_text(
         "2 KB" if lang == "en" else "2 КБ")
     # Removable from the keyboard: the remove button is a real button.
     picker.locator("[data-file='extra.log'] button.remove").press("Enter")
     expect(picker.locator(".chosen-files li")).to_have_count(1)
-    expect(files).to_be_focused()
+    expect(picker.locator("button.choose-files")).to_be_focused()
+    expect(picker.locator("button.choose-files")).to_have_text(text["choose"])
     picker.scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widget.iframe.screenshot(path=str(SCREENSHOTS / f"widget-attach-form-{lang}.png"))
