@@ -262,3 +262,16 @@ def test_e_mail_attachments_are_listed_and_served_like_uploads(
     assert got.headers["content-disposition"].startswith("attachment;")
     bob = people.bearer("bob@globex.example", org="globex")
     assert api.get(listed["url"], headers=bob).status_code == 404
+
+
+def test_a_russian_file_name_is_kept_and_sent_safely(api: TestClient, people: People) -> None:
+    anna = people.bearer()
+    token = uploaded(api, anna, 'скрин "ошибки"; 1.png', PNG, "image/png")
+    number = api.post("/api/v1/tickets", headers=anna,
+                      json={**VM_FORM, "attachments": [token]}).json()["number"]
+    [listed] = api.get(f"/api/v1/tickets/{number}", headers=anna).json()["attachments"]
+    assert listed["name"] == 'скрин "ошибки"; 1.png'
+    disposition = api.get(listed["url"], headers=anna).headers["content-disposition"]
+    assert disposition == (
+        'attachment; filename="_____ _________ 1.png"; filename*=UTF-8\'\''
+        "%D1%81%D0%BA%D1%80%D0%B8%D0%BD%20%22%D0%BE%D1%88%D0%B8%D0%B1%D0%BA%D0%B8%22%3B%201.png")

@@ -61,7 +61,8 @@ async def upload(call: Call[None, UploadQuery]) -> dict[str, Any]:
 def _download(found: attachments.Download) -> Response:
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
                          for c in found.name)
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.name, safe='')}"
+    encoded = quote(found.name, safe="")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
     return Response(found.data, media_type=found.content_type, headers={
         "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
