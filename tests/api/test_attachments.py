@@ -2,7 +2,7 @@
 
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,16 @@ from starlette.testclient import TestClient
 
 from selfservice.config.settings import Settings
 from selfservice.content.model import Content
-from selfservice.db.models import InboundMessage, MailAttachment, Role, TicketAttachment
+from selfservice.db.models import (
+    Contact,
+    InboundMessage,
+    MailAttachment,
+    Role,
+    TicketAttachment,
+)
 from selfservice.search import SearchIndex
-from selfservice.services import admin
+from selfservice.services import admin, attachments
+from selfservice.services.attachment_storage import Storage
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
 from selfservice.web.ratelimit import NoRateLimit
@@ -275,3 +282,27 @@ def test_a_russian_file_name_is_kept_and_sent_safely(api: TestClient, people: Pe
     assert disposition == (
         'attachment; filename="_____ _________ 1.png"; filename*=UTF-8\'\''
         "%D1%81%D0%BA%D1%80%D0%B8%D0%BD%20%22%D0%BE%D1%88%D0%B8%D0%B1%D0%BA%D0%B8%22%3B%201.png")
+
+
+def test_an_upload_never_attached_goes_a_day_later(
+    engine: Engine, people: People, tmp_path: Path,
+) -> None:
+    policy = attachments.Policy(Settings().attachment_limits(), Storage(tmp_path / "files"))
+    with Session(engine) as session:
+        anna = session.exec(select(Contact.id).where(Contact.email == "anna@acme.example")).one()
+    assert anna is not None
+    now = datetime.now(UTC)
+
+    def put(name: str, at: datetime) -> TicketAttachment:
+        return attachments.upload(engine, policy=policy, contact_id=anna, filename=name,
+                                  content_type="text/plain", data=b"log", now=at)
+
+    old = put("forgotten.log", now - timedelta(days=2))
+    recent = put("recent.log", now - timedelta(hours=2))
+    assert old.stored_as and (tmp_path / "files" / old.stored_as).exists()
+    put("new.log", now)
+    with Session(engine) as session:
+        left = session.exec(select(TicketAttachment.filename)).all()
+    assert sorted(left) == ["new.log", "recent.log"]
+    assert not (tmp_path / "files" / old.stored_as).exists()
+    assert recent.stored_as and (tmp_path / "files" / recent.stored_as).exists()

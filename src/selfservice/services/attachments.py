@@ -3,7 +3,8 @@
 A contact uploads each file on its own (:func:`upload`): the limits of the settings are
 checked (type, size per file; the same :class:`AttachmentLimits` as e-mail), the
 optional scanner runs, and the file is stored durably before the answer gives its
-token. Filing a ticket or a reply names the tokens (:func:`claim`, in that use case's
+token (an upload still not attached a day later goes at the contact's next upload).
+Filing a ticket or a reply names the tokens (:func:`claim`, in that use case's
 transaction): at most ``max_attachments`` of them, ``max_total_bytes`` together, each
 uploaded by the same contact and not claimed yet.
 
@@ -19,7 +20,7 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -35,6 +36,8 @@ from selfservice.services.common import Actor
 from selfservice.services.errors import Forbidden, NotFound
 
 MAIL_PREFIX = "m"
+#: An upload not attached within this time is deleted (at the contact's next upload).
+UNATTACHED_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,24 @@ def upload(
             )
             session.add(row)
             session.flush()
+            stale = _forget_unattached(session, contact_id, now - UNATTACHED_KEPT)
     except BaseException:
         policy.storage.discard(stored_as)
         raise
+    for path in stale:
+        policy.storage.discard(path)
     return row
+
+
+def _forget_unattached(session: Session, contact_id: int, before: datetime) -> list[str]:
+    """Delete the contact's uploads never attached to anything since ``before``; the
+    files to remove once that commits."""
+    rows = session.exec(select(TicketAttachment).where(
+        TicketAttachment.contact_id == contact_id, col(TicketAttachment.ticket_id).is_(None),
+        col(TicketAttachment.created_at) < before)).all()
+    for row in rows:
+        session.delete(row)
+    return [r.stored_as for r in rows if r.stored_as]
 
 
 def _pending(
