@@ -298,8 +298,8 @@ def test_an_upload_never_attached_goes_a_day_later(
                                   content_type="text/plain", data=b"log", now=at)
 
     old = put("forgotten.log", now - timedelta(days=2))
-    recent = put("recent.log", now - timedelta(hours=2))
     assert old.stored_as and (tmp_path / "files" / old.stored_as).exists()
+    recent = put("recent.log", now - timedelta(hours=2))
     put("new.log", now)
     with Session(engine) as session:
         left = session.exec(select(TicketAttachment.filename)).all()
