@@ -21,9 +21,11 @@ from selfservice.db.models import (
     Role,
     TicketAttachment,
 )
+from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
-from selfservice.services import admin, attachments
+from selfservice.services import admin, attachments, tickets
 from selfservice.services.attachment_storage import Storage
+from selfservice.services.common import Actor
 from selfservice.web.app import create_app
 from selfservice.web.backend import Backend
 from selfservice.web.ratelimit import NoRateLimit
@@ -306,3 +308,23 @@ def test_an_upload_never_attached_goes_a_day_later(
     assert sorted(left) == ["new.log", "recent.log"]
     assert not (tmp_path / "files" / old.stored_as).exists()
     assert recent.stored_as and (tmp_path / "files" / recent.stored_as).exists()
+
+
+def test_the_answer_support_asked_for_carries_its_screenshot(
+    api: TestClient, engine: Engine, people: People, config: SupportConfig,
+) -> None:
+    anna = people.bearer()
+    number = api.post("/api/v1/tickets", headers=anna, json=VM_FORM).json()["number"]
+    ticket_id = ticket_row(engine, number).id
+    assert ticket_id is not None
+    tickets.request_information(engine, ticket_id=ticket_id, config=config,
+                                actor=Actor.engineer(people.engineer_id),
+                                question="What does the console show?", now=datetime.now(UTC))
+    shot = uploaded(api, anna, "console.png", PNG, "image/png")
+    answer = api.post(f"/api/v1/tickets/{number}/comments", headers=anna,
+                      json={"text": "This", "attachments": [shot]})
+    assert answer.status_code == 201
+    assert ticket_row(engine, number).status.value != "information_needed"
+    ticket = api.get(f"/api/v1/tickets/{number}", headers=anna).json()
+    assert [(a["name"], a["comment"]) for a in ticket["attachments"]] == [
+        ("console.png", answer.json()["id"])]
