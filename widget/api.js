@@ -59,7 +59,7 @@ export class Api {
     return url;
   }
 
-  async request(method, path, { params, body, signal, key } = {}) {
+  async request(method, path, { params, body, file, signal, key } = {}) {
     const headers = { Accept: "application/json", "Accept-Language": this.lang };
     if (key) {
       headers["Idempotency-Key"] = key;
@@ -74,6 +74,10 @@ export class Api {
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
+    }
+    if (file !== undefined) {
+      headers["Content-Type"] = file.type || "application/octet-stream";
+      init.body = file;
     }
     let response;
     try {
@@ -111,10 +115,19 @@ export class Api {
   /** One user action: one key for every attempt. Retried when the connection failed or
    * the first attempt is still running on the server (409 idempotency_key_in_use). */
   async post(path, body) {
+    return this.send(path, { body });
+  }
+
+  /** Upload one file (the body is the file itself); answers its attachment id. */
+  async upload(path, file) {
+    return this.send(path, { file, params: { name: file.name } });
+  }
+
+  async send(path, options) {
     const key = newIdempotencyKey();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.request("POST", path, { body, key });
+        return await this.request("POST", path, { ...options, key });
       } catch (error) {
         const retry = error instanceof ApiError
           && (error.status === 0 || error.code === "idempotency_key_in_use");
@@ -124,5 +137,40 @@ export class Api {
         await sleep(this.retryDelays[attempt]);
       }
     }
+  }
+
+  /** Fetch a file with the contact's token and hand it to the browser as a download. */
+  async download(url, name) {
+    const headers = {};
+    if (this.token) {
+      headers.Authorization = `Bearer ${this.token}`;
+    }
+    if (this.org) {
+      headers["X-SelfService-Org"] = this.org;
+    }
+    const target = new URL(url, this.base);
+    target.searchParams.set("lang", this.lang);
+    let response;
+    try {
+      response = await fetch(target, { headers, credentials: "omit", cache: "no-store" });
+    } catch {
+      throw new ApiError(0, null, this.networkMessage);
+    }
+    if (!response.ok) {
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+      throw new ApiError(response.status, data);
+    }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 }

@@ -12,6 +12,7 @@ import { focus, h } from "./dom.js";
 import { RequestFormView } from "./form.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { TicketsView } from "./tickets.js";
+import { filePicker } from "./attach.js";
 
 const FROM_HOST = "selfservice-host";
 const TO_HOST = "selfservice-frame";
@@ -303,6 +304,7 @@ class App {
       prefill: message.values, conversationId,
       onFiled: (answer) => this.ticketFiled(answer),
       onBack: () => this.show("chat"),
+      picker: filePicker(this),
     });
     this.formSlot.replaceChildren(this.form.element);
     this.show("form");

@@ -22,8 +22,10 @@ export class RequestFormView {
    * ``onFiled(answer)`` receives the 201 answer of POST /tickets;
    * ``onBack()`` returns to the chat.
    */
-  constructor({ api, lang, t, formId, prefill, conversationId, onFiled, onBack }) {
+  constructor({ api, lang, t, formId, prefill, conversationId, onFiled, onBack, picker }) {
     Object.assign(this, { api, lang, t, formId, conversationId, onFiled, onBack });
+    /** The file picker (attach.js), or null when attachments are not available. */
+    this.picker = picker || null;
     this.prefill = prefill || {};
     this.fields = {}; // id -> {hint, wrapper, control, error, read()}
     this.attempted = false;
@@ -177,6 +179,9 @@ export class RequestFormView {
       h("label", { for: id }, t("description")),
       h("p", { id: helpId, class: "help" }, t("description_help")),
       this.description));
+    if (this.picker) {
+      extras.push(this.picker.element);
+    }
     return extras;
   }
 
@@ -271,6 +276,11 @@ export class RequestFormView {
     this.submitButton.disabled = true;
     this.submitButton.textContent = this.t("submitting");
     try {
+      if (this.picker && this.picker.chosen.length) {
+        this.submitButton.textContent = this.t("attach_uploading");
+        body.attachments = await this.picker.upload();
+        this.submitButton.textContent = this.t("submitting");
+      }
       const answer = await this.api.post("tickets", body);
       this.onFiled(answer);
     } catch (error) {

@@ -5,6 +5,7 @@
 import { ApiError } from "./api.js";
 import { fill, focus, h, uid } from "./dom.js";
 import { formatDate, URGENCIES } from "./i18n.js";
+import { attachmentList, filePicker } from "./attach.js";
 
 export class TicketsView {
   /** ``app`` provides api, t, lang, signedIn. */
@@ -91,6 +92,7 @@ export class TicketsView {
       this.clock(ticket),
       facts,
       this.submitted(ticket),
+      attachmentList(this.app, ticket.attachments),
       this.timeline(ticket),
       ...this.decision(ticket),
       this.comments(ticket),
@@ -182,14 +184,34 @@ export class TicketsView {
     const id = uid("reply");
     const text = h("textarea", { id, rows: "3" });
     const error = h("p", { class: "field-error", role: "alert", hidden: true });
-    return [h("form", { class: "reply", onsubmit: (event) => {
+    const picker = filePicker(this.app);
+    const send = h("button", { type: "submit" }, t("reply_send"));
+    return [h("form", { class: "reply", onsubmit: async (event) => {
       event.preventDefault();
-      if (text.value.trim()) {
-        this.run(ticket, "comments", { text: text.value }, t("reply_sent"), error);
+      if (!text.value.trim() || send.disabled) {
+        return;
       }
+      const body = { text: text.value };
+      send.disabled = true;
+      try {
+        if (picker && picker.chosen.length) {
+          body.attachments = await picker.upload();
+        }
+      } catch (problem) {
+        send.disabled = false;
+        if (!(problem instanceof ApiError)) {
+          throw problem;
+        }
+        error.textContent = problem.message;
+        error.hidden = false;
+        return;
+      }
+      await this.run(ticket, "comments", body, t("reply_sent"), error);
+      send.disabled = false;
     } },
     h("label", { for: id }, t("reply_label")), text, error,
-    h("div", { class: "actions" }, h("button", { type: "submit" }, t("reply_send"))))];
+    picker ? picker.element : null,
+    h("div", { class: "actions" }, send))];
   }
 
   urgencyForm(ticket) {

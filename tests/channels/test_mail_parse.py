@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 
 from selfservice.channels.mail_parse import InboundMail, MailLimits, parse_mail
+from selfservice.config.settings import Settings
+from selfservice.services.attachment_storage import Scanner
+from selfservice.services.mail_intake import scanned
 
 SAMPLES = [
     "cpython-msg_12-nested-multipart.eml",
@@ -285,3 +288,41 @@ def test_html_reply_quote_becomes_gt_quoting() -> None:
         "Still broken\nOn Mon, 1 Apr 2024, B <b@example.com> wrote:\n> Did the restart help?"
     )
     assert mail.reply_text == "Still broken"
+
+
+def _with_named(*names: str) -> bytes:
+    parts = "".join(
+        f"--B\r\nContent-Type: application/octet-stream\r\n"
+        f'Content-Disposition: attachment; filename="{name}"\r\n\r\nbytes of {name}\r\n'
+        for name in names)
+    return (
+        "From: a@example.com\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" + parts + "--B--\r\n"
+    ).encode()
+
+
+def test_the_allowed_types_are_those_of_uploads() -> None:
+    limits = Settings().attachment_limits()  # the same settings as the customers' uploads
+    mail = parse_mail(_with_named("screen.PNG", "server.log", "invoice.docx", "page.html"),
+                      limits)
+    codes = {a.filename: a.rejection.code if a.rejection else None for a in mail.attachments}
+    assert codes == {"screen.PNG": None, "server.log": None,
+                     "invoice.docx": "type_not_allowed", "page.html": "type_not_allowed"}
+    rejected = mail.attachments[2].rejection
+    assert rejected is not None and rejected.en == (
+        'The attachment "invoice.docx" was not added: files of this type are not accepted.')
+    assert rejected.ru == "Вложение «invoice.docx» не добавлено: файлы такого типа не принимаются."
+    anything = parse_mail(_with_named("invoice.docx"), MailLimits(types=("*",)))
+    assert anything.attachments[0].accepted
+
+
+def test_the_scanner_refuses_an_e_mail_attachment(tmp_path: Path) -> None:
+    script = tmp_path / "scan.sh"
+    script.write_text("#!/bin/sh\n! grep -q evil\n")
+    script.chmod(0o755)
+    mail = scanned(parse_mail(_with_named("good.log", "evil.log")), Scanner((str(script),)))
+    good, evil = mail.attachments
+    assert good.accepted and good.data == b"bytes of good.log"
+    assert evil.rejection is not None and evil.rejection.code == "refused_by_scanner"
+    assert evil.data == b"" and "virus scanner" in evil.rejection.en

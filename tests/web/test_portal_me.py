@@ -32,12 +32,16 @@ def test_a_valid_token_identifies_the_contact(portal: TestClient) -> None:
     token = mint_token("acme", SECRET, "anna@acme.example", now=NOW)
     response = portal.get("/api/v1/me", headers=bearer(token))
     assert response.status_code == 200
-    assert response.json() == {
+    answer = response.json()
+    limits = answer.pop("attachments")  # what the widget checks before an upload
+    assert answer == {
         "org": "acme",
         "email": "anna@acme.example",
         "expires_at": "2026-11-20T13:00:00+00:00",
         "support": None,  # no database behind this app, so no contract to quote
     }
+    assert (limits["max_file_bytes"], limits["max_count"]) == (10 * 1024 * 1024, 10)
+    assert ".log" in limits["extensions"] and "image/png" in limits["content_types"]
 
 
 @pytest.mark.parametrize(

@@ -17,23 +17,16 @@ from types import FrameType
 import click
 from sqlalchemy import Engine
 
-from selfservice.channels.mail_attachments import MailLimits
 from selfservice.config.settings import Settings, load_settings
 from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.services import inbound_mail
+from selfservice.services.attachment_storage import Scanner
 from selfservice.services.mail_intake import MailIntake, MailOutcome, Outcome
 from selfservice.services.mail_unknown import UnknownSenderReplies
 
 #: sysexits EX_TEMPFAIL: the MTA keeps the message and tries again later.
 EX_TEMPFAIL = 75
-
-
-def _limits(settings: Settings) -> MailLimits:
-    default = MailLimits()
-    per_file = settings.mail_max_attachment_bytes
-    return MailLimits(max_attachment_bytes=per_file,
-                      max_total_bytes=max(default.max_total_bytes, per_file))
 
 
 def build_intake(settings: Settings, engine: Engine) -> MailIntake:
@@ -44,7 +37,8 @@ def build_intake(settings: Settings, engine: Engine) -> MailIntake:
     return MailIntake(
         engine, config=load_support_config(settings.config_file),
         content=load_content(settings.kb_dir), own_addresses=[settings.mail_from],
-        limits=_limits(settings),
+        limits=settings.attachment_limits(),
+        scanner=Scanner.from_settings(settings),
         unknown_replies=UnknownSenderReplies.from_settings(settings),
     )
 

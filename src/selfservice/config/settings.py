@@ -22,6 +22,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from selfservice.channels.mail_attachments import DEFAULT_TYPES, AttachmentLimits
+
 PREFIX = "SELFSERVICE_"
 
 
@@ -78,8 +80,19 @@ class Settings(BaseSettings):
     alert_mapping: Path | None = None
     #: Inbound e-mail: the largest message the SMTP gateway accepts, in bytes.
     mail_max_message_bytes: Count = 40 * 1024 * 1024
-    #: Inbound e-mail: the largest attachment stored; larger ones are noted and dropped.
-    mail_max_attachment_bytes: Count = 10 * 1024 * 1024
+    #: Attachments (customers' uploads and inbound e-mail alike): the largest file, the
+    #: largest total and the most files of one ticket, reply or e-mail.
+    attachment_max_bytes: Count = 10 * 1024 * 1024
+    attachment_max_total_bytes: Count = 25 * 1024 * 1024
+    attachment_max_count: Count = 10
+    #: Allowed extensions (``.log``) and, for names without one, content types
+    #: (``image/png``), comma-separated; ``*`` allows any type.
+    attachment_types: str = ",".join(DEFAULT_TYPES)
+    #: Where uploaded files are kept: empty = in the database, else this folder.
+    attachment_dir: Path | None = None
+    #: A virus scanner run on each file's bytes (stdin), e.g. ``clamdscan --no-summary -``;
+    #: a non-zero exit refuses the file. Empty: no scan.
+    attachment_scan_command: str = ""
     #: Inbound e-mail from an address that is no authorised contact: ``off`` (no answer)
     #: or ``authenticated`` (instructions, when the trusted MTA's Authentication-Results
     #: say the From domain passed DMARC or aligned SPF).
@@ -101,6 +114,15 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Building Settings(...) never reads the environment; load_settings does.
         return (init_settings,)
+
+    def attachment_limits(self) -> AttachmentLimits:
+        """The limits of attachments, one set for e-mail and uploads."""
+        types = tuple(t.strip().lower() for t in self.attachment_types.split(",") if t.strip())
+        return AttachmentLimits(
+            max_attachment_bytes=self.attachment_max_bytes,
+            max_total_bytes=max(self.attachment_max_total_bytes, self.attachment_max_bytes),
+            max_attachments=self.attachment_max_count, types=types,
+        )
 
     @model_validator(mode="after")
     def _answers_need_the_mta(self) -> "Settings":

@@ -13,12 +13,14 @@ the outcome.
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from selfservice.channels.classify import TextClassifier
+from selfservice.channels.mail_attachments import scanner_rejection
 from selfservice.channels.mail_kind import classify_mail, ticket_numbers_in
 from selfservice.channels.mail_parse import InboundMail, MailLimits, parse_mail
 from selfservice.channels.mail_routing import Found, MailFacts, Sender, TicketRef, route, screen
@@ -27,6 +29,7 @@ from selfservice.db.models import Contact, InboundStatus, OutboxMessage, Ticket
 from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.services import classifier_models, inbound_mail, mail_unknown
+from selfservice.services.attachment_storage import Scanner
 from selfservice.services.inbound_mail import (
     AlreadyProcessed,
     MailOutcome,
@@ -45,6 +48,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def scanned(mail: InboundMail, scanner: Scanner | None) -> InboundMail:
+    """The mail with each accepted attachment the scanner refuses kept as a rejection
+    (a scanner that cannot run raises: the message stays pending and is tried again)."""
+    if scanner is None or not any(a.accepted for a in mail.attachments):
+        return mail
+    checked = tuple(
+        replace(a, data=b"", rejection=scanner_rejection(a.filename))
+        if a.accepted and not scanner.clean(a.data) else a
+        for a in mail.attachments
+    )
+    return replace(mail, attachments=checked)
+
+
 class MailIntake:
     """Stores and processes inbound mail; one instance serves a gateway or a CLI run."""
 
@@ -54,10 +70,12 @@ class MailIntake:
         classifier: TextClassifier | None = None, clock: Callable[[], datetime] = utcnow,
         max_attempts: int = inbound_mail.MAX_ATTEMPTS,
         unknown_replies: mail_unknown.UnknownSenderReplies | None = None,
+        scanner: Scanner | None = None,
     ) -> None:
         self.engine = engine
         self.own_addresses = frozenset(a.strip().lower() for a in own_addresses if a.strip())
         self.limits = limits or MailLimits()
+        self.scanner = scanner
         self.clock = clock
         self.max_attempts = max_attempts
         self._classifier = classifier
@@ -130,7 +148,7 @@ class MailIntake:
     # --- parse, look up, decide, apply ---------------------------------------------------------
 
     def _process(self, row: Pending) -> MailOutcome:
-        mail = parse_mail(row.raw, self.limits)
+        mail = scanned(parse_mail(row.raw, self.limits), self.scanner)
         kind = classify_mail(mail)
         sender = (mail.from_address or row.envelope_from or "").strip().lower() or None
         facts = MailFacts(kind.kind.value, kind.may_create_ticket, tuple(kind.signals),

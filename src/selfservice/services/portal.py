@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from selfservice.channels.classify import TextClassifier
+from selfservice.channels.mail_attachments import AttachmentLimits
 from selfservice.content.model import Content, Service
 from selfservice.conversation.engine import Message
 from selfservice.db.models import Comment, Contact, Organisation, Ticket, TicketHistory
@@ -29,7 +30,14 @@ from selfservice.domain.customer_view import CustomerSla, customer_sla, public_s
 from selfservice.domain.enums import ActorRole, Channel, Status, Urgency
 from selfservice.domain.errors import DomainError
 from selfservice.domain.workflow import FINAL, allowed_targets, is_waiting_for_customer
-from selfservice.services import classification, comments, conversations, queries, tickets
+from selfservice.services import (
+    attachments,
+    classification,
+    comments,
+    conversations,
+    queries,
+    tickets,
+)
 from selfservice.services.common import Actor, state_of
 from selfservice.services.customer_texts import with_sentence
 from selfservice.services.errors import Forbidden, NotFound
@@ -74,6 +82,8 @@ class TicketRequest:
     description: str = ""
     subject: str | None = None
     conversation_id: str | None = None
+    #: Tokens of the contact's uploads (``services.attachments``) to attach.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,14 +100,24 @@ class Filed:
 def file_ticket(
     engine: Engine, *, config: SupportConfig, content: Content, classifier: TextClassifier,
     contact_id: int, request: TicketRequest, now: datetime,
+    limits: AttachmentLimits | None = None,
 ) -> Filed:
     """Register the contact's ticket. With a conversation, what it tried goes into the
-    ticket and its outcome becomes ``ticket_filed`` in the same transaction."""
+    ticket and its outcome becomes ``ticket_filed`` in the same transaction; so do the
+    named uploads become the ticket's attachments."""
     channel = Channel.WIDGET if request.conversation_id else Channel.PORTAL
     description = request.description.strip()
     tried: list[dict[str, Any]] = []
     closing: list[Message] = []
-    on_registered = None
+    hooks: list[Callable[[Session, Ticket], None]] = []
+    if request.attachments:
+        tokens, allowed = request.attachments, limits or AttachmentLimits()
+
+        def claim(session: Session, ticket: Ticket) -> None:
+            attachments.claim(session, tokens=tokens, contact_id=contact_id,
+                              ticket_id=ticket.id or 0, limits=allowed, now=now)
+
+        hooks.append(claim)
     if request.conversation_id is not None:
         found = conversations.tried_for_ticket(
             engine, conversation_id=request.conversation_id, contact_id=contact_id, now=now
@@ -106,11 +126,17 @@ def file_ticket(
         description = description or "\n".join(found.texts)
         conversation_id = request.conversation_id
 
-        def on_registered(session: Session, ticket: Ticket) -> None:
+        def close(session: Session, ticket: Ticket) -> None:
             closing.extend(conversations.close_with_ticket(
                 session, conversation_id=conversation_id, contact_id=contact_id,
                 ticket_id=ticket.id or 0, number=ticket.number, now=now,
             ))
+
+        hooks.append(close)
+
+    def on_registered(session: Session, ticket: Ticket) -> None:
+        for hook in hooks:
+            hook(session, ticket)
 
     confidence: float | None = None
     if request.form_id is not None:
@@ -240,18 +266,26 @@ def contact_actions(ticket: Ticket) -> list[str]:
 
 def comment_as_contact(
     engine: Engine, *, number: str, contact_id: int, text: str, now: datetime,
-    config: SupportConfig,
+    config: SupportConfig, files: tuple[str, ...] = (), limits: AttachmentLimits | None = None,
 ) -> Comment:
     """A public comment. While support waits for information, it is the contact's answer:
-    the ticket goes back to work (and the SLA clocks run again)."""
+    the ticket goes back to work (and the SLA clocks run again). ``files``: tokens of the
+    contact's uploads, checked before the comment is stored and attached to it."""
     actor = Actor.contact(contact_id)
     ticket_id, status = _locate(engine, number, contact_id)
+    allowed = limits or AttachmentLimits()
+    attachments.check_claimable(engine, tokens=files, contact_id=contact_id, limits=allowed)
     if is_waiting_for_customer(status):
         _as_contact(number, lambda: tickets.answer_information(
             engine, ticket_id=ticket_id, actor=actor, answer=text, now=now, config=config))
-        return _latest_comment(engine, ticket_id)
-    return _as_contact(number, lambda: comments.add_comment(
-        engine, ticket_id=ticket_id, actor=actor, body=text, now=now, config=config))
+        comment = _latest_comment(engine, ticket_id)
+    else:
+        comment = _as_contact(number, lambda: comments.add_comment(
+            engine, ticket_id=ticket_id, actor=actor, body=text, now=now, config=config))
+    attachments.claim_for_reply(engine, tokens=files, contact_id=contact_id,
+                                ticket_id=ticket_id, comment_id=comment.id, limits=allowed,
+                                now=now)
+    return comment
 
 
 @dataclass(frozen=True)

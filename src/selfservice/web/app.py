@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from selfservice.config.settings import Settings
 from selfservice.content.live import LiveContent
 from selfservice.content.model import Content
+from selfservice.web.attachments_api import UPLOAD_PATH
 from selfservice.web.errors import exception_handlers
 from selfservice.web.hardening import (
     BodyLimitMiddleware,
@@ -110,7 +111,8 @@ def create_app(
         Middleware(SecurityHeadersMiddleware, origins_for=origins_for, default_origins=defaults),
         Middleware(InputTextMiddleware),
         Middleware(CorsMiddleware, origins_for=origins_for, default_origins=defaults),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, uploads={
+            UPLOAD_PATH: max(settings.max_body_bytes, settings.attachment_max_bytes)}),
         Middleware(RateLimitMiddleware, limiter=limiter, applies=is_public_api),
         Middleware(IdempotencyMiddleware),
     ]

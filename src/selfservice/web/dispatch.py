@@ -162,6 +162,8 @@ class Operation:
     doc_query: type[BaseModel] | None = None
     #: Documents a body the endpoint's own reader checks (the alert webhooks').
     doc_body: type[BaseModel] | None = None
+    #: Documents a body that is not JSON (an upload's bytes), as an OpenAPI requestBody.
+    raw_body: dict[str, Any] | None = None
     answer: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = ()

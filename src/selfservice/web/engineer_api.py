@@ -13,8 +13,17 @@ from typing import Any
 from selfservice.db.models import Comment, Ticket, TicketHistory
 from selfservice.domain import staffing
 from selfservice.domain.enums import Status
-from selfservice.services import classification, comments, desk, escalation, queries, tickets
+from selfservice.services import (
+    attachments,
+    classification,
+    comments,
+    desk,
+    escalation,
+    queries,
+    tickets,
+)
 from selfservice.services.common import Actor
+from selfservice.web.attachments_api import attachment_json
 from selfservice.web.dispatch import Call
 from selfservice.web.errors import ApiError
 from selfservice.web.schemas.requests import (
@@ -108,6 +117,8 @@ async def get_ticket(call: Call[None, None]) -> Answer:
     answer = detail_json(details.ticket)
     answer["comments"] = [comment_item(c) for c in details.comments]
     answer["history"] = [history_item(h) for h in details.history]
+    files = await call.run(attachments.listing, ticket_id=details.ticket.id or 0)
+    answer["attachments"] = [attachment_json(f, answer["url"]) for f in files]
     return answer
 
 

@@ -45,6 +45,9 @@ DOMAIN_STATUS: dict[str, int] = {
     "precondition_failed": 422,
     "invalid_escalation": 422,
     "invalid_config": 500,
+    "attachment_too_large": 413,
+    "attachments_too_large": 413,
+    "attachment_type_not_allowed": 415,
 }
 
 #: Error code for an HTTPException raised by Starlette itself (routing, etc.).

@@ -11,7 +11,7 @@ a wildcard is refused when configured, and an unknown origin simply gets no CORS
 The rate limit lives in ``ratelimit.py``.
 """
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -188,19 +188,26 @@ class _BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    """413 ``body_too_large`` for bodies over ``max_bytes``, declared or streamed."""
+    """413 ``body_too_large`` for bodies over ``max_bytes``, declared or streamed.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``uploads`` maps a path (the attachment upload) to its own limit, the largest file;
+    past it the answer is 413 ``attachment_too_large`` naming the file."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, uploads: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = dict(uploads or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.uploads.get(scope["path"], self.max_bytes)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -210,7 +217,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -225,10 +232,14 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            HTTPConnection(scope), 413, "body_too_large", params={"limit": self.max_bytes}
-        )
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        conn = HTTPConnection(scope)
+        if scope["path"] in self.uploads:
+            response = error_response(conn, 413, "attachment_too_large", field="file", params={
+                "name": conn.query_params.get("name", ""),
+                "limit_mb": f"{limit / (1024 * 1024):.3g}"})
+        else:
+            response = error_response(conn, 413, "body_too_large", params={"limit": limit})
         await response(scope, receive, send)

@@ -144,6 +144,8 @@ def _operation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "required": not operation.body_optional,
             "content": {"application/json": {"schema": {"$ref": _ref(body)}}},
         }
+    if operation.raw_body is not None:
+        documented["requestBody"] = operation.raw_body
     responses: dict[str, Any] = dict(operation.raw_responses)
     if operation.answer is not None:
         responses[str(operation.status)] = {

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 
 from selfservice.web import (
     alerts_api,
+    attachments_api,
     conversation_api,
     desk_api,
     engineer_api,
@@ -45,6 +46,20 @@ class TicketPath(BaseModel):
 
 class ConversationPath(BaseModel):
     id: str = Field(max_length=MAX_ID)
+
+
+class AttachmentPath(BaseModel):
+    number: str = Field(max_length=32, description="the ticket number, e.g. INC-000123")
+    id: str = Field(max_length=MAX_ID, description="the attachment's id")
+
+
+FILE = {"200": {"description": "The file, as a download (Content-Disposition: attachment)",
+                "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}}}
+
+
+UPLOAD = {"required": True, "content": {"*/*": {
+    "schema": {"type": "string", "format": "binary"}}}}
 
 
 class RefPath(BaseModel):
@@ -111,6 +126,12 @@ def customer_routes() -> list[ApiRoute]:
         _api("POST", "/tickets/{number}/comments", tickets_api.add_comment, "comment", c,
              query=r.LangQuery, path_model=t, body=r.NewComment, answer=a.TicketComment,
              status=201, errors=CUSTOMER),
+        _api("POST", "/attachments", attachments_api.upload, "upload", c, query=r.UploadQuery,
+             raw_body=UPLOAD, answer=a.Uploaded, status=201,
+             errors=(400, 401, 413, 415, 422, 429, 503)),
+        _api("GET", "/tickets/{number}/attachments/{id}", attachments_api.download,
+             "attachment", c, query=r.LangQuery, path_model=AttachmentPath, raw_responses=FILE,
+             errors=(400, 401, 404, 429)),
         _api("POST", "/tickets/{number}/urgency", tickets_api.set_urgency, "urgency", c,
              query=r.LangQuery, path_model=t, body=r.NewUrgency, answer=a.FiledTicket,
              errors=CUSTOMER),
@@ -143,6 +164,9 @@ def engineer_routes() -> list[ApiRoute]:
              body=r.PhoneCall, answer=s.StaffTicket, status=201, errors=(400, 401, 404)),
         _api("GET", "/engineer/tickets/{number}", e.get_ticket, "engineer_ticket", st,
              path_model=t, answer=s.StaffTicketDetails, errors=(401, 403, 404)),
+        _api("GET", "/engineer/tickets/{number}/attachments/{id}",
+             attachments_api.engineer_download, "engineer_attachment", st,
+             path_model=AttachmentPath, raw_responses=FILE, errors=(401, 403, 404)),
         _api("POST", "/engineer/tickets/{number}/assign", e.assign, "engineer_assign", st,
              path_model=t, body=r.Assignment, body_optional=True, answer=s.StaffTicket,
              errors=STAFF_ACT),

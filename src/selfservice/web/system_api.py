@@ -6,6 +6,7 @@ from starlette.responses import JSONResponse
 
 from selfservice.domain.customer_view import support_promise
 from selfservice.services import portal
+from selfservice.services.attachments import Policy
 from selfservice.services.customer_texts import promise_texts
 from selfservice.web.auth import Contact
 from selfservice.web.dispatch import Call
@@ -49,4 +50,5 @@ async def me(call: Call[None, None]) -> dict[str, Any]:
         "email": identity.email,
         "expires_at": identity.expires_at.isoformat(),
         "support": support,
+        "attachments": Policy.from_settings(call.state["settings"]).as_json(),
     }

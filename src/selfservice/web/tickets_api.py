@@ -13,7 +13,8 @@ from selfservice.content.model import Content
 from selfservice.conversation.texts import say
 from selfservice.db.models import Comment, Ticket
 from selfservice.domain.enums import ActorRole, Language
-from selfservice.services import portal
+from selfservice.services import attachments, portal
+from selfservice.web.attachments_api import attachment_json
 from selfservice.web.dispatch import Call
 from selfservice.web.messages import message
 from selfservice.web.schemas.requests import (
@@ -124,9 +125,9 @@ async def file_ticket(call: Call[FileTicket, None]) -> Answer:
         request=portal.TicketRequest(
             form_id=body.form, values=body.fields or {}, urgency=body.urgency,
             description=body.description or "", subject=body.subject,
-            conversation_id=body.conversation,
+            conversation_id=body.conversation, attachments=tuple(body.attachments or ()),
         ),
-        now=call.now(),
+        now=call.now(), limits=call.state["settings"].attachment_limits(),
     )
     answer = ticket_json(filed.ticket)
     answer["phone_confirmation"] = phone_notice(filed.ticket, filed.support_phone, call.lang)
@@ -160,17 +161,22 @@ async def get_ticket(call: Call[None, None]) -> Answer:
     answer["history"] = [
         {"at": h.at.isoformat(), "from": h.from_value, "to": h.to_value} for h in view.history
     ]
+    files = await call.run(attachments.listing, ticket_id=view.ticket.id or 0)
+    answer["attachments"] = [attachment_json(f, answer["url"]) for f in files]
     return answer
 
 
 async def add_comment(call: Call[NewComment, None]) -> Answer:
     """Add a comment (while support waits for information, it is the answer)
 
-    The answer is the comment as stored.
+    `attachments` names uploads (`POST /attachments`) to attach to it. The answer is the
+    comment as stored.
     """
     comment = await call.run(
         portal.comment_as_contact, number=call.path("number"), contact_id=call.contact_id,
         text=call.body.text, now=call.now(), config=call.backend.config,
+        files=tuple(call.body.attachments or ()),
+        limits=call.state["settings"].attachment_limits(),
     )
     return comment_json(comment, call.contact_id)
 

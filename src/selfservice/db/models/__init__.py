@@ -1,6 +1,7 @@
 """All tables; importing this module fills ``SQLModel.metadata`` (alembic relies on it)."""
 
 from selfservice.db.models.alerts import AlertDelivery, AlertLink, AlertSourceRow
+from selfservice.db.models.attachments import TicketAttachment
 from selfservice.db.models.classifier import ClassifierModel
 from selfservice.db.models.conversations import (
     ArticleFeedback,
@@ -42,5 +43,6 @@ __all__ = [
     "SearchLog",
     "SupportGroup",
     "Ticket",
+    "TicketAttachment",
     "TicketHistory",
 ]

@@ -199,6 +199,40 @@ class TicketComment(Answer):
     body: str
 
 
+class Attachment(Answer):
+    """A file of the ticket: uploaded by a contact (`upload`) or from an e-mail (`email`);
+    `comment` is the reply it came with (null: with the ticket). `url` downloads it."""
+
+    id: str
+    name: str
+    size: int
+    content_type: str
+    source: Literal["upload", "email"]
+    comment: int | None = None
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    url: str
+
+
+class Uploaded(Answer):
+    """The stored file; name its `id` in `attachments` of a new ticket or a reply."""
+
+    id: str
+    name: str
+    size: int
+    content_type: str
+
+
+class AttachmentLimits(Answer):
+    """The limits the server applies to attachments (the widget checks them first)."""
+
+    max_file_bytes: int
+    max_total_bytes: int
+    max_count: int
+    extensions: list[str] = []
+    content_types: list[str] = []
+    any_type: bool = False
+
+
 class PhoneConfirmation(Answer):
     """High urgency from the portal or widget must be confirmed by phone."""
 
@@ -247,6 +281,7 @@ class TicketDetails(Ticket):
     form_name: NullableText = None
     submitted: list[Submitted] = []
     history: list[StatusChange] = []
+    attachments: list[Attachment] = []
 
 
 class Promise(Answer):
@@ -269,6 +304,7 @@ class Me(Answer):
     email: str
     expires_at: str = Field(json_schema_extra={"format": "date-time"})
     support: Support | None = None
+    attachments: AttachmentLimits | None = None
 
 
 class AlertOutcome(Answer):

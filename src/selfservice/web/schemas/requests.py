@@ -130,6 +130,11 @@ class MetricsQuery(Model):
 # --- the customer's bodies ---------------------------------------------------------------
 
 
+#: Ids of uploads (``POST /attachments``) to attach to a new ticket or a reply.
+Attachments = Annotated[list[AnyId], Field(max_length=100, description=(
+    "ids of the contact's uploads (POST /attachments), not yet attached elsewhere"))]
+
+
 class FileTicket(Model):
     form: AnyId | None = Field(None, description="request form id")
     fields: NotNull[dict[str, Any]] = Field(None, description="the form's answers, by field id")
@@ -137,10 +142,16 @@ class FileTicket(Model):
     subject: Subject | None = None
     description: NotNull[AnyDescription] = None
     conversation: AnyId | None = None
+    attachments: NotNull[Attachments] = None
 
 
 class NewComment(Model):
     text: Annotated[SomeComment, Field(min_length=1)]
+    attachments: NotNull[Attachments] = None
+
+
+class UploadQuery(LangQuery):
+    name: Annotated[str, Field(min_length=1, max_length=255, description="the file's name")]
 
 
 class NewUrgency(Model):

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from selfservice.domain.enums import Line, Priority, Urgency
-from selfservice.web.schemas.answers import Answer, NullableText, Ticket
+from selfservice.web.schemas.answers import Answer, Attachment, NullableText, Ticket
 
 DateTime = Field(None, json_schema_extra={"format": "date-time"})
 
@@ -72,6 +72,7 @@ class StaffTicketDetails(StaffTicket):
 
     comments: list[StaffComment]
     history: list[Change]
+    attachments: list[Attachment] = []
 
 
 class StaffHit(Answer):
