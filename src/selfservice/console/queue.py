@@ -65,6 +65,7 @@ async def queue_page(request: Request) -> Response:
         "rows": rows, "filters": filters, "line": line, "group": group,
         "read_only": line is not None and not staffing.works_on(my_line, line),
         "mine": q.get("mine") == "1", "now": now(request),
+        "escalated": q.get("escalated", "")[:20],
     }
     if q.get("rows") == "1":
         return render(request, "queue_rows.html", user=user, **values)

@@ -88,6 +88,8 @@ async def act(request: Request) -> Response:
         text = message(code, language(request, user), params)
         forbidden = isinstance(problem, NotOnTheLine | Forbidden)
         return await show(request, error=text, status=403 if forbidden else 409)
+    if action == "escalate":  # the ticket left this line: back to the queue
+        return RedirectResponse(f"/console/queue?escalated={number}", status_code=303)
     return RedirectResponse(f"/console/tickets/{number}?done={action}", status_code=303)
 
 
