@@ -26,7 +26,7 @@ from selfservice.web.backend import make_backend
 from selfservice.web.ratelimit import NoRateLimit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "engineer"))
-from engineer_helpers import Desk, prepare  # noqa: E402
+from engineer_helpers import Desk, prepare
 
 PASSWORD = "correct horse battery"
 

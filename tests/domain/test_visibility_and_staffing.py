@@ -3,11 +3,11 @@
 import pytest
 
 from selfservice.config.support_config import load_support_config
+from selfservice.domain import staffing
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Line
 from selfservice.domain.errors import CommentVisibilityFixed, InvalidAssignee, NotOnTheLine
 from selfservice.domain.routing import route, unsynced
-from selfservice.domain import staffing
 from selfservice.domain.staffing import check_actor, check_assignee, works_on
 from selfservice.domain.visibility import (
     LINE_MOVE,

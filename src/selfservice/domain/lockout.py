@@ -19,7 +19,8 @@ def lock_for(failures: int) -> timedelta:
     """How long sign-in is locked after ``failures`` failures in a row (zero: not locked)."""
     if failures <= FREE_ATTEMPTS:
         return timedelta(0)
-    return min(FIRST_LOCK * 2 ** min(failures - FREE_ATTEMPTS - 1, 16), MAX_LOCK)
+    doubled: timedelta = FIRST_LOCK * 2 ** min(failures - FREE_ATTEMPTS - 1, 16)
+    return min(doubled, MAX_LOCK)
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
