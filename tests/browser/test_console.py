@@ -51,7 +51,7 @@ def test_l1_signs_in_takes_a_ticket_and_asks_for_information(page: Page,
     expect(row).to_contain_text("unassigned")
     page.screenshot(path=str(SCREENSHOTS / "console-queue-en.png"))
     row.get_by_role("link", name=number).click()
-    expect(page.get_by_text("web-01 stopped answering after the night backup")).to_be_visible()
+    expect(page.locator(".words")).to_have_text("web-01 stopped answering after the night backup")
     page.get_by_role("button", name="Take").click()
     expect(page.get_by_role("status")).to_have_text("You took the ticket.")
     page.get_by_text("Information needed", exact=True).first.click()
