@@ -3,6 +3,7 @@
 import pytest
 
 from selfservice.config.support_config import load_support_config
+from selfservice.domain import staffing
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Line
 from selfservice.domain.errors import CommentVisibilityFixed, InvalidAssignee, NotOnTheLine
@@ -115,3 +116,18 @@ def test_a_wrong_line_follows_the_groups_own_line(config: SupportConfig) -> None
     assert routed.note is not None and "L1" in routed.note and "L2" in routed.note
     fallback = unsynced(config.groups, service="compute", group="l2-linux")
     assert fallback.group == "service-desk" and "db upgrade" in (fallback.note or "")
+
+
+@pytest.mark.parametrize(("engineer", "ticket", "allowed"), [
+    (None, Line.L1, True), (None, Line.L3, True), (Line.L1, Line.L1, True),
+    (Line.L2, Line.L1, True), (Line.L2, Line.L2, True), (Line.L3, Line.L1, False),
+    (Line.L1, Line.L2, False), (Line.L2, Line.L3, False),
+])
+def test_who_may_reprioritise(engineer: Line | None, ticket: Line, allowed: bool) -> None:
+    """Managers, the line's engineers, and L2 on the L1 queue it watches (the seed's desk)."""
+    try:
+        staffing.check_reprioritiser(engineer, ticket)
+    except NotOnTheLine:
+        assert not allowed
+    else:
+        assert allowed

@@ -44,8 +44,11 @@ def _register() -> None:
         mail_commands,
         search_commands,
         serve_commands,
+        staff_commands,
         worker_commands,
     )
+
+    del staff_commands  # its commands join admin_commands' groups on import
 
     main.add_command(kb_commands.kb)
     kb_commands.kb.add_command(kb_phrasing_commands.phrasings_group)

@@ -8,9 +8,9 @@ is never its assignee, and an L2 engineer who watches L1's queue does not work o
 A ticket with a third party (line ``external``) is still followed by the last line
 before it, L3, which escalated it there: its engineers bring it back from the vendor.
 
-Reading is wider than working: L2 may also watch L1's queue and tickets, and a manager
-reads everything and may re-prioritise any ticket and confirm its urgency. Only managers
-read the metrics.
+Reading is wider than working: L2 may also watch L1's queue and tickets and re-prioritise
+them (with a reason), and a manager reads everything and may re-prioritise any ticket and
+confirm its urgency. Only managers read the metrics.
 
 The use cases apply these rules inside their transaction, on the locked ticket, so a
 ticket escalated meanwhile by someone else is judged on the line it is on now.
@@ -75,9 +75,11 @@ def check_reader(engineer_line: Line | None, ticket_line: Line) -> None:
 
 
 def check_reprioritiser(engineer_line: Line | None, ticket_line: Line) -> None:
-    """Re-prioritising and confirming urgency: managers, and the line's engineers."""
-    if engineer_line is not None:
-        check_actor(engineer_line, ticket_line)
+    """Re-prioritising and confirming urgency: managers, the line's engineers, and the
+    engineers who watch the line (L2 reorders L1's queue, as the seed's desk does)."""
+    if engineer_line is None or ticket_line in WATCHES.get(engineer_line, frozenset()):
+        return
+    check_actor(engineer_line, ticket_line)
 
 
 def check_manager(engineer_line: Line | None) -> None:

@@ -18,6 +18,7 @@ from starlette.routing import Mount
 
 from selfservice.config.settings import Settings, load_settings
 from selfservice.config.support_config import load_support_config
+from selfservice.console import console_routes
 from selfservice.content.live import (
     KB_SNAPSHOT,
     SITE_SNAPSHOT,
@@ -161,6 +162,7 @@ def app_from_settings(*, author: bool = False) -> Starlette:
         site = SiteFiles(live.site_dir or settings.site_dir, published=lambda: live.site_dir,
                          live=(lambda: live.generation) if author else None)
         app.router.routes.append(Mount(SITE_PATH, app=site, name="kb"))
+    app.router.routes.extend(console_routes())
     if author:
         app.router.routes.extend(
             author_routes(live, settings.kb_dir, groups, settings.kb_site_url)

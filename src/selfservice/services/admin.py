@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from selfservice.db.models import Contact, Engineer, Organisation, Role, SupportGroup
 from selfservice.db.session import transaction
@@ -195,3 +195,45 @@ def sync_support_groups(engine: Engine, *, config: SupportConfig) -> list[Suppor
             session.add(row)
             rows.append(row)
     return rows
+
+
+def organisations(engine: Engine) -> list[tuple[Organisation, int]]:
+    """Every organisation with its number of authorised contacts, by id."""
+    with transaction(engine, write=False) as session:
+        orgs = list(session.exec(select(Organisation).order_by(col(Organisation.id))))
+        counts = dict(session.exec(
+            select(Contact.org_id, func.count()).where(col(Contact.authorised).is_(True))
+            .group_by(col(Contact.org_id))
+        ).all())
+        return [(org, int(counts.get(org.id, 0))) for org in orgs]
+
+
+def disable_organisation(engine: Engine, *, org_id: str) -> Organisation:
+    """Its portal tokens are refused from now on (within the directory cache's seconds)."""
+    with transaction(engine) as session:
+        org = _get_org(session, org_id, lock=True)
+        org.active = False
+        session.add(org)
+    return org
+
+
+def contacts(engine: Engine, *, org_id: str | None = None) -> list[Contact]:
+    """Contacts (of one organisation, or all), by organisation and e-mail."""
+    query = select(Contact).order_by(col(Contact.org_id), col(Contact.email))
+    if org_id is not None:
+        query = query.where(Contact.org_id == org_id)
+    with transaction(engine, write=False) as session:
+        return list(session.exec(query))
+
+
+def disable_contact(engine: Engine, *, org_id: str, email: str) -> Contact:
+    """The contact may no longer file or follow tickets (their tokens are refused)."""
+    with transaction(engine) as session:
+        query = select(Contact).where(Contact.org_id == org_id,
+                                      Contact.email == email.strip().lower())
+        contact = session.exec(query.with_for_update()).first()
+        if contact is None:
+            raise NotFound(f"no contact {email} of {org_id}", field="email")
+        contact.authorised = False
+        session.add(contact)
+    return contact

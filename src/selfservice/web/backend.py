@@ -81,7 +81,7 @@ class DatabaseDirectory:
 
     def _load_org(self, org_id: str) -> tuple[OrgKeys | None, tuple[str, ...]]:
         org = portal.organisation(self.engine, org_id=org_id)
-        if org is None:
+        if org is None or not org.active:
             return None, ()
         secrets = admin.valid_secrets(org, now=self.clock())
         keys = OrgKeys(

@@ -14,7 +14,7 @@ from selfservice.db.models.mail import InboundMessage, InboundStatus, MailAttach
 from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
 from selfservice.db.models.phrasings import PhrasingProposal
-from selfservice.db.models.staff import Engineer, Role, SupportGroup
+from selfservice.db.models.staff import Engineer, Role, StaffSession, SupportGroup
 from selfservice.db.models.tickets import Comment, Counter, Ticket, TicketHistory
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "PhrasingProposal",
     "Role",
     "SearchLog",
+    "StaffSession",
     "SupportGroup",
     "Ticket",
     "TicketAttachment",

@@ -28,6 +28,8 @@ class Organisation(SQLModel, table=True):
     previous_token_secret: str | None = Field(default=None, max_length=128)
     previous_secret_valid_until: datetime | None = None
     created_at: datetime
+    #: False: disabled (``selfservice org disable``), its portal tokens are refused.
+    active: bool = True
 
 
 class Contact(SQLModel, table=True):

@@ -42,3 +42,25 @@ class Engineer(SQLModel, table=True):
     api_token_hash: str = Field(max_length=64, unique=True)
     active: bool = True
     created_at: datetime
+    #: argon2 hash of the console password (``selfservice engineer passwd``); None: no sign-in.
+    password_hash: str | None = Field(default=None, max_length=200)
+    #: Failed sign-ins since the last success (``domain.lockout``).
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in console session; only the sha256 of its cookie token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    engineer_id: int = Field(foreign_key="engineers.id", index=True)
+    #: The token every form of this session carries (CSRF).
+    csrf_token: str = Field(max_length=64)
+    #: The language chosen with the console's switch; "" follows Accept-Language.
+    lang: str = Field(default="", max_length=8)
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime

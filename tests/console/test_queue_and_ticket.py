@@ -1,0 +1,112 @@
+"""The queue (order, filters, who reads what) and the ticket page's actions per role."""
+
+import re
+
+from console_helpers import csrf_of, sign_in
+from engineer_helpers import Desk, file_ticket, ticket_row
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from selfservice.domain.enums import Status
+
+BASE = "/api/v1/engineer"
+
+
+def numbers(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/console/tickets/([A-Z]+-\d+)"', html)
+
+
+def test_unassigned_first_then_by_due_time_and_filters(app_client: TestClient,
+                                                       desk: Desk) -> None:
+    first, second, third = (file_ticket(app_client, desk) for _ in range(3))
+    app_client.post(f"{BASE}/tickets/{first}/assign", json={}, headers=desk.staff("L1"))
+    app_client.post(f"{BASE}/tickets/{third}/priority", headers=desk.staff("L1"),
+                    json={"urgency": "very_high", "impact": "significant", "reason": "all down"})
+    sign_in(app_client, "L1")
+    assert numbers(app_client.get("/console/queue").text) == [third, second, first]
+    assert numbers(app_client.get("/console/queue?priority=P1").text) == [third]
+    assert numbers(app_client.get("/console/queue?mine=1").text) == [first]
+    assert numbers(app_client.get("/console/queue?status=assigned").text) == [first]
+    assert numbers(app_client.get("/console/queue?org=acme&channel=portal").text) == [
+        third, second, first]
+    assert numbers(app_client.get("/console/queue?channel=phone").text) == []
+    rows = app_client.get("/console/queue?rows=1")
+    assert numbers(rows.text) == [third, second, first] and "<html" not in rows.text
+
+
+def test_l2_watches_the_l1_queue_read_only_and_reprioritises(
+    app_client: TestClient, desk: Desk, engine: Engine,
+) -> None:
+    number = file_ticket(app_client, desk)
+    csrf = sign_in(app_client, "L2")
+    queue = app_client.get("/console/queue?line=L1")
+    assert numbers(queue.text) == [number] and "read-only" in queue.text
+    page = app_client.get(f"/console/tickets/{number}")
+    take = re.search(r'<button class="primary"([^>]*)>Take</button>', page.text)
+    assert take and "disabled" in take.group(1)
+    assert "You watch this line read-only." in page.text
+    refused = app_client.post(f"/console/tickets/{number}/take", data={"csrf": csrf})
+    assert refused.status_code == 403
+    assert "may only watch tickets of line L1" in refused.text
+    changed = app_client.post(f"/console/tickets/{number}/priority", data={
+        "csrf": csrf, "urgency": "high", "impact": "high", "reason": "whole office"})
+    assert changed.status_code == 200 and "Priority changed." in changed.text
+    assert ticket_row(engine, number).priority.value == "P2"
+    assert "whole office" in changed.text  # the matrix's history
+
+
+def test_l3_may_not_read_the_l1_queue(app_client: TestClient, desk: Desk) -> None:
+    number = file_ticket(app_client, desk)
+    sign_in(app_client, "L3")
+    assert app_client.get("/console/queue?line=L1").status_code == 403
+    assert app_client.get(f"/console/tickets/{number}").status_code == 403
+
+
+def test_l1_takes_asks_and_escalates_from_the_page(app_client: TestClient, desk: Desk,
+                                                   engine: Engine) -> None:
+    number = file_ticket(app_client, desk)
+    csrf = sign_in(app_client, "L1")
+    page = app_client.get(f"/console/tickets/{number}")
+    assert "web-01" in page.text  # the form's values
+    assert '<option value="l2-linux">' in page.text  # groups offered, not typed
+    assert '<option value="duplicate">' in page.text  # closure codes offered
+    assert csrf_of(page.text) == csrf
+    taken = app_client.post(f"/console/tickets/{number}/take", data={"csrf": csrf})
+    assert "You took the ticket." in taken.text
+    assert ticket_row(engine, number).assignee_id == desk.id("L1")
+    asked = app_client.post(f"/console/tickets/{number}/information_needed",
+                            data={"csrf": csrf, "comment": "Which region?"})
+    assert asked.status_code == 200
+    assert ticket_row(engine, number).status is Status.INFORMATION_NEEDED
+    assert 'class="comment public"' in asked.text and "Which region?" in asked.text
+    noted = app_client.post(f"/console/tickets/{number}/comment",
+                            data={"csrf": csrf, "body": "Hypervisor fine."})
+    assert 'class="comment internal"' in noted.text
+    up = app_client.post(f"/console/tickets/{number}/escalate",
+                         data={"csrf": csrf, "group": "l2-linux", "reason": "kernel panic"})
+    assert up.url.path == "/console/queue" and f"{number} escalated" in up.text
+    assert ticket_row(engine, number).line.value == "L2"
+    blank = app_client.post(f"/console/tickets/{number}/comment", data={"csrf": csrf,
+                                                                       "body": " "})
+    assert blank.status_code == 403  # now L2's ticket: L1 no longer works it
+
+
+def test_a_manager_reads_everything_and_works_nothing(app_client: TestClient,
+                                                      desk: Desk) -> None:
+    number = file_ticket(app_client, desk)
+    csrf = sign_in(app_client, "manager")
+    assert numbers(app_client.get("/console/queue").text) == [number]
+    page = app_client.get(f"/console/tickets/{number}")
+    assert "Managers do not work tickets." in page.text
+    refused = app_client.post(f"/console/tickets/{number}/complete",
+                              data={"csrf": csrf, "closure_code": "duplicate"})
+    assert refused.status_code == 403
+
+
+def test_the_ticket_page_in_russian(app_client: TestClient, desk: Desk) -> None:
+    number = file_ticket(app_client, desk)
+    csrf = sign_in(app_client, "L1")
+    app_client.post("/console/language", data={"csrf": csrf, "lang": "ru"})
+    page = app_client.get(f"/console/tickets/{number}")
+    for words in ("Слова клиента", "Матрица приоритетов", "Часы SLA", "Взять"):
+        assert words in page.text
