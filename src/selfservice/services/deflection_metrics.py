@@ -115,6 +115,7 @@ def per_service(
         deflected[key] = deflected.get(key, 0) + row.deflected
     filed_query = (
         select(col(Ticket.service), func.count())
+        .select_from(Conversation)
         .join(Ticket, col(Ticket.id) == col(Conversation.ticket_id))
         .where(col(Conversation.outcome) == "ticket_filed",
                *_started_in(period))
