@@ -81,6 +81,8 @@ def seed(
     admin.sync_support_groups(engine, config=config)
     directory = _directory(engine, config, now, services or FALLBACK_SERVICES, articles)
     rng = random.Random(rng_seed)
+    articles = sorted(articles)
+    rng.shuffle(articles)
     maker = TicketMaker(rng, now=now, days=days, matrix=config.matrix, directory=directory)
     first_id, first_number = _reserve(engine, tickets)
     counts = {"tickets": 0, "history": 0, "conversations": 0, "events": 0}
