@@ -106,7 +106,8 @@ def _value_axis(root: ET.Element, frame: Frame, top: float, label: str) -> None:
     for step in range(6):
         value = top * step / 5
         y = frame.bottom - frame.height * step / 5
-        ET.SubElement(axis, "line", {"x1": f"{frame.left:.1f}", "x2": f"{frame.left + frame.width:.1f}",
+        right = frame.left + frame.width
+        ET.SubElement(axis, "line", {"x1": f"{frame.left:.1f}", "x2": f"{right:.1f}",
                                      "y1": f"{y:.1f}", "y2": f"{y:.1f}", "stroke": GRID})
         _text(axis, frame.left - 4, y + 4, _fmt(value), **{"text-anchor": "end"})
     _text(axis, 12, frame.top + frame.height / 2, label, **{

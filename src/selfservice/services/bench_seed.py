@@ -176,7 +176,9 @@ def _directory(
                 pass
     for group in config.groups.values():
         role = ROLES.get(group.line)
-        for n in range(1, ENGINEERS_PER_GROUP + 1) if role else ():
+        if role is None:
+            continue
+        for n in range(1, ENGINEERS_PER_GROUP + 1):
             try:
                 admin.add_engineer(engine, name=f"{group.name_en} {n}", role=role,
                                    email=f"seed-{group.id}-{n}@seed.example",

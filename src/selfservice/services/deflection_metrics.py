@@ -15,9 +15,9 @@ Over the conversations started in the period:
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import col
 
 from selfservice.db.models import Conversation, ConversationEvent, Ticket
 from selfservice.db.session import transaction
@@ -60,7 +60,7 @@ def funnel(engine: Engine, *, period: Period) -> list[FunnelDay]:
     """One row per UTC day that had conversations, oldest first."""
     day = day_of(engine, col(Conversation.started_at))
     shown = select(col(ConversationEvent.conversation_id)).where(
-        ConversationEvent.kind == "article_shown")
+        col(ConversationEvent.kind) == "article_shown")
     outcome = col(Conversation.outcome)
     query = (
         select(day, func.count(), count_if(col(Conversation.id).in_(shown)),
@@ -84,11 +84,11 @@ def per_article(
     conversation = col(ConversationEvent.conversation_id)
     article = col(ConversationEvent.article)
     counts = (
-        select(article, ConversationEvent.kind, func.count(func.distinct(conversation)))
+        select(article, col(ConversationEvent.kind), func.count(func.distinct(conversation)))
         .join(Conversation, col(Conversation.id) == conversation)
         .where(col(ConversationEvent.kind).in_(("article_shown", "deflected")),
                article.is_not(None), *_started_in(period))
-        .group_by(article, ConversationEvent.kind)
+        .group_by(article, col(ConversationEvent.kind))
     )
     shown: dict[str, int] = {}
     solved: dict[str, int] = {}

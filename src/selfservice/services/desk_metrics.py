@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, union
-from sqlmodel import col, select
+from sqlalchemy import Engine, and_, func, or_, select, union
+from sqlmodel import col
 
 from selfservice.db.models import Ticket, TicketHistory
 from selfservice.db.session import transaction
@@ -170,7 +170,7 @@ def escalations(
         select(col(TicketHistory.ticket_id), col(TicketHistory.from_value),
                col(TicketHistory.to_value))
         .join(Ticket, col(Ticket.id) == col(TicketHistory.ticket_id))
-        .where(TicketHistory.field == "line", *_created_in(period))
+        .where(col(TicketHistory.field) == "line", *_created_in(period))
         .subquery()
     )
     h = history_of_period.c
