@@ -97,8 +97,8 @@ def seeded(engine: Engine, desk: Desk) -> Engine:
                 session.add(ConversationEvent(conversation_id=cid, at=started, kind="article_shown",
                                               article=article))
             if solved:
-                session.add(ConversationEvent(conversation_id=cid, at=started + timedelta(minutes=1),
-                                              kind="deflected", article=solved))
+                session.add(ConversationEvent(conversation_id=cid, kind="deflected",
+                                              at=started + timedelta(minutes=1), article=solved))
         session.commit()
     return engine
 
