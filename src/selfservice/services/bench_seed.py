@@ -48,10 +48,6 @@ FALLBACK_SERVICES = ("identity", "compute", "network", "dns", "storage", "backup
 Progress = Callable[[str, int, int], None]
 
 
-class NotSeedDatabase(Conflict):
-    default_code = "not_a_seed_database"
-
-
 @dataclass(frozen=True)
 class SeedReport:
     tickets: int
@@ -76,7 +72,7 @@ def seed(
     """Add ``tickets`` tickets created over the last ``days`` days (and their history,
     and widget conversations about the kb's ``articles``)."""
     if not force and (found := foreign_tickets(engine)):
-        raise NotSeedDatabase(f"the database holds {found} tickets that were not seeded; "
+        raise Conflict(f"the database holds {found} tickets that were not seeded; "
                               "seed only a benchmark or demo database (or pass --force)")
     admin.sync_support_groups(engine, config=config)
     directory = _directory(engine, config, now, services or FALLBACK_SERVICES, articles)
