@@ -125,3 +125,34 @@ def test_empty_series_still_draw() -> None:
                                      series=[], x_label="x", y_label="y"))
     assert bars(root) == []
     assert charts.nice_max(0) == 1 and charts.nice_max(7) == 10 and charts.nice_max(21) == 25
+
+
+def test_each_dashboard_table_has_its_chart() -> None:
+    funnel = parse(charts.for_view(
+        "funnel", ["day", "conversations", "article_shown", "deflected", "ticket_filed",
+                   "abandoned"], [["2026-03-02", 2, 2, 1, 1, 0], ["2026-03-03", 3, 2, 1, 0, 1]],
+        chart_id="f", title="Funnel", desc="d", labels={"deflected": "решено"}))
+    assert {(b.get("data-category"), b.get("data-series"), b.get("data-value"))
+            for b in bars(funnel)} >= {("2026-03-02", "решено", "1"),
+                                       ("2026-03-03", "abandoned", "1")}
+    sla = parse(charts.for_view(
+        "sla", ["line", "tickets", "response_met", "response_breached", "response_open",
+                "response_rate", "resolution_met", "resolution_breached", "resolution_open",
+                "resolution_rate"], [["L1", 3, 2, 1, 0, 0.6667, 1, 1, 1, 0.5]],
+        chart_id="s", title="SLA", desc="d"))
+    assert [b.get("data-series") for b in bars(sla)] == [
+        "response_met", "response_breached", "resolution_met", "resolution_breached"]
+    hours = parse(charts.for_view(
+        "channels", ["channel", *(f"{h:02d}" for h in range(24))],
+        [["email", *range(24)]], chart_id="h", title="Hours", desc="d"))
+    assert len(bars(hours)) == 24 and bars(hours)[23].get("data-value") == "23"
+    escalations = parse(charts.for_view(
+        "escalations", ["from_line", "to_line", "reached", "escalated", "rate"],
+        [["L1", "L2", 5, 2, 0.4], ["L2", "L3", 2, 1, 0.5], ["L3", "external", 1, 0, 0.0]],
+        chart_id="e", title="Escalations", desc="d"))
+    assert {"L1 → L2", "40.0 %", "0.0 %"} <= set(texts(escalations))
+    backlog = parse(charts.for_view(
+        "backlog", ["line", "<4h", "4-24h", "1-3d", "3-7d", ">7d", "total"],
+        [["L1", 0, 1, 0, 0, 1, 2]], chart_id="b", title="Backlog", desc="d"))
+    assert [b.get("data-series") for b in bars(backlog)] == ["<4h", "4-24h", "1-3d", "3-7d",
+                                                             ">7d"]

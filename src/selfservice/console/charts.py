@@ -12,7 +12,7 @@ put beside the chart.
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -297,3 +297,50 @@ def table_html(
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (f'<table class="chart-table"{ident}><caption>{escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def for_view(
+    view: str, columns: Sequence[str], rows: Sequence[Sequence[object]], *, chart_id: str,
+    title: str, desc: str, labels: Mapping[str, str] | None = None, top: int = 15,
+) -> str:
+    """The chart of one dashboard table (``services.metric_tables``: ``view``, its
+    ``columns`` and ``rows``); ``labels`` translate column names and axis words (``day``,
+    ``count``, ``rate``, ``tickets``, ``hour``, ``channel``), else they are shown as they are.
+    """
+    column = {name: index for index, name in enumerate(columns)}
+
+    def say(key: str) -> str:
+        return (labels or {}).get(key, key)
+
+    def values(name: str, subset: Sequence[Sequence[object]] = rows) -> list[float]:
+        return [_number(r[column[name]]) for r in subset]
+
+    keys = [str(r[0]) for r in rows]
+    if view in ("funnel", "backlog"):
+        names = (["deflected", "ticket_filed", "abandoned"] if view == "funnel"
+                 else list(columns[1:-1]))
+        return stacked_bars(chart_id=chart_id, title=title, desc=desc, categories=keys,
+                            series=[Series(say(n), values(n)) for n in names],
+                            x_label=say("day" if view == "funnel" else "line"),
+                            y_label=say("count"))
+    if view == "sla":
+        names = ["response_met", "response_breached", "resolution_met", "resolution_breached"]
+        return grouped_bars(chart_id=chart_id, title=title, desc=desc, categories=keys,
+                            series=[Series(say(n), values(n)) for n in names],
+                            x_label=say(columns[0]), y_label=say("tickets"))
+    if view == "channels":
+        return heatmap(chart_id=chart_id, title=title, desc=desc, rows=[say(k) for k in keys],
+                       columns=list(columns[1:]),
+                       values=[[_number(v) for v in r[1:]] for r in rows],
+                       x_label=say("hour"), y_label=say("channel"))
+    shown = list(rows[:top])
+    names = ([f"{r[0]} → {r[1]}" for r in shown] if view == "escalations"
+             else [str(r[0]) for r in shown])
+    return horizontal_bars(chart_id=chart_id, title=title, desc=desc, labels=names,
+                           values=values("rate", shown), x_label=say("rate"),
+                           series=say("rate"), max_value=1, percent=True)
+
+
+def _number(cell: object) -> float:
+    """A table cell as a number to draw (None and text count as 0)."""
+    return float(cell) if isinstance(cell, int | float) else 0.0
