@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from starlette.testclient import TestClient
 
 from selfservice.cli import main
+from selfservice.conversation.engine import Outcome, State
 from selfservice.db.models import Conversation, Ticket, TicketHistory
 from selfservice.services.metric_tables import VIEWS
 
@@ -54,6 +55,9 @@ def test_seed_500_tickets_with_plausible_shapes(api: TestClient, desk: Desk,
         assert met > 0.75 * count(col(Ticket.responded_at).is_not(None))
         statuses = {s.value for s in session.execute(select(col(Ticket.status))).scalars()}
         assert {"closed", "completed", "registered"} <= statuses
+        for talk in session.execute(select(Conversation).limit(50)).scalars():
+            assert State.from_dict(talk.state).outcome == (  # the engine can load it
+                Outcome(talk.outcome) if talk.outcome else None)
     # The console's pages work on it: the metrics API reads the seeded tables.
     found = ok(api.get(f"/api/v1/engineer/metrics/escalations?{_period()}",
                        headers=desk.staff("manager")))

@@ -209,13 +209,21 @@ def conversation(
     if outcome is not None:
         at += timedelta(seconds=rng.randrange(10, 300))
         events.append(_event(cid, at, outcome, article=shown[-1] if shown else None))
+    lang = "ru" if rng.random() < 0.4 else "en"
+    phase = "closed" if outcome else "searching"
+    # A state the conversation engine can load (``State.from_dict``), as a real chat's.
+    tried: list[Row] = [{"article": a, "title": a, "steps_total": 3, "steps_seen": 3,
+              "helped": True if outcome == "deflected" and a == shown[-1] else
+              False if outcome == "ticket_filed" else None, "answers": []} for a in shown]
+    state = {"lang": lang, "signed_in": signed_in, "phase": phase, "outcome": outcome,
+             "texts": [rng.choice(SUBJECTS)], "article": shown[-1] if shown else None,
+             "step": 0, "form": None, "routed": None, "ticket": None, "tried": tried,
+             "events": []}
     row: Row = {
         "id": cid, "org_id": org if signed_in else None,
-        "contact_id": contact if signed_in else None,
-        "lang": "ru" if rng.random() < 0.4 else "en",
-        "phase": "closed" if outcome else "searching", "outcome": outcome,
-        "turns": len(events), "state": {}, "ticket_id": ticket_id, "started_at": started,
-        "updated_at": at, "closed_at": at if outcome else None,
+        "contact_id": contact if signed_in else None, "lang": lang, "phase": phase,
+        "outcome": outcome, "turns": len(events), "state": state, "ticket_id": ticket_id,
+        "started_at": started, "updated_at": at, "closed_at": at if outcome else None,
     }
     return row, events
 
