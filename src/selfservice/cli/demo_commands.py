@@ -41,7 +41,7 @@ def seed(tickets: int, days: int, rng_seed: int, kb_dir: Path | None, force: boo
     widget conversations per ticket: the manager metrics and the console work on them.
     They belong to the organisations seed-01 ... seed-12 and engineers
     seed-*@seed.example, created on the first run. Bulk inserts: 50,000 tickets take
-    about a minute on SQLite.
+    about 20 s on SQLite, 30 s on PostgreSQL.
 
     Refuses a database that holds tickets of any other organisation (a real desk's)
     unless --force is given.
