@@ -38,6 +38,7 @@ def _register() -> None:
         channel_commands,
         config_commands,
         db_commands,
+        demo_commands,
         kb_commands,
         kb_insight_commands,
         kb_phrasing_commands,
@@ -68,6 +69,7 @@ def _register() -> None:
     main.add_command(mail_commands.mail_gateway)
     main.add_command(mail_commands.mail)
     main.add_command(alert_commands.alert_source)
+    main.add_command(demo_commands.demo)
 
 
 _register()

@@ -148,9 +148,11 @@ def _operation(operation: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         documented["requestBody"] = operation.raw_body
     responses: dict[str, Any] = dict(operation.raw_responses)
     if operation.answer is not None:
+        other = responses.get(str(operation.status), {}).get("content", {})  # e.g. text/csv
         responses[str(operation.status)] = {
             "description": _first_line(operation.answer) or summary.strip(),
-            "content": {"application/json": {"schema": {"$ref": _ref(operation.answer)}}},
+            "content": {"application/json": {"schema": {"$ref": _ref(operation.answer)}},
+                        **other},
         }
     errors = list(operation.errors)
     if operation.method == "POST":

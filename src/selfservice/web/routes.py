@@ -22,6 +22,7 @@ from selfservice.web import (
     feedback_api,
     kb_api,
     kb_insight_api,
+    metrics_api,
     search_api,
     system_api,
     tickets_api,
@@ -30,6 +31,7 @@ from selfservice.web import (
 from selfservice.web.dispatch import Access, ApiRoute, Handler, Operation
 from selfservice.web.schemas import answers as a
 from selfservice.web.schemas import kb_insight as k
+from selfservice.web.schemas import metric_views as mv
 from selfservice.web.schemas import requests as r
 from selfservice.web.schemas import staff_answers as s
 from selfservice.web.schemas.fields import MAX_ID, MAX_REF
@@ -154,6 +156,7 @@ def engineer_routes() -> list[ApiRoute]:
              query=r.StaffSearchQuery, answer=s.StaffHits, errors=(400, 401)),
         _api("GET", "/engineer/metrics", desk_api.get_metrics, "engineer_metrics",
              Access.MANAGER, query=r.MetricsQuery, answer=s.Metrics, errors=(400, 401, 403)),
+        *dashboard_routes(),
         _api("GET", "/engineer/kb/phrasings", desk_api.list_phrasings, "engineer_kb_phrasings",
              Access.STAFF, query=r.PhrasingsQuery, answer=s.Phrasings, errors=(400, 401, 403)),
         _api("GET", "/engineer/kb/gaps", kb_insight_api.gaps, "engineer_kb_gaps", st,
@@ -184,6 +187,23 @@ def engineer_routes() -> list[ApiRoute]:
         _api("POST", "/engineer/tickets/{number}/confirm-urgency", e.confirm_urgency,
              "engineer_confirm_urgency", st, path_model=t, body=r.UrgencyConfirmation,
              body_optional=True, answer=s.StaffTicket, errors=(400, 401, 403, 404, 409)),
+    ]
+
+
+def dashboard_routes() -> list[ApiRoute]:
+    """The managers' dashboard metrics: one table each, JSON or CSV (``format=csv``)."""
+    m, errors = metrics_api, (400, 401, 403)
+    views: list[tuple[str, Handler, type[BaseModel]]] = [
+        ("funnel", m.funnel, mv.ViewQuery), ("articles", m.articles, mv.ViewQuery),
+        ("services", m.services, mv.ViewQuery), ("sla", m.sla, mv.SlaQuery),
+        ("backlog", m.backlog, mv.NowQuery), ("channels", m.channels, mv.ViewQuery),
+        ("escalations", m.escalations, mv.ViewQuery),
+    ]
+    return [
+        _api("GET", f"/engineer/metrics/{name}", handler, f"engineer_metrics_{name}",
+             Access.MANAGER, query=query, answer=mv.MetricTable, errors=errors,
+             raw_responses=m.CSV)
+        for name, handler, query in views
     ]
 
 
