@@ -218,3 +218,22 @@ def test_html_may_be_framed_only_by_the_organisations_origins() -> None:
         nobody = client.get("/frame").headers["content-security-policy"]
     assert acme == f"frame-ancestors 'self' {PORTAL}"
     assert nobody == "frame-ancestors 'self'"
+
+
+def test_starlettes_own_body_limit_would_answer_in_plain_text() -> None:
+    """Why ``BodyLimitMiddleware`` stays: Starlette's ``max_body_size`` answers any request
+    that declares an oversized body with its own text/plain "Content Too Large", even when
+    the app's JSON error handler has answered. When this fails, Starlette has changed:
+    switch to ``max_body_size`` (a route can raise its own limit, e.g. uploads)."""
+    app = Starlette(
+        routes=[Route("/echo", echo, methods=["POST"])],
+        exception_handlers=exception_handlers(),
+        max_body_size=500,
+    )
+    with TestClient(app) as client:
+        response = client.post("/echo", content=b"x" * 501)
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/plain")
+    with TestClient(limited_app(500)) as client:
+        ours = client.post("/echo", content=b"x" * 501, headers={"Accept-Language": "ru"})
+    assert ours.json()["error"] == "body_too_large"
