@@ -1,7 +1,8 @@
 """The staff console: server-rendered pages under ``/console`` for engineers and managers.
 
 ``login`` signs in and out, ``queue`` lists a line's or group's tickets, ``ticket`` shows
-one ticket and runs the actions its workflow allows; ``pages`` holds the session cookie,
+one ticket and runs the actions its workflow allows, ``dashboard`` draws the managers'
+metrics; ``pages`` holds the session cookie,
 CSRF check, language and template rendering they share. Every decision is a use case's
 (``services``), every rule the domain's: these modules read forms and render answers.
 """
@@ -9,7 +10,7 @@ CSRF check, language and template rendering they share. Every decision is a use 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from selfservice.console import login, queue, ticket
+from selfservice.console import dashboard, login, queue, ticket
 from selfservice.console.pages import STATIC
 
 #: Where the console is served.
@@ -22,6 +23,7 @@ def console_routes() -> list[BaseRoute]:
         *login.routes(),
         *queue.routes(),
         *ticket.routes(),
+        *dashboard.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC), name="console-static"),
     ]
     return [Mount(CONSOLE_PATH, routes=routes), Route(CONSOLE_PATH, login.to_queue)]
