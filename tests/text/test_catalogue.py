@@ -61,7 +61,7 @@ def test_parameters_are_filled_and_a_missing_one_shows_as_a_question_mark() -> N
     assert text("chat.article_intro", "en") == "Let's go through it step by step (? steps)."
     assert text("mail.status.closed", "de") == "Closed"  # an unknown language is English
     with pytest.raises(KeyError):
-        text("api.no_such_key", "en")
+        catalogue().template("api.no_such_key", "en")
 
 
 def test_a_new_language_is_a_new_file(tmp_path: Path) -> None:
@@ -100,3 +100,30 @@ def test_the_site_search_box_shows_the_catalogues_texts(lang: str) -> None:
     ours = {key.removeprefix("site.search."): catalogue().template(key, lang)
             for key in catalogue().keys("site.search.")}
     assert site_search_strings()[lang] == ours
+
+
+def test_every_key_a_console_template_names_exists() -> None:
+    templates = ROOT / "src" / "selfservice" / "console" / "templates"
+    used = set()
+    for page in templates.glob("*.html"):
+        source = page.read_text(encoding="utf-8")
+        # whole keys only: "prefix." ~ value is the enum test's below
+        used |= {f"console.{k}" for k in re.findall(r"""\bt\(["']([a-z0-9_.]*[a-z0-9_])["']""",
+                                                     source)}
+        used |= set(re.findall(r"""\btx\(["']([a-z0-9_.]*[a-z0-9_])["']""", source))
+    known = set(catalogue().keys())
+    assert used and not sorted(used - known)
+
+
+def test_every_ticket_type_status_and_channel_has_its_console_label() -> None:
+    from selfservice.domain.enums import Channel, Status, TicketType
+
+    known = set(catalogue().keys())
+    wanted = {f"console.type.{t.value}" for t in TicketType}
+    wanted |= {f"console.channel.{c.value}" for c in Channel}
+    wanted |= {f"mail.status.{s.value}" for s in Status}
+    assert not sorted(wanted - known)
+
+
+def test_a_missing_key_shows_as_itself_instead_of_failing() -> None:
+    assert text("console.no_such_label", "ru") == "console.no_such_label"

@@ -13,6 +13,7 @@ caller did not give renders as ``?``: a text must never become an error itself.
 """
 
 import functools
+import logging
 import string
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import yaml
 
 FOLDER = Path(__file__).parent / "languages"
+_log = logging.getLogger(__name__)
 DEFAULT = "en"
 
 
@@ -83,7 +85,13 @@ class Catalogue:
         return table.get(key) or self._texts[DEFAULT][key]
 
     def text(self, key: str, lang: object = DEFAULT, /, **params: object) -> str:
-        return fill(self.template(key, lang), params)
+        """The filled text; a key not even English has shows as itself (and is logged):
+        a page with one raw label beats a page that fails."""
+        try:
+            return fill(self.template(key, lang), params)
+        except KeyError:
+            _log.warning("text catalogue: no text for %r", key)
+            return key
 
     def missing(self, lang: str) -> list[str]:
         """English keys that ``lang`` lacks (they fall back to English)."""
