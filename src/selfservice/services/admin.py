@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -224,6 +224,45 @@ def contacts(engine: Engine, *, org_id: str | None = None) -> list[Contact]:
         query = query.where(Contact.org_id == org_id)
     with transaction(engine, write=False) as session:
         return list(session.exec(query))
+
+
+#: The most contacts a phone-call search lists.
+FOUND_LIMIT = 20
+
+
+def find_contacts(engine: Engine, *, query: str) -> list[tuple[Contact, Organisation]]:
+    """Authorised contacts of active organisations whose name or e-mail, or whose
+    organisation's name or contract number, contains ``query`` (any case): who may
+    phone in a ticket."""
+    words = query.strip().lower()
+    if not words:
+        return []
+    # the caller's % and _ are letters, not wildcards
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    found = (
+        select(Contact, Organisation)
+        .join(Organisation, col(Organisation.id) == col(Contact.org_id))
+        .where(col(Contact.authorised).is_(True), col(Organisation.active).is_(True))
+        .where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
+            Contact.name, Contact.email, Organisation.contract_number, Organisation.name))))
+        .order_by(col(Organisation.name), col(Contact.name))
+        .limit(FOUND_LIMIT)
+    )
+    with transaction(engine, write=False) as session:
+        return [(contact, org) for contact, org in session.exec(found).all()]
+
+
+def contact_by_id(engine: Engine, *, contact_id: int) -> tuple[Contact, Organisation] | None:
+    """An authorised contact of an active organisation, with it; None otherwise."""
+    with transaction(engine, write=False) as session:
+        row = session.exec(
+            select(Contact, Organisation)
+            .join(Organisation, col(Organisation.id) == col(Contact.org_id))
+            .where(col(Contact.id) == contact_id, col(Contact.authorised).is_(True),
+                   col(Organisation.active).is_(True))
+        ).first()
+        return (row[0], row[1]) if row is not None else None
 
 
 def disable_contact(engine: Engine, *, org_id: str, email: str) -> Contact:
