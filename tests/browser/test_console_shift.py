@@ -30,7 +30,7 @@ def _sign_in(page: Page, server: Server, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Queue of line", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def _customer_opens_the_ticket(widget: Widget, number: str) -> None:
@@ -106,3 +106,32 @@ def test_an_l1_shift_from_queue_to_closed(
     assert ticket(server.engine, number).status is Status.CLOSED
     l1.close()
     l2.close()
+
+
+def test_a_managers_dashboard_shows_the_metrics_apis_numbers(
+    page: Page, server: Server
+) -> None:
+    env = {"SELFSERVICE_DATABASE_URL": server.database_url}
+    added = CliRunner().invoke(main, ["engineer", "add", "--name", "Head of Support",
+                                      "--email", "head@demo.example", "--role", "manager"],
+                               env=env)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    token = next(word for word in added.output.split() if word.startswith("sse_"))
+    _password(server, "head@demo.example")
+    fields = {"vm_name": "app-07", "os": "linux", "symptoms": ["no_ping"],
+              "started_on": date.today().isoformat()}
+    server.api("POST", "tickets", {"form": "vm-not-responding", "fields": fields},
+               server.demo_token())  # at least one open ticket: the backlog has a row
+    backlog = server.api("GET", "engineer/metrics/backlog", None, token)["rows"]
+    _sign_in(page, server, "head@demo.example")
+    page.get_by_role("link", name="Dashboard").click()
+    table = page.locator("#table-backlog")
+    expect(table).to_be_visible()
+    for row in backlog:
+        cells = table.get_by_role("row").filter(
+            has=page.get_by_role("rowheader", name=str(row[0]), exact=True))
+        expect(cells.locator("td")).to_have_text([str(n) for n in row[1:]])
+    # a form posted without the session's token is refused, in the page's language
+    page.evaluate("""() => { const f = document.querySelector('form[action="/console/logout"]');
+                             f.querySelector('input[name=csrf]').value = 'forged'; f.submit(); }""")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
