@@ -110,3 +110,17 @@ def test_the_ticket_page_in_russian(app_client: TestClient, desk: Desk) -> None:
     page = app_client.get(f"/console/tickets/{number}")
     for words in ("Слова клиента", "Матрица приоритетов", "Часы SLA", "Взять"):
         assert words in page.text
+
+
+def test_the_queue_shows_the_first_fifty_and_more_on_request(app_client: TestClient,
+                                                              desk: Desk) -> None:
+    for _ in range(51):
+        file_ticket(app_client, desk)
+    sign_in(app_client, "L1")
+    first = app_client.get("/console/queue?line=L1", headers={"Accept-Language": "en"})
+    assert first.text.count('<tr class="sla-') == 50
+    more = re.search(r'<a href="([^"]+)">The first 50 are shown: show more</a>', first.text)
+    assert more is not None and "limit=200" in more.group(1)
+    everything = app_client.get(more.group(1).replace("&amp;", "&"))
+    assert everything.text.count('<tr class="sla-') == 51
+    assert "show more" not in everything.text

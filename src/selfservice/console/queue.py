@@ -1,13 +1,15 @@
 """The queue page: a line's or group's open tickets, unassigned first, then by SLA due.
 
 ``GET /console/queue`` takes the filters as query parameters (line, group, status,
-priority, service, org, channel, ``mine=1``); ``&rows=1`` answers only the table's rows,
+priority, service, org, channel, ``mine=1``) and shows the first 50 rows (``limit=`` up to
+500: "show more"); ``&rows=1`` answers only the table's rows,
 which ``console.js`` fetches every 15 seconds. Who may read which line is the domain's
 (``staffing.check_reader``): L2 watches L1's queue (read-only, but may re-prioritise).
 """
 
 from enum import StrEnum
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,7 +23,7 @@ from selfservice.domain.errors import DomainError
 from selfservice.services import admin
 from selfservice.services.common import line_of
 from selfservice.services.queries import OPEN_STATUSES
-from selfservice.services.staff_views import QueueFilter, staff_queue
+from selfservice.services.staff_views import QUEUE_LIMIT, QUEUE_MAX, QueueFilter, staff_queue
 from selfservice.web.state import state_of
 
 E = TypeVar("E", bound=StrEnum)
@@ -57,6 +59,7 @@ async def queue_page(request: Request) -> Response:
         priority=_enum(Priority, q.get("priority")), service=q.get("service") or None,
         org_id=q.get("org") or None, channel=_enum(Channel, q.get("channel")),
         assignee_id=user.engineer_id if q.get("mine") == "1" else None,
+        limit=_limit(q.get("limit")),
     )
     engine = backend(request).engine
     rows = await run_in_threadpool(staff_queue, engine, config=config, filters=filters,
@@ -66,6 +69,8 @@ async def queue_page(request: Request) -> Response:
         "read_only": line is not None and not staffing.works_on(my_line, line),
         "mine": q.get("mine") == "1", "now": now(request),
         "escalated": q.get("escalated", "")[:20],
+        "more": _more_link(request, filters.limit) if len(rows) >= filters.limit
+        and filters.limit < QUEUE_MAX else None,
     }
     if q.get("rows") == "1":
         return render(request, "queue_rows.html", user=user, **values)
@@ -79,6 +84,19 @@ async def queue_page(request: Request) -> Response:
         orgs=[o for o, _ in orgs], refresh=REFRESH_SECONDS, query=str(request.url.query),
         **values,
     )
+
+
+def _more_link(request: Request, limit: int) -> str:
+    """The same queue with more rows."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("limit", "rows")}
+    params["limit"] = str(min(limit * 4, QUEUE_MAX))
+    return "/console/queue?" + urlencode(params)
+
+
+def _limit(value: str | None) -> int:
+    """How many rows: the first ``QUEUE_LIMIT`` unless more were asked (up to the max)."""
+    asked = int(value) if value and value.isdigit() else QUEUE_LIMIT
+    return max(QUEUE_LIMIT, min(asked, QUEUE_MAX))
 
 
 def routes() -> list[BaseRoute]:

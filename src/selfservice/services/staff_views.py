@@ -37,7 +37,10 @@ from selfservice.services.errors import NotFound
 from selfservice.services.queries import OPEN_STATUSES
 from selfservice.services.sla_state import clocks_of
 
-QUEUE_LIMIT = 200
+#: Rows a queue page shows first (a shift works from the top; "show more" asks for more).
+QUEUE_LIMIT = 50
+#: The most rows one queue page lists.
+QUEUE_MAX = 500
 #: Statuses in which the ticket can be given to an engineer of its line.
 _ASSIGNABLE = frozenset({Status.REGISTERED, Status.ASSIGNED, Status.IN_PROGRESS,
                          Status.REJECTED_BY_USER, Status.INFORMATION_NEEDED})
