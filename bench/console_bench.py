@@ -10,7 +10,7 @@ against the target of 150 ms p99.
 
 Usage::
 
-    python bench/console_bench.py                     # 50,000 tickets, 90 days, 40 runs
+    python bench/console_bench.py                     # 50,000 tickets, 90 days, 200 runs
     python bench/console_bench.py --tickets 5000 --runs 10 --json
 """
 
@@ -104,7 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
