@@ -124,3 +124,21 @@ def test_the_queue_shows_the_first_fifty_and_more_on_request(app_client: TestCli
     everything = app_client.get(more.group(1).replace("&amp;", "&"))
     assert everything.text.count('<tr class="sla-') == 51
     assert "show more" not in everything.text
+
+
+def test_the_ticket_page_lists_the_customers_files_and_serves_them(
+    app_client: TestClient, desk: Desk
+) -> None:
+    uploaded = app_client.post("/api/v1/attachments?name=boot.log", content=b"kernel panic\n",
+                               headers={**desk.contact(), "Content-Type": "text/plain"})
+    assert uploaded.status_code == 201, uploaded.text
+    number = file_ticket(app_client, desk, attachments=[uploaded.json()["id"]])
+    sign_in(app_client, "L1")
+    page = app_client.get(f"/console/tickets/{number}", headers={"Accept-Language": "en"})
+    link = re.search(r'<a href="(/console/tickets/[^"]+/attachments/[^"]+)" download>boot.log</a>',
+                     page.text)
+    assert link is not None and "uploaded by the customer" in page.text
+    got = app_client.get(link.group(1))
+    assert got.status_code == 200 and got.content == b"kernel panic\n"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert app_client.get(f"/console/tickets/{number}/attachments/nope").status_code == 404

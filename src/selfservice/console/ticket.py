@@ -32,11 +32,13 @@ from selfservice.console.pages import (
 )
 from selfservice.domain.enums import ClosureCode, Impact, Status, Urgency
 from selfservice.domain.errors import DomainError, NotOnTheLine
-from selfservice.services import classification, comments, escalation, tickets
+from selfservice.services import attachments, classification, comments, escalation, tickets
+from selfservice.services.attachments import Policy
 from selfservice.services.common import Actor
 from selfservice.services.errors import Forbidden, NotFound
 from selfservice.services.staff_auth import ConsoleUser
 from selfservice.services.staff_views import ticket_page
+from selfservice.web.attachments_api import file_response
 from selfservice.web.backend import Backend
 from selfservice.web.messages import message
 from selfservice.web.state import state_of
@@ -180,8 +182,30 @@ ACTIONS: dict[str, Callable[[Backend, ConsoleUser, str, FormData, datetime], Use
 }
 
 
+async def download(request: Request) -> Response:
+    """An attachment of the ticket (a customer's upload or an e-mail's), as a download;
+    the engineer must be allowed to read the ticket, as for the page."""
+    user = await current_user(request)
+    if user is None:
+        return to_login(request)
+    store = backend(request)
+    policy = Policy.from_settings(state_of(request)["settings"])
+    try:
+        found = await run_in_threadpool(
+            attachments.for_engineer, store.engine, number=request.path_params["number"],
+            attachment_id=request.path_params["id"], engineer_id=user.engineer_id,
+            storage=policy.storage,
+        )
+    except NotFound:
+        return render(request, "refused.html", user=user, status=404, reason="no_ticket")
+    except NotOnTheLine:
+        return refused(request, user, "line")
+    return file_response(found)
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/tickets/{number}", show),
+        Route("/tickets/{number}/attachments/{id}", download),
         Route("/tickets/{number}/{action}", act, methods=["POST"]),
     ]

@@ -20,7 +20,6 @@ from selfservice.db.models import (
     Conversation,
     ConversationEvent,
     Engineer,
-    MailAttachment,
     Organisation,
     Ticket,
     TicketHistory,
@@ -32,6 +31,7 @@ from selfservice.domain.enums import ActorRole, Channel, Line, Priority, Status
 from selfservice.domain.errors import DomainError
 from selfservice.domain.sla import SlaClocks, SlaStatus
 from selfservice.domain.workflow import FINAL, allowed_targets
+from selfservice.services import attachments as ticket_files
 from selfservice.services.common import line_of, state_of
 from selfservice.services.errors import NotFound
 from selfservice.services.queries import OPEN_STATUSES
@@ -119,7 +119,8 @@ class TicketPage:
     #: The widget conversation that led to the ticket, its events in order.
     conversation: Conversation | None
     events: list[ConversationEvent]
-    attachments: list[MailAttachment]
+    #: Customer uploads and stored e-mail attachments, oldest first.
+    attachments: list[ticket_files.Listed]
     #: Engineer ids (as text, as history rows name them) → names.
     names: dict[str, str]
     #: Engineers who may be this ticket's assignee (its line's), id → name.
@@ -152,16 +153,14 @@ def ticket_page(
             select(ConversationEvent)
             .where(ConversationEvent.conversation_id == conversation.id)
             .order_by(col(ConversationEvent.id)))) if conversation is not None else []
-        attachments = list(session.exec(select(MailAttachment)
-                                        .where(MailAttachment.ticket_id == ticket.id)
-                                        .order_by(col(MailAttachment.id))))
+        files = ticket_files.of_ticket(session, ticket.id or 0)
         engineers = list(session.exec(select(Engineer).where(col(Engineer.active).is_(True))))
     names = {str(e.id): e.name for e in engineers}
     assignable = {e.id: e.name for e in engineers
                   if e.id is not None and staffing.works_on(line_of(e.role), ticket.line)}
     return TicketPage(
         ticket, contact, org, comments, history, clocks_for(ticket, org, config), conversation,
-        events, attachments, names, assignable, allowed_actions(ticket, me),
+        events, files, names, assignable, allowed_actions(ticket, me),
     )
 
 

@@ -58,7 +58,8 @@ async def upload(call: Call[None, UploadQuery]) -> dict[str, Any]:
             "content_type": row.content_type}
 
 
-def _download(found: attachments.Download) -> Response:
+def file_response(found: attachments.Download) -> Response:
+    """The file as a download, never rendered as a page (API and console alike)."""
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
                          for c in found.name)
     encoded = quote(found.name, safe="")
@@ -80,7 +81,7 @@ async def download(call: Call[None, None]) -> Response:
         attachments.for_contact, number=call.path("number"), attachment_id=call.path("id"),
         contact_id=call.contact_id, storage=policy_of(call).storage,
     )
-    return _download(found)
+    return file_response(found)
 
 
 async def engineer_download(call: Call[None, None]) -> Response:
@@ -89,4 +90,4 @@ async def engineer_download(call: Call[None, None]) -> Response:
         attachments.for_engineer, number=call.path("number"), attachment_id=call.path("id"),
         engineer_id=call.staff.id, storage=policy_of(call).storage,
     )
-    return _download(found)
+    return file_response(found)
