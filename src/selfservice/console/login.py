@@ -25,7 +25,7 @@ from selfservice.console.pages import (
     refused,
     render,
     set_cookie,
-    to_login,
+    signed_post,
 )
 from selfservice.domain import lockout
 from selfservice.domain.enums import Language
@@ -82,12 +82,10 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(form, user.csrf_token):
-        return refused(request, user, "csrf")
+    posted = await signed_post(request)
+    if isinstance(posted, Response):
+        return posted
+    user, form = posted
     engine = backend(request).engine
     if request.url.path.endswith("everywhere"):
         await run_in_threadpool(staff_auth.sign_out_everywhere, engine,
@@ -100,12 +98,10 @@ async def logout(request: Request) -> Response:
 
 
 async def switch_language(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(form, user.csrf_token):
-        return refused(request, user, "csrf")
+    posted = await signed_post(request)
+    if isinstance(posted, Response):
+        return posted
+    user, form = posted
     lang = field(form, "lang")
     if lang in (Language.EN, Language.RU):
         await run_in_threadpool(staff_auth.set_language, backend(request).engine,

@@ -104,6 +104,18 @@ def _quote(value: str) -> str:
     return quote(value, safe="/")
 
 
+async def signed_post(request: Request) -> tuple[ConsoleUser, FormData] | Response:
+    """The signed-in engineer and the posted form with the session's CSRF token; else the
+    answer to send instead (the sign-in page, or the 403 page)."""
+    user = await current_user(request)
+    if user is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(form, user.csrf_token):
+        return refused(request, user, "csrf")
+    return user, form
+
+
 def csrf_ok(form: FormData, expected: str) -> bool:
     given = form.get("csrf")
     return isinstance(given, str) and bool(expected) and secrets.compare_digest(given, expected)

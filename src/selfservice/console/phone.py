@@ -17,12 +17,11 @@ from starlette.routing import BaseRoute, Route
 
 from selfservice.console.pages import (
     backend,
-    csrf_ok,
     current_user,
     field,
     now,
-    refused,
     render,
+    signed_post,
     to_login,
 )
 from selfservice.domain.enums import Impact, TicketType, Urgency
@@ -68,12 +67,10 @@ async def phone_page(request: Request) -> Response:
 
 
 async def register(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(form, user.csrf_token):
-        return refused(request, user, "csrf")
+    posted = await signed_post(request)
+    if isinstance(posted, Response):
+        return posted
+    user, form = posted
     chosen = field(form, "contact")
     if not chosen.isdigit():
         return await phone_page(request)

@@ -21,13 +21,13 @@ from starlette.routing import BaseRoute, Route
 
 from selfservice.console.pages import (
     backend,
-    csrf_ok,
     current_user,
     field,
     language,
     now,
     refused,
     render,
+    signed_post,
     to_login,
 )
 from selfservice.domain.enums import ClosureCode, Impact, Status, Urgency
@@ -70,12 +70,10 @@ async def show(request: Request, *, error: str | None = None, status: int = 200)
 
 
 async def act(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(form, user.csrf_token):
-        return refused(request, user, "csrf")
+    posted = await signed_post(request)
+    if isinstance(posted, Response):
+        return posted
+    user, form = posted
     action = request.path_params["action"]
     build = ACTIONS.get(action)
     if build is None:
