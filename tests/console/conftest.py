@@ -62,14 +62,20 @@ def desk(engine: Engine, desk_config: SupportConfig) -> Desk:
 
 
 @pytest.fixture
+def console_settings() -> Settings:
+    """The service's settings (a test module may override this fixture)."""
+    return Settings()
+
+
+@pytest.fixture
 def app_client(
     engine: Engine, desk: Desk, content: Content, search_index: SearchIndex,
-    desk_config: SupportConfig,
+    desk_config: SupportConfig, console_settings: Settings,
 ) -> Iterator[TestClient]:
     backend = make_backend(engine, content=content, config=desk_config, clock=utc_now,
                            ttl=0.0, search_log_interval=0.0)
     app = create_app(
-        settings=Settings(), content=content, search_index=search_index, store=backend,
+        settings=console_settings, content=content, search_index=search_index, store=backend,
         directory=backend.directory, origins_for=backend.directory.origins_for(),
         rate_limiter=NoRateLimit(),
     )

@@ -107,4 +107,5 @@ def test_the_language_switch_is_kept_in_the_session(app_client: TestClient, desk
     app_client.post("/console/language", data={"csrf": csrf, "lang": "ru",
                                                "back": "/console/queue"})
     assert "Очередь линии L2" in app_client.get("/console/queue").text
-    assert "Staff sign-in" in TestClient(app_client.app).get("/console/login").text
+    app_client.cookies.clear()  # another browser: no session, its own language
+    assert "Staff sign-in" in app_client.get("/console/login").text

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
@@ -37,6 +38,16 @@ def _on_off(value: object) -> object:
         if value not in {"on", "off"}:
             raise ValueError("must be on or off")
         return value == "on"
+    return value
+
+
+def _zone(value: object) -> object:
+    """An IANA time zone name from the environment; a ZoneInfo from code passes through."""
+    if isinstance(value, str):
+        try:
+            return ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name such as Europe/Moscow") from None
     return value
 
 
@@ -106,6 +117,8 @@ class Settings(BaseSettings):
     #: Search by meaning as well as by words (the English sentence model, about 400 MB
     #: of memory a process); off ranks by words only.
     search_meaning: OnOff = True
+    #: The time zone the staff console shows times in (an IANA name: ``Europe/Moscow``).
+    console_time_zone: Annotated[ZoneInfo, BeforeValidator(_zone)] = ZoneInfo("UTC")
 
     @classmethod
     def settings_customise_sources(

@@ -76,8 +76,18 @@ def render(request: Request, name: str, *, user: ConsoleUser | None, status: int
     def tx(key: str, **params: object) -> str:
         return text(key, lang.value, **params)
 
+    zone = state_of(request)["settings"].console_time_zone
+
+    def when(moment: datetime | None, with_year: bool = False) -> str:
+        """A stored (UTC) time on the desk's clock: ``07.12.2026 14:05 MSK``."""
+        if moment is None:
+            return "—"
+        local = moment.astimezone(zone)
+        return local.strftime("%d.%m.%Y %H:%M %Z" if with_year else "%d.%m %H:%M")
+
     html = _ENV.get_template(name).render(
-        t=t, tx=tx, lang=lang.value, user=user, path=request.url.path,
+        t=t, tx=tx, when=when, zone=now(request).astimezone(zone).strftime("%Z"),
+        lang=lang.value, user=user, path=request.url.path,
         csrf=user.csrf_token if user is not None else "", **values,
     )
     return HTMLResponse(html, status_code=status, headers=page_headers())
