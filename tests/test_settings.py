@@ -42,6 +42,10 @@ def test_building_settings_in_code_never_reads_the_environment(
         ("SEARCH_MEANING", "yes", "SELFSERVICE_SEARCH_MEANING: must be on or off, got 'yes'"),
         ("MAIL_UNKNOWN_SENDER_REPLY", "always",
          "SELFSERVICE_MAIL_UNKNOWN_SENDER_REPLY: must be off or authenticated, got 'always'"),
+        ("CONSOLE_TIME_ZONE", "Moscow", "SELFSERVICE_CONSOLE_TIME_ZONE: must be an IANA time "
+                                        "zone name such as Europe/Moscow, got 'Moscow'"),
+        ("MAIL_MAX_ATTACHMENT_BYTES", "5000000", "SELFSERVICE_MAIL_MAX_ATTACHMENT_BYTES: "
+         "renamed to SELFSERVICE_ATTACHMENT_MAX_BYTES; set that instead"),
     ],
 )
 def test_a_bad_value_names_the_variable(variable: str, value: str, message: str) -> None:

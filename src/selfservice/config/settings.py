@@ -26,6 +26,9 @@ from pydantic_settings import (
 from selfservice.channels.mail_attachments import DEFAULT_TYPES, AttachmentLimits
 
 PREFIX = "SELFSERVICE_"
+#: Settings that were renamed: an installation still setting the old name is told, rather
+#: than silently running on the new one's default.
+RENAMED = {"MAIL_MAX_ATTACHMENT_BYTES": "ATTACHMENT_MAX_BYTES"}
 
 
 class SettingsError(ValueError):
@@ -160,6 +163,10 @@ class _Environment(EnvSettingsSource):
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from ``SELFSERVICE_*`` variables; a bad value raises SettingsError."""
     env = os.environ if environ is None else environ
+    renamed = [f"{PREFIX}{old}: renamed to {PREFIX}{new}; set that instead"
+               for old, new in RENAMED.items() if env.get(PREFIX + old)]
+    if renamed:
+        raise SettingsError("\n".join(renamed))
     raw = _Environment(env)()
     try:
         return Settings(**raw)
