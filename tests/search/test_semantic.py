@@ -257,3 +257,16 @@ def test_an_other_language_hit_goes_first_only_when_clearly_more_confident() -> 
     sure = 0.45 + LANGUAGE_MARGIN + 0.05
     assert [d for d, _s, _c in interleave(own, [(7, 5.0, sure)])] == [7, 1, 2]
     assert interleave([], [(7, 5.0, 0.6)]) == [(7, 5.0, 0.6)]
+
+
+def test_a_query_is_encoded_on_one_thread_and_documents_on_every_core() -> None:
+    # two OpenMP threads per query stall behind any busy core (p99 up to 860 ms measured)
+    from selfservice.text import encoder as encoder_module
+
+    enc = shared_encoder()
+    enc.query(f"vpn does not connect {time.time_ns()}")
+    omp = encoder_module._omp
+    assert omp, "the engine's OpenMP runtime was not found: thread counts are not controlled"
+    assert omp.omp_get_max_threads() == 1
+    enc.documents([f"How to reset a password {time.time_ns()}"])
+    assert omp.omp_get_max_threads() == encoder_module._indexing_threads()
