@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, cast
+from xml.etree import ElementTree
 
 import pytest
 from intake_helpers import Clock, kb_classifier, make_intake, message
@@ -34,6 +35,7 @@ from selfservice.web.identity import mint_token
 from selfservice.web.ratelimit import NoRateLimit
 
 ZONE = "ru-1b"
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Desk:
     alert_token: str
     bob: Contact
     engineer_token: str
+    manager_token: str
 
     def alert(self, payload: dict[str, Any]) -> dict[str, Any]:
         answer = self.client.post("/api/v1/alerts/alertmanager", json=payload,
@@ -69,6 +72,8 @@ def desk(engine: Engine, config: SupportConfig, world: World, content: Content,
                                       org_id="provider", now=T0)
     noc = admin.add_engineer(engine, name="NOC", email="noc@support.example",
                              role=Role.L1, group_id="service-desk", now=T0)
+    boss = admin.add_engineer(engine, name="Boss", email="boss@support.example",
+                              role=Role.MANAGER, now=T0)
     file = tmp_path / "alert_mapping.yml"
     file.write_text(mapping(world.l1.email), encoding="utf-8")
     clock = Clock(T0)
@@ -78,7 +83,7 @@ def desk(engine: Engine, config: SupportConfig, world: World, content: Content,
                      search_index=search_index, store=backend, directory=backend.directory,
                      clock=clock, rate_limiter=NoRateLimit())
     with TestClient(app) as client:
-        yield Desk(client, clock, source.token, bob, noc.api_token)
+        yield Desk(client, clock, source.token, bob, noc.api_token, boss.api_token)
 
 
 def problems(engine: Engine) -> list[KnownProblem]:
@@ -150,6 +155,9 @@ def test_a_host_outage_from_alert_to_every_customer_told_once(
     assert subscribed.status_code == 200 and subscribed.json()["subscribed"] is True
     [told] = problems(engine)
     assert told.first_notice_at == T0 + timedelta(minutes=2)
+    page = desk.client.get("/status?lang=en").text
+    assert "Current problems" in page and "VMs in zone ru-1b are not responding" in page
+    assert "Next update by 2025-03-03 10:30 UTC" in page
 
     # Bob (globex, zone ru-1a) never sees it, nor may he subscribe to it
     bob = desk.as_contact("globex", _secret(engine, "globex"), "bob@globex.example")
@@ -196,6 +204,34 @@ def test_a_host_outage_from_alert_to_every_customer_told_once(
     assert "service working again" in body(to_john)
     assert not mails_to(smtp_server, "bob@globex.example")
     assert desk.client.get("/api/v1/known-problems", headers=john).json() == {"problems": []}
+    check_status_and_numbers(desk)
+
+
+def check_status_and_numbers(desk: Desk) -> None:
+    """After the outage: the status page lists it among the last 30 days, and the
+    managers' numbers count the child, the duplicate avoided and the time to notice."""
+    status = desk.client.get("/api/v1/status?lang=ru").json()
+    assert status["current"] == []
+    assert [p["title"] for p in status["recent"]] == [
+        "Виртуальные машины в зоне ru-1b не отвечают"]
+    page = desk.client.get("/status?lang=ru")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Все сервисы работают нормально." in page.text
+    assert "Виртуальные машины в зоне ru-1b не отвечают" in page.text
+    assert "Виртуальные машины</h3>" in page.text  # grouped by service, by its name
+    feed = ElementTree.fromstring(desk.client.get("/status/feed.atom").content)
+    titles = [e.findtext(f"{{{ATOM}}}title") for e in feed.iter(f"{{{ATOM}}}entry")]
+    assert titles == ["VMs in zone ru-1b are not responding"]
+    manager = {"Authorization": f"Bearer {desk.manager_token}"}
+    numbers = desk.client.get("/api/v1/engineer/metrics/known-problems?from=2025-03-01"
+                              "&to=2025-03-31", headers=manager).json()
+    assert numbers["problems"] == numbers["children_linked"] == 1
+    assert numbers["contacts_told"] == 2  # John and Ivan; Bob never was
+    assert numbers["duplicates_avoided"] == 1  # John did not file, Ivan did
+    assert numbers["first_notice_seconds_median"] == 300.0  # alert 09:57, first told 10:02
+    engineer = {"Authorization": f"Bearer {desk.engineer_token}"}
+    assert desk.client.get("/api/v1/engineer/metrics/known-problems?from=2025-03-01"
+                           "&to=2025-03-31", headers=engineer).status_code == 403
 
 
 def _secret(engine: Engine, org_id: str) -> str:
