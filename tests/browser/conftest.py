@@ -60,7 +60,7 @@ def _unavailable(reason: str) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``selfservice serve --demo`` on a free loopback port; mail only goes to the outbox."""
     workdir = tmp_path_factory.mktemp("widget-server")
-    # Host outages (alertname HypervisorDown) are customer-visible: test_known_problems.py.
+    # Host outages (alertname HypervisorDown) are customer-visible: test_widget_known_problems.py.
     alert_mapping = workdir / "alert_mapping.yml"
     alert_mapping.write_text(mapping("l1@demo.example"), encoding="utf-8")
     database_url = f"sqlite:///{workdir / 'selfservice.db'}"

@@ -37,7 +37,8 @@ def host_outage(status: str, *, zone: str, host: str, starts_at: datetime,
               "job": "node"}
     ends = starts_at + timedelta(minutes=40) if status == "resolved" else None
     return {
-        "version": "4", "groupKey": f'{{}}:{{alertname="{alertname}",zone="{zone}"}}',
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="{alertname}",instance="{host}",zone="{zone}"}}',
         "truncatedAlerts": 0, "status": status, "receiver": "selfservice",
         "groupLabels": {"alertname": alertname, "zone": zone}, "commonLabels": labels,
         "commonAnnotations": {"summary": f"Hypervisor {host} is down"},

@@ -133,6 +133,13 @@ def for_contact(engine: Engine, *, contact_id: int, lang: str, now: datetime
                 for p in problems]
 
 
+def any_for_contact(engine: Engine, *, contact_id: int) -> bool:
+    """Is any open known problem affecting the contact's organisation? (Read only: the
+    chat asks first, before it spends time on the classifier.)"""
+    with transaction(engine, write=False) as session:
+        return bool(_affecting(session, contact_id)[1])
+
+
 def in_conversation(
     engine: Engine, *, contact_id: int, lang: str, said: str, services: Collection[str],
     now: datetime,

@@ -125,6 +125,8 @@ async def _known_problem(call: Call[Any, Any], said: str, turn: Turn) -> Message
     """The known problem the customer's words concern, as a message: the services of the
     articles and forms found for them or the classifier's sure guess, or a place of the
     problem named in them."""
+    if not await call.run(known_problem_views.any_for_contact, contact_id=call.contact_id):
+        return None
     content = call.state["content"]
     services = set()
     guess = await call.run_blocking(call.backend.classifier.classify, said)

@@ -105,6 +105,7 @@ def test_the_widget_tells_an_affected_customer_first(
 
     widget.say(SAY[lang])
     told = widget.ui.locator(".entry.known-problem")
+    told.wait_for(timeout=60_000)  # the first search of a cold server loads its models
     expect(told).to_contain_text(TITLE[lang])
     expect(told).to_contain_text({"en": "We know:", "ru": "Мы знаем:"}[lang])
     expect(widget.ui.locator(".known-problem ~ .entry .cards")).to_have_count(0)
