@@ -182,6 +182,13 @@ def test_a_host_outage_from_alert_to_every_customer_told_once(
     assert history(engine, child.id or 0, field="known_problem")
     queue = [t.number for t in queries.queue(engine, line=Line.L1)]
     assert parent.number in queue and child.number not in queue
+    staff = {"Authorization": f"Bearer {desk.engineer_token}"}
+    seen = desk.client.get(f"/api/v1/engineer/tickets/{child.number}", headers=staff).json()
+    assert seen["known_problem"] == problem.id
+    listed = desk.client.get("/api/v1/engineer/queue?line=L1", headers=staff).json()
+    assert child.number not in [t["number"] for t in listed["tickets"]]
+    linked = desk.client.get(f"/api/v1/engineer/known-problems/{problem.id}", headers=staff)
+    assert linked.json()["children"] == [child.number]
     assert deliver(engine, config, smtp_server, filed_at) >= 1  # Ivan's registration
     before = len(smtp_server.collector.messages)
 
