@@ -11,6 +11,7 @@ import { ChatView } from "./chat.js";
 import { focus, h } from "./dom.js";
 import { RequestFormView } from "./form.js";
 import { pickLanguage, translator } from "./i18n.js";
+import { KnownProblemBanner } from "./known.js";
 import { TicketsView } from "./tickets.js";
 import { filePicker } from "./attach.js";
 
@@ -91,6 +92,7 @@ class App {
       "aria-controls": "ss-panel", "aria-label": t("launcher_open"),
       onclick: () => this.requestOpen(true) }, launcherIcon());
     this.chat = new ChatView(this);
+    this.knownProblems = new KnownProblemBanner(this);
     this.tickets = new TicketsView(this);
     this.formSlot = h("div", { class: "form-slot", hidden: true });
     this.identityLine = h("p", { class: "identity" });
@@ -107,7 +109,7 @@ class App {
     h("header", {},
       h("div", { class: "heading" }, this.titleElement, this.subtitle, this.identityLine),
       this.standalone ? null : this.closeButton),
-    h("nav", { class: "tabs" }, this.tabChat, this.tabTickets),
+    h("nav", { class: "tabs" }, this.tabChat, this.tabTickets), this.knownProblems.element,
     h("div", { class: "views" }, this.chat.element, this.formSlot, this.tickets.element));
     this.tickets.element.hidden = true;
     this.root = h("div", { class: "shell" }, this.standalone ? null : this.launcher, this.panel);
@@ -224,6 +226,7 @@ class App {
     document.documentElement.lang = chosen;
     this.label();
     this.chat.languageChanged();
+    this.knownProblems.refresh();
     if (this.view === "tickets") {
       this.tickets.showList();
     }
@@ -237,6 +240,7 @@ class App {
       this.identity = null;
       this.tabTickets.hidden = true;
       this.label();
+      this.knownProblems.refresh();
       if (previous && this.chat.id) {
         this.chat.reset(); // a signed-in conversation does not continue anonymously
         if (this.isOpen) {
@@ -254,6 +258,7 @@ class App {
     }
     this.tabTickets.hidden = !this.signedIn;
     this.label();
+    this.knownProblems.refresh();
   }
 
   tokenRefused() {

@@ -5,6 +5,7 @@
 
 import { ApiError } from "./api.js";
 import { clear, fill, focus, h, sanitize, uid } from "./dom.js";
+import { knownProblemMethods } from "./known.js";
 import { ConversationMemory } from "./memory.js";
 import { richText } from "./richtext.js";
 import { suggestionMethods } from "./suggest.js";
@@ -283,7 +284,7 @@ export class ChatView {
   /** Render the server's messages; a new step takes the keyboard focus (and the reader's). */
   render(messages) {
     this.focusTarget = null;
-    for (const message of messages || []) {
+    for (const message of this.holdAfterKnownProblem(messages || [])) {
       const renderer = this[`render_${message.type}`];
       if (renderer) {
         renderer.call(this, message);
@@ -445,5 +446,5 @@ export class ChatView {
   }
 }
 
-// The as-you-type list under the composer (suggest.js) works on the view's own elements.
-Object.assign(ChatView.prototype, suggestionMethods);
+// The as-you-type list (suggest.js) and known problems (known.js) use the view's elements.
+Object.assign(ChatView.prototype, suggestionMethods, knownProblemMethods);

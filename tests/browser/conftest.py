@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
+from support.host_outage import mapping
 from support.processes import free_port, start_serve, stop
 from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, Server, Widget
 
@@ -59,6 +60,9 @@ def _unavailable(reason: str) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``selfservice serve --demo`` on a free loopback port; mail only goes to the outbox."""
     workdir = tmp_path_factory.mktemp("widget-server")
+    # Host outages (alertname HypervisorDown) are customer-visible: test_widget_known_problems.py.
+    alert_mapping = workdir / "alert_mapping.yml"
+    alert_mapping.write_text(mapping("l1@demo.example"), encoding="utf-8")
     database_url = f"sqlite:///{workdir / 'selfservice.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SELFSERVICE_")}
     env.update({
@@ -66,6 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SELFSERVICE_KB_DIR": str(ROOT / "kb"),
         "SELFSERVICE_INDEX_DIR": str(workdir / "index"),
         "SELFSERVICE_SITE_DIR": str(workdir / "site"),
+        "SELFSERVICE_ALERT_MAPPING": str(alert_mapping),
         "SELFSERVICE_SMTP_HOST": "127.0.0.1",
         "SELFSERVICE_SMTP_PORT": str(free_port()),  # nothing listens: `serve` only queues
         "SELFSERVICE_CORS_ORIGINS": PORTAL_ORIGIN,

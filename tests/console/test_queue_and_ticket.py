@@ -142,3 +142,18 @@ def test_the_ticket_page_lists_the_customers_files_and_serves_them(
     assert got.status_code == 200 and got.content == b"kernel panic\n"
     assert got.headers["content-disposition"].startswith("attachment;")
     assert app_client.get(f"/console/tickets/{number}/attachments/nope").status_code == 404
+
+
+def test_a_known_problems_child_is_out_of_the_queue_and_says_whose_it_is(
+        app_client: TestClient, desk: Desk) -> None:
+    incident = file_ticket(app_client, desk)
+    declared = app_client.post(f"{BASE}/known-problems", headers=desk.staff("L1"), json={
+        "ticket": incident, "organisations": ["acme"],
+        "title": {"en": "ACME's VMs are down", "ru": "ВМ ACME недоступны"},
+        "text": {"en": "We are on it.", "ru": "Работаем."}})
+    assert declared.status_code == 201, declared.text
+    child = file_ticket(app_client, desk)  # the same form: the same service, filed anyway
+    sign_in(app_client, "L1")
+    assert numbers(app_client.get("/console/queue").text) == [incident]
+    page = app_client.get(f"/console/tickets/{child}").text
+    assert f"Child of known problem #{declared.json()['id']}" in page

@@ -17,6 +17,10 @@ The configuration is a plain dict (from YAML or JSON), for example::
           host_regex: "^stor-"
           service_hint: [storage, ceph]
         set: {service: storage, impact: high, urgency: high}
+        known_problem:              # optional: the alert is customer-visible
+          zones: ["{zone}"]         # {label} = the alert's label; clusters, organisations too
+          title: {en: "Storage in {zone} is degraded", ru: "Хранилище в {zone} деградировало"}
+          next_update_minutes: 30   # and estimate_minutes; text: {en, ru} (default: title)
 
 Each of the three fields is decided separately: the first rule (in order) that matches
 the event **and sets that field**, else the severity table, else ``defaults``. The
@@ -31,7 +35,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from selfservice.channels.alert_rules import DEFAULT_SEVERITY, FieldValues, MappingRule
+from selfservice.channels.alert_rules import (
+    DEFAULT_SEVERITY,
+    FieldValues,
+    KnownProblemDraft,
+    MappingRule,
+)
 from selfservice.channels.alert_schema import build_mapping
 from selfservice.channels.alerts import AlertEvent
 from selfservice.content.yaml_models import KeyIssue
@@ -63,6 +72,9 @@ class AlertDecision:
     reasons: Mapping[str, str]
     """Per field, where the value came from: ``rule 'storage cluster'``,
     ``severity 'critical'`` or ``defaults``."""
+    known_problem: KnownProblemDraft | None = None
+    """Set when the first matching rule with ``known_problem`` makes the alert
+    customer-visible; None: customers are never told about it."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +110,18 @@ class AlertMapping:
                     reasons[name] = f"severity {event.severity!r}"
                 else:
                     values[name], reasons[name] = self.defaults.get(name), "defaults"
+        visible = next((r for r in matching if r.known_problem is not None), None)
         return AlertDecision(
             service=values["service"],
             impact=Impact(values["impact"] or Impact.LOW),
             urgency=Urgency(values["urgency"] or Urgency.MEDIUM),
             reasons=reasons,
+            known_problem=(visible.known_problem.draft(visible.name, event.labels)
+                           if visible is not None and visible.known_problem is not None
+                           else None),
         )
+
+    @property
+    def customer_visible(self) -> bool:
+        """Does any rule make alerts customer-visible?"""
+        return any(rule.known_problem is not None for rule in self.rules)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from selfservice.channels.alerts import AlertEvent
 from selfservice.domain.enums import Impact, Urgency
+from selfservice.domain.known_problems import render
 
 #: Used when the configuration has no ``severity`` table. Names from Alertmanager
 #: conventions and Zabbix severities.
@@ -39,6 +40,48 @@ class FieldValues:
 
 
 @dataclass(frozen=True)
+class KnownProblemDraft:
+    """A customer-visible alert's known problem, its texts filled from the alert's labels."""
+
+    rule: str
+    zones: tuple[str, ...]
+    clusters: tuple[str, ...]
+    organisations: tuple[str, ...]
+    title: Mapping[str, str]
+    text: Mapping[str, str]
+    next_update_minutes: int | None
+    estimate_minutes: int | None
+
+
+@dataclass(frozen=True)
+class KnownProblemTemplate:
+    """A rule's ``known_problem``: the alert is customer-visible and affects these places
+    (``{label}`` in any value is replaced by the alert's label)."""
+
+    zones: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    title: Mapping[str, str] = field(default_factory=dict)
+    text: Mapping[str, str] = field(default_factory=dict)
+    next_update_minutes: int | None = None
+    estimate_minutes: int | None = None
+
+    def draft(self, rule: str, labels: Mapping[str, str]) -> KnownProblemDraft:
+        def each(values: tuple[str, ...]) -> tuple[str, ...]:
+            filled = (render(v, labels).strip() for v in values)
+            return tuple(v for v in dict.fromkeys(filled) if v and v != "?")
+
+        return KnownProblemDraft(
+            rule=rule, zones=each(self.zones), clusters=each(self.clusters),
+            organisations=each(self.organisations),
+            title={k: render(v, labels) for k, v in self.title.items()},
+            text={k: render(v, labels) for k, v in self.text.items()},
+            next_update_minutes=self.next_update_minutes,
+            estimate_minutes=self.estimate_minutes,
+        )
+
+
+@dataclass(frozen=True)
 class MappingRule:
     name: str
     sets: FieldValues
@@ -49,6 +92,7 @@ class MappingRule:
     labels_regex: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
     host_regex: re.Pattern[str] | None = None
     service_hints: frozenset[str] = frozenset()
+    known_problem: KnownProblemTemplate | None = None
 
     def matches(self, event: AlertEvent) -> bool:
         if self.sources and event.source.value not in self.sources:

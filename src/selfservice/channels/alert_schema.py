@@ -12,7 +12,12 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PlainValidator, ValidationError, ValidationInfo
 
-from selfservice.channels.alert_rules import DEFAULT_SEVERITY, FieldValues, MappingRule
+from selfservice.channels.alert_rules import (
+    DEFAULT_SEVERITY,
+    FieldValues,
+    KnownProblemTemplate,
+    MappingRule,
+)
 from selfservice.content.yaml_models import KeyIssue, YamlModel, issues_of
 from selfservice.domain.enums import Impact, Urgency
 
@@ -99,8 +104,54 @@ class MatchSpec(YamlModel):
     service_hint: Strings = frozenset()
 
 
+def _places(value: object) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+        raise ValueError("must be a string or a list of strings (\"{label}\" = the alert's "
+                         "label)")
+    return tuple(v.strip() for v in items)
+
+
+def _customer_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a text customers read")
+    if len(value) > 2000:
+        raise ValueError("must be at most 2000 characters")
+    return value.strip()
+
+
+Places = Annotated[tuple[str, ...], PlainValidator(_places)]
+CustomerText = Annotated[str, PlainValidator(_customer_text)]
+
+
+class BothLanguages(YamlModel):
+    en: CustomerText
+    ru: CustomerText
+
+
+class KnownProblemSpec(YamlModel):
+    """The alert is customer-visible: it opens a known problem affecting these places."""
+
+    zones: Places = ()
+    clusters: Places = ()
+    organisations: Places = ()
+    title: BothLanguages
+    text: BothLanguages | None = None
+    next_update_minutes: Annotated[int, Field(ge=5, le=1440)] | None = None
+    estimate_minutes: Annotated[int, Field(ge=5, le=10080)] | None = None
+
+    def template(self) -> KnownProblemTemplate:
+        text = self.text or self.title
+        return KnownProblemTemplate(
+            zones=self.zones, clusters=self.clusters, organisations=self.organisations,
+            title={"en": self.title.en, "ru": self.title.ru}, text={"en": text.en, "ru": text.ru},
+            next_update_minutes=self.next_update_minutes, estimate_minutes=self.estimate_minutes,
+        )
+
+
 class RuleSpec(YamlModel):
     name: str | None = None
+    known_problem: KnownProblemSpec | None = None
     match: Annotated[MatchSpec, BeforeValidator(_empty_if_none)] = Field(
         default_factory=MatchSpec)
     sets: Annotated[SetSpec, BeforeValidator(_empty_if_none)] = Field(alias="set")
@@ -143,6 +194,7 @@ def build_mapping(
             severities=rule.match.severity, labels=rule.match.labels,
             labels_regex=rule.match.labels_regex, host_regex=rule.match.host_regex,
             service_hints=rule.match.service_hint,
+            known_problem=rule.known_problem.template() if rule.known_problem else None,
         )
         for i, rule in enumerate(spec.rules)
     )

@@ -109,6 +109,25 @@ def org_set_portal_url(org_id: str, portal_url: str) -> None:
     click.echo(f"organisation {org.id}: portal URL {org.portal_url or '(the fallback)'}")
 
 
+@org.command("set-locations")
+@click.argument("org_id")
+@click.argument("locations", nargs=-1)
+def org_set_locations(org_id: str, locations: tuple[str, ...]) -> None:
+    """Say where the organisation's resources live: zones, regions, clusters.
+
+    A known problem naming one of them (e.g. from a customer-visible alert of zone
+    ru-1b) affects the organisation: its contacts see the notice, their tickets about
+    it become the problem's children. No LOCATIONS: clear the list.
+
+    \b
+    Example:
+      selfservice org set-locations acme ru-1 ru-1b k8s-prod-2
+    """
+    with _database() as engine:
+        org = admin.set_locations(engine, org_id=org_id, locations=list(locations))
+    click.echo(f"organisation {org.id}: locations {', '.join(org.locations) or '(none)'}")
+
+
 @org.command("rotate-secret")
 @click.argument("org_id")
 @click.option("--grace-days", type=click.FloatRange(min=0), default=7.0, show_default=True,

@@ -87,6 +87,10 @@ def load_alert_config(
         mapping = AlertMapping.from_dict(rest, known_services=known_services)
     except AlertMappingError as error:
         issues += [i for i in error.issues if i not in issues]
+    if mapping is not None and mapping.customer_visible and not options.completed_by:
+        issues.append(KeyIssue("completed_by", "rules with known_problem need completed_by: "
+                               "the engineer recorded as completing the children of a "
+                               "resolved known problem"))
     if issues or mapping is None:
         raise AlertConfigError(problems_at(file, data, issues))
     return AlertConfig(mapping, options.complete_on_resolve, options.completed_by, file)

@@ -80,6 +80,20 @@ def set_portal_url(engine: Engine, *, org_id: str, portal_url: str | None) -> Or
     return org
 
 
+def set_locations(engine: Engine, *, org_id: str, locations: list[str]) -> Organisation:
+    """Where the organisation's resources live (zones, regions, clusters): a known problem
+    naming one of them affects the organisation. Replaces the list."""
+    clean = list(dict.fromkeys(loc.strip() for loc in locations if loc.strip()))
+    if any(len(loc) > 64 for loc in clean):
+        raise DomainError("a location is at most 64 characters", code="invalid_location",
+                          field="locations")
+    with transaction(engine) as session:
+        org = _get_org(session, org_id, lock=True)
+        org.locations = clean
+        session.add(org)
+    return org
+
+
 def rotate_org_secret(
     engine: Engine, *, org_id: str, now: datetime, grace: timedelta = DEFAULT_ROTATION_GRACE
 ) -> Organisation:

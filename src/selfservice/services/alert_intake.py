@@ -46,8 +46,11 @@ from selfservice.db.session import transaction
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ActorRole, Channel, ClosureCode, Status, TicketType
 from selfservice.domain.errors import DomainError
-from selfservice.services import classifier_models
+from selfservice.services import classifier_models, known_problems
 from selfservice.services.alert_sources import SourceInfo
+from selfservice.services.alert_texts import describe as _describe
+from selfservice.services.alert_texts import headline as _headline
+from selfservice.services.alert_texts import since as _since
 from selfservice.services.common import Actor, load_ticket, record
 from selfservice.services.portal import FALLBACK_SERVICE
 from selfservice.services.registration import register_free_text
@@ -216,6 +219,10 @@ class AlertIntake:
         when = resolved_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self._note(session, found.ticket_id, actor, now,
                    f"Alert resolved at {when}: {_headline(event)}")
+        if _all_resolved(session, found.ticket_id):  # its known problem ends, if it is one
+            known_problems.resolve_for_alert(session, found.ticket_id, now=now,
+                                             completed_by=self.alerts.completed_by,
+                                             config=self.config)
         if not (self.alerts.complete_on_resolve and _all_resolved(session, found.ticket_id)):
             return self._outcome(event, "resolved", found.number, "recorded on the ticket")
         done = self._complete(session, found.ticket_id, now)
@@ -277,6 +284,10 @@ class AlertIntake:
                     or _find(session, source.org_id, group=keys.group, excluded=_NOT_OPEN)):
                 raise _Raced()
             insert_once(session, LINKS, _link_values(source, event, keys, ticket.id or 0, now))
+            if decision.known_problem is not None:  # customer-visible: they are told
+                known_problems.open_from_alert(session, ticket, decision.known_problem,
+                                               author=_actor(source).id or "", now=now,
+                                               started_at=event.starts_at)
             result = self._outcome(event, "opened", ticket.number,
                                    f"new incident: service {service.id}, urgency "
                                    f"{decision.urgency.value}, impact {decision.impact.value}, "
@@ -407,41 +418,3 @@ def _remember(session: Session, source: SourceInfo, event: AlertEvent, keys: _Ke
     })
     if stored is None:  # the same delivery, concurrently: let the other one win
         raise _Raced()
-
-
-# --- texts --------------------------------------------------------------------------------------
-
-
-def _headline(event: AlertEvent) -> str:
-    host = f" on {event.host}" if event.host and event.host not in event.title else ""
-    return f"{event.title}{host}"[:300]
-
-
-def _since(event: AlertEvent) -> str:
-    if event.starts_at is None:
-        return ""
-    return f" (since {event.starts_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
-
-
-def _describe(event: AlertEvent, decision: AlertDecision, source: SourceInfo,
-              service: str) -> str:
-    lines = [event.description or event.title, ""]
-    lines.append(f"Source: {source.name} ({event.sender})")
-    if event.host:
-        lines.append(f"Host: {event.host}")
-    if event.severity:
-        lines.append(f"Severity: {event.severity}")
-    if event.starts_at:
-        lines.append(f"Started: {event.starts_at.isoformat()}")
-    if event.labels:
-        labels = ", ".join(f"{k}={v}" for k, v in sorted(event.labels.items()))
-        lines.append(f"Labels: {labels}")
-    lines.extend(f"Link ({name}): {url}" for name, url in sorted(event.links.items()))
-    lines.extend(f"{name.replace('_', ' ').capitalize()}: {value}"
-                 for name, value in sorted(event.extras.items()))
-    reasons = "; ".join(f"{k} from {v}" for k, v in sorted(decision.reasons.items()))
-    lines.append(f"Mapping: service {service}, impact {decision.impact.value}, urgency "
-                 f"{decision.urgency.value} ({reasons})")
-    lines.append(f"Alert: {event.dedup_key} (group {event.group_key})")
-    return "\n".join(lines).strip()
-

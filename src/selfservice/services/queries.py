@@ -63,8 +63,10 @@ def queue(
     statuses: Collection[Status] = OPEN_STATUSES, assignee_id: int | None = None,
     limit: int = 200,
 ) -> list[Ticket]:
-    """Open tickets of a line/group (or an engineer), the most urgent deadline first."""
-    query = select(Ticket).where(col(Ticket.status).in_(list(statuses)))
+    """Open tickets of a line/group (or an engineer), the most urgent deadline first;
+    children of a known problem are not separate items (their parent is)."""
+    query = select(Ticket).where(col(Ticket.status).in_(list(statuses)),
+                                 col(Ticket.known_problem_id).is_(None))
     if line is not None:
         query = query.where(Ticket.line == line)
     if group_id is not None:

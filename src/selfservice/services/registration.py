@@ -28,7 +28,7 @@ from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Impact, Language, Line, Status, TicketType, Urgency
 from selfservice.domain.priority import needs_phone_confirmation, priority_for
 from selfservice.domain.routing import Route, route, unsynced
-from selfservice.services import outbox
+from selfservice.services import known_problems, outbox
 from selfservice.services.common import SYSTEM, Actor, record
 from selfservice.services.errors import Forbidden, InvalidSubmission, NotFound
 from selfservice.services.sla_state import store_clocks
@@ -199,9 +199,14 @@ def _register_routed(
             created_at=now, updated_at=now, contact_id=contact_id, org_id=filer.org_id,
         )
         store_clocks(ticket, clocks)
+        parent = known_problems.adopt(session, ticket, locations=filer.locations or [])
         ticket.id = _insert_ticket(session, ticket, draft)
         record(session, ticket, actor=actor, now=now, field="status", new=Status.REGISTERED,
                reason=f"registered via {channel.value}")
+        if parent is not None:
+            record(session, ticket, actor=SYSTEM, now=now, field="known_problem",
+                   new=str(parent.problem_id), reason=f"a known problem ({parent.parent_number}) "
+                   "affects this organisation and service: linked as its child")
         if routed.note:
             _record_reroute(session, ticket, requested, routed, now)
         facts = customer_mail.TicketFacts(
@@ -235,6 +240,7 @@ class _Filer:
     sla_level: str
     support_phone: str | None
     portal_url: str | None
+    locations: list[str] | None
 
 
 _CONTACTS: Table = Contact.__table__  # type: ignore[attr-defined]
@@ -244,7 +250,7 @@ _FILER = (
     select(
         _CONTACTS.c.id, _CONTACTS.c.email, _CONTACTS.c.name, _CONTACTS.c.language,
         _CONTACTS.c.authorised, _ORGS.c.id, _ORGS.c.time_zone, _ORGS.c.sla_level,
-        _ORGS.c.support_phone, _ORGS.c.portal_url,
+        _ORGS.c.support_phone, _ORGS.c.portal_url, _ORGS.c.locations,
     )
     .join(_ORGS, _ORGS.c.id == _CONTACTS.c.org_id)
     .where(_CONTACTS.c.id == bindparam("contact_id"))

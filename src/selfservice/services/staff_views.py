@@ -71,9 +71,11 @@ class QueueRow:
 def staff_queue(
     engine: Engine, *, config: SupportConfig, filters: QueueFilter, now: datetime
 ) -> list[QueueRow]:
-    """Unassigned tickets first, then by resolution due time (none last)."""
+    """Unassigned tickets first, then by resolution due time (none last); children of a
+    known problem are not separate items (their parent is)."""
     f = filters
-    query = select(Ticket).where(col(Ticket.status).in_(list(f.statuses)))
+    query = select(Ticket).where(col(Ticket.status).in_(list(f.statuses)),
+                                 col(Ticket.known_problem_id).is_(None))
     for column, value in ((Ticket.line, f.line), (Ticket.group_id, f.group_id),
                           (Ticket.priority, f.priority), (Ticket.service, f.service),
                           (Ticket.org_id, f.org_id), (Ticket.channel, f.channel),

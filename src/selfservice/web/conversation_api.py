@@ -11,7 +11,7 @@ from typing import Any
 
 from selfservice.content.safe_markdown import step_html
 from selfservice.conversation.engine import Hit, Input, Message, SearchFn
-from selfservice.services import conversations
+from selfservice.services import conversations, known_problem_views
 from selfservice.services.conversations import Turn
 from selfservice.web.customer_search import customer_search
 from selfservice.web.dispatch import Call
@@ -20,6 +20,12 @@ from selfservice.web.schemas.requests import ChatInput, StartConversation
 from selfservice.web.state import State
 
 _ID = re.compile(r"[0-9a-f]{32}")
+#: A known problem is told while the customer describes the problem, not in a form.
+_TOLD_WHILE = ("searching", "choosing_form")
+#: The free-text classifier's service counts when it is this sure (measured on the kb's
+#: own classifier: "VM is not responding" compute 0.71, "VPN does not connect" network
+#: 0.66, "printer prints blank pages" 0.14).
+SURE_SERVICE = 0.5
 
 
 def searcher(state: State) -> SearchFn:
@@ -107,7 +113,35 @@ async def post_message(call: Call[ChatInput, None]) -> dict[str, Any]:
         now=call.now(),
         contact_id=_contact_id(call),
     )
-    return turn_json(turn)
+    answer = turn_json(turn)
+    if body.text is not None and call.contact is not None and turn.phase in _TOLD_WHILE:
+        notice = await _known_problem(call, body.text, turn)
+        if notice is not None:  # told first, before any article
+            answer["messages"] = [notice, *answer["messages"]]
+    return answer
+
+
+async def _known_problem(call: Call[Any, Any], said: str, turn: Turn) -> Message | None:
+    """The known problem the customer's words concern, as a message: the services of the
+    articles and forms found for them or the classifier's sure guess, or a place of the
+    problem named in them."""
+    if not await call.run(known_problem_views.any_for_contact, contact_id=call.contact_id):
+        return None
+    content = call.state["content"]
+    services = set()
+    guess = await call.run_blocking(call.backend.classifier.classify, said)
+    if guess.service is not None and guess.service_confidence >= SURE_SERVICE:
+        services.add(guess.service)
+    found_items = [item for message in turn.messages
+                   if message.get("type") in ("articles", "forms")
+                   for item in message.get("items") or ()]
+    for item in found_items:
+        found = content.articles.get(item.get("id")) or content.forms.get(item.get("id"))
+        if found is not None:
+            services.add(found.service)
+    problem = await call.run(known_problem_views.in_conversation, contact_id=call.contact_id,
+                             lang=turn.lang, said=said, services=services, now=call.now())
+    return {"type": "known_problem", **problem.as_json()} if problem is not None else None
 
 
 async def get_conversation(call: Call[None, None]) -> dict[str, Any]:

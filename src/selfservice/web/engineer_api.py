@@ -69,6 +69,7 @@ def detail_json(ticket: Ticket) -> dict[str, Any]:
     answer.update(queue_item(ticket))
     answer["org"] = ticket.org_id
     answer["contact_id"] = ticket.contact_id
+    answer["known_problem"] = ticket.known_problem_id
     answer["url"] = f"{ENGINEER_URL}/tickets/{ticket.number}"
     return answer
 

@@ -22,8 +22,10 @@ from selfservice.web import (
     feedback_api,
     kb_api,
     kb_insight_api,
+    known_problems_api,
     metrics_api,
     search_api,
+    status_page,
     system_api,
     tickets_api,
     widget_routes,
@@ -31,6 +33,7 @@ from selfservice.web import (
 from selfservice.web.dispatch import Access, ApiRoute, Handler, Operation
 from selfservice.web.schemas import answers as a
 from selfservice.web.schemas import kb_insight as k
+from selfservice.web.schemas import known_problems as kp
 from selfservice.web.schemas import metric_views as mv
 from selfservice.web.schemas import requests as r
 from selfservice.web.schemas import staff_answers as s
@@ -99,7 +102,44 @@ def public_routes() -> list[ApiRoute]:
              raw_responses={"200": {"description": "The OpenAPI document of the public API",
                                     "content": {"application/json": {
                                         "schema": {"type": "object"}}}}}),
+        _api("GET", "/status", known_problems_api.status, "status", query=kp.StatusQuery,
+             answer=kp.Status, errors=READ),
         *customer_routes(),
+        *known_problem_routes(),
+    ]
+
+
+def known_problem_routes() -> list[ApiRoute]:
+    """The widget's banner and "notify me" (a signed-in contact)."""
+    c, m = Access.CONTACT, known_problems_api
+    return [
+        _api("GET", "/known-problems", m.mine, "known_problems", c, query=r.LangQuery,
+             answer=kp.Problems, errors=(400, 401, 429)),
+        _api("POST", "/known-problems/{id}/subscribe", m.subscribe, "known_problem_subscribe",
+             c, query=r.LangQuery, path_model=kp.ProblemPath, body=kp.Subscribe,
+             body_optional=True, answer=kp.Subscribed,
+             errors=(400, 401, 404, 429)),
+    ]
+
+
+def engineer_problem_routes() -> list[ApiRoute]:
+    """Engineers declare, update and resolve known problems; managers read the numbers."""
+    m, st, p = known_problems_api, Access.STAFF, kp.ProblemPath
+    return [
+        _api("POST", "/engineer/known-problems", m.declare, "engineer_declare_problem", st,
+             body=kp.Declare, answer=kp.StaffProblem, status=201,
+             errors=(400, 401, 403, 404, 409)),
+        _api("GET", "/engineer/known-problems/{id}", m.get_problem, "engineer_problem", st,
+             path_model=p, answer=kp.StaffProblem, errors=(400, 401, 404)),
+        _api("POST", "/engineer/known-problems/{id}/updates", m.add_update,
+             "engineer_problem_update", st, path_model=p, body=kp.Update,
+             answer=kp.StaffProblem, errors=(400, 401, 404, 409)),
+        _api("POST", "/engineer/known-problems/{id}/resolve", m.resolve,
+             "engineer_resolve_problem", st, path_model=p, body=kp.Resolve,
+             answer=kp.Resolved, errors=(400, 401, 404, 409)),
+        _api("GET", "/engineer/metrics/known-problems", m.metrics,
+             "engineer_metrics_known_problems", Access.MANAGER, query=mv.ViewQuery,
+             answer=kp.ProblemMetrics, errors=(400, 401, 403)),
     ]
 
 
@@ -157,6 +197,7 @@ def engineer_routes() -> list[ApiRoute]:
         _api("GET", "/engineer/metrics", desk_api.get_metrics, "engineer_metrics",
              Access.MANAGER, query=r.MetricsQuery, answer=s.Metrics, errors=(400, 401, 403)),
         *dashboard_routes(),
+        *engineer_problem_routes(),
         _api("GET", "/engineer/kb/phrasings", desk_api.list_phrasings, "engineer_kb_phrasings",
              Access.STAFF, query=r.PhrasingsQuery, answer=s.Phrasings, errors=(400, 401, 403)),
         _api("GET", "/engineer/kb/gaps", kb_insight_api.gaps, "engineer_kb_gaps", st,
@@ -226,6 +267,7 @@ def routes() -> list[BaseRoute]:
         *alert_routes(),
         *engineer_routes(),
         *widget_routes.routes(),
+        *status_page.routes(),
     ]
 
 

@@ -10,6 +10,11 @@ from selfservice.db.models.conversations import (
     SearchLog,
 )
 from selfservice.db.models.idempotency import IdempotentAnswer
+from selfservice.db.models.known_problems import (
+    KnownProblem,
+    KnownProblemContact,
+    KnownProblemUpdate,
+)
 from selfservice.db.models.mail import InboundMessage, InboundStatus, MailAttachment, MailAutoReply
 from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
@@ -33,6 +38,9 @@ __all__ = [
     "InboundMessage",
     "InboundStatus",
     "JobLease",
+    "KnownProblem",
+    "KnownProblemContact",
+    "KnownProblemUpdate",
     "MailAttachment",
     "MailAutoReply",
     "Organisation",

@@ -30,6 +30,9 @@ class Organisation(SQLModel, table=True):
     created_at: datetime
     #: False: disabled (``selfservice org disable``), its portal tokens are refused.
     active: bool = True
+    #: Where its resources live: zones, regions, clusters (``org set-locations``); a
+    #: known problem of one of them affects the organisation.
+    locations: list[str] = Field(default_factory=list, sa_type=JSONType)
 
 
 class Contact(SQLModel, table=True):

@@ -75,6 +75,10 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = None
     contact_id: int = Field(foreign_key="contacts.id")
     org_id: str = Field(foreign_key="organisations.id", max_length=64)
+    #: A child of this known problem: not in the line's queue, its SLA follows the
+    #: problem's incident, completed when the problem is resolved. (No foreign key: the
+    #: problem names its incident ticket, and the two tables must not depend on each other.)
+    known_problem_id: int | None = Field(default=None, index=True)
 
 
 class TicketHistory(SQLModel, table=True):

@@ -73,6 +73,8 @@ class StaffTicketDetails(StaffTicket):
     comments: list[StaffComment]
     history: list[Change]
     attachments: list[Attachment] = []
+    known_problem: int | None = Field(None, description="a child of this known problem: "
+                                      "not in the queue, its SLA follows the incident's")
 
 
 class StaffHit(Answer):
