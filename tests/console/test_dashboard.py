@@ -65,3 +65,38 @@ def test_only_managers_read_the_dashboard(app_client: TestClient, desk: Desk) ->
     assert refused.status_code == 403 and "Only managers read the dashboard." in refused.text
     assert app_client.get("/console/dashboard/backlog.csv").status_code == 403
     assert 'href="/console/dashboard"' not in app_client.get("/console/queue").text
+
+
+def test_known_problems_show_what_each_saved_the_desk(
+    app_client: TestClient, desk: Desk
+) -> None:
+    csrf = sign_in(app_client, "L1")
+    anna = app_client.get("/console/phone?q=anna")
+    contact = re.search(r'href="/console/phone\?contact=(\d+)"', anna.text)
+    assert contact is not None
+    called = app_client.post("/console/phone", data={
+        "csrf": csrf, "contact": contact.group(1), "service": "compute", "type": "incident",
+        "urgency": "high", "impact": "high", "subject": "",
+        "description": "Every VM of ours stopped answering at 10:40"})
+    incident = called.url.path.rsplit("/", 1)[1]
+    declared = app_client.post("/api/v1/engineer/known-problems", headers=desk.staff("L1"),
+                               json={"ticket": incident, "organisations": ["acme"],
+                                     "title": {"en": "ACME's VMs down", "ru": "ВМ ACME лежат"},
+                                     "text": {"en": "Working on it.", "ru": "Работаем."}})
+    assert declared.status_code == 201, declared.text
+    child = file_ticket(app_client, desk)  # ACME files anyway: a child, not a new item
+    app_client.cookies.clear()
+    sign_in(app_client, "manager")
+    page = app_client.get("/console/dashboard", headers={"Accept-Language": "en"}).text
+    table = re.search(r'<table class="chart-table" id="table-known_problems">.*?</table>',
+                      page, re.S)
+    assert table is not None and incident in table.group(0) and child not in table.group(0)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.group(0))
+    assert cells[-4:-1] == ["1", "0", "0"]  # one child; nobody saw the notice yet
+    assert re.search(rf'data-series="Child tickets" data-category="{incident}" '
+                     r'data-value="1(\.0)?"', page)
+    exported = app_client.get("/console/dashboard/known_problems.csv").text
+    assert exported.splitlines()[0] == ("incident,service,started,children,told,"
+                                        "duplicates_avoided,first_notice_minutes")
+    russian = app_client.get("/console/dashboard", headers={"Accept-Language": "ru"}).text
+    assert "Известные проблемы" in russian and "Избежано дублей" in russian

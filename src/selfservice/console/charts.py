@@ -327,6 +327,11 @@ def for_view(
                             series=[Series(say(n), values(n)) for n in names],
                             x_label=say("day" if view == "funnel" else "line"),
                             y_label=say("count"))
+    if view == "known_problems":
+        names = ["children", "told", "duplicates_avoided"]
+        return grouped_bars(chart_id=chart_id, title=title, desc=desc, categories=keys,
+                            series=[Series(say(n), values(n)) for n in names],
+                            x_label=say("incident"), y_label=say("count"))
     if view == "sla":
         names = ["response_met", "response_breached", "resolution_met", "resolution_breached"]
         return grouped_bars(chart_id=chart_id, title=title, desc=desc, categories=keys,

@@ -27,7 +27,7 @@ from selfservice.console.pages import (
 from selfservice.domain import staffing
 from selfservice.domain.enums import Language
 from selfservice.domain.errors import DomainError
-from selfservice.services import metric_tables
+from selfservice.services import known_problem_views, metric_tables
 from selfservice.services.common import line_of
 from selfservice.services.desk_metrics import SlaBy
 from selfservice.services.metric_tables import Ask, Cell, MetricTable
@@ -36,8 +36,10 @@ from selfservice.services.staff_auth import ConsoleUser
 from selfservice.text.catalogue import catalogue, text
 from selfservice.web.state import state_of
 
-#: The dashboard's sections, in the order a manager reads them.
-VIEWS = ("funnel", "services", "articles", "sla", "backlog", "channels", "escalations")
+#: The dashboard's sections, in the order a manager reads them (the metrics API's views,
+#: then the known problems of the period).
+VIEWS = ("funnel", "services", "articles", "sla", "backlog", "channels", "escalations",
+         "known_problems")
 DEFAULT_DAYS = 30
 #: Longest row label a chart's axis shows whole (the table beside it has the rest).
 LABEL_CHARS = 34
@@ -96,10 +98,25 @@ async def _table(request: Request, view: str, first: date, last: date) -> Metric
     content = state_of(request)["content"]
     services = {a.id: a.service for a in content.articles.values()}
     moment = now(request)
+    if view == "known_problems":
+        found = await run_in_threadpool(known_problem_views.per_problem, backend(request).engine,
+                                        start=start, end=end)
+        return problems_table(found)
     period = Period(moment, moment) if view == "backlog" else Period(start, end)
     ask = Ask(period, moment, sla_by=_sla_by(request), services=services)
     return await run_in_threadpool(metric_tables.view, backend(request).engine, name=view,
                                    ask=ask)  # fmt: skip
+
+
+def problems_table(rows: list[known_problem_views.ProblemRow]) -> MetricTable:
+    """Known problems as a dashboard table: what each one saved the desk."""
+    return MetricTable("known_problems", [
+        "incident", "service", "started", "children", "told", "duplicates_avoided",
+        "first_notice_minutes"], [
+        [r.ticket, r.problem.service, r.problem.started_at.isoformat(timespec="minutes"),
+         r.children, r.told, r.avoided,
+         None if r.first_notice_seconds is None else round(r.first_notice_seconds / 60, 1)]
+        for r in rows])
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -124,6 +141,8 @@ def _named(view: str, row: list[Cell], names: dict[str, str]) -> list[Cell]:
                 *row[2:]]  # fmt: skip
     if view == "services":
         return [names.get(f"service:{row[0]}", row[0]), *row[1:]]
+    if view == "known_problems":
+        return [row[0], names.get(f"service:{row[1]}", row[1]), *row[2:]]
     if view == "channels":
         return [names.get(f"word:{row[0]}", row[0]), *row[1:]]
     return list(row)

@@ -199,24 +199,51 @@ class ProblemNumbers:
     seconds_to_first_notice: list[float]
 
 
-def numbers(engine: Engine, *, start: datetime, end: datetime) -> ProblemNumbers:
-    """Known problems that started in [start, end): how many, their children, the contacts
-    told, those told who filed nothing (duplicates avoided), alert-to-first-notice."""
+@dataclass(frozen=True)
+class ProblemRow:
+    """One known problem's numbers: its incident, children, contacts told, duplicates
+    avoided and seconds from the alert to the first customer told (None: nobody yet)."""
+
+    problem: KnownProblem
+    ticket: str
+    children: int
+    told: int
+    avoided: int
+    first_notice_seconds: float | None
+
+
+def per_problem(engine: Engine, *, start: datetime, end: datetime) -> list[ProblemRow]:
+    """Known problems that started in [start, end), oldest first, with their numbers."""
     with transaction(engine, write=False) as session:
         problems = list(session.execute(select(KnownProblem).where(
-            col(KnownProblem.started_at) >= start, col(KnownProblem.started_at) < end))
-            .scalars())
+            col(KnownProblem.started_at) >= start, col(KnownProblem.started_at) < end)
+            .order_by(col(KnownProblem.started_at), col(KnownProblem.id))).scalars())
         ids = [p.id for p in problems]
+        found = session.execute(select(col(Ticket.id), col(Ticket.number))
+                                .where(col(Ticket.id).in_([p.ticket_id for p in problems])))
+        numbers_of: dict[int, str] = {int(row[0]): str(row[1]) for row in found}
         children = session.execute(select(col(Ticket.known_problem_id), col(Ticket.contact_id))
                                    .where(col(Ticket.known_problem_id).in_(ids))).all()
         told = session.execute(select(CONTACTS.c.problem_id, CONTACTS.c.contact_id).where(
             CONTACTS.c.problem_id.in_(ids), CONTACTS.c.noticed_at.is_not(None))).all()
-    avoided = sum(rules.duplicates_avoided([c for p, c in told if p == pid],
-                                           [c for p, c in children if p == pid])
-                  for pid in ids)
-    waits = [(p.first_notice_at - p.started_at).total_seconds() for p in problems
-             if p.first_notice_at is not None]
-    return ProblemNumbers(len(problems), len(children), len(told), avoided, sorted(waits))
+    rows = []
+    for p in problems:
+        kids = [c for pid, c in children if pid == p.id]
+        seen = [c for pid, c in told if pid == p.id]
+        wait = ((p.first_notice_at - p.started_at).total_seconds()
+                if p.first_notice_at is not None else None)
+        rows.append(ProblemRow(p, numbers_of[p.ticket_id], len(kids), len(seen),
+                               rules.duplicates_avoided(seen, kids), wait))
+    return rows
+
+
+def numbers(engine: Engine, *, start: datetime, end: datetime) -> ProblemNumbers:
+    """Known problems that started in [start, end): how many, their children, the contacts
+    told, those told who filed nothing (duplicates avoided), alert-to-first-notice."""
+    rows = per_problem(engine, start=start, end=end)
+    waits = sorted(r.first_notice_seconds for r in rows if r.first_notice_seconds is not None)
+    return ProblemNumbers(len(rows), sum(r.children for r in rows), sum(r.told for r in rows),
+                          sum(r.avoided for r in rows), waits)
 
 
 @dataclass(frozen=True)
