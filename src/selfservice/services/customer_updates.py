@@ -21,7 +21,7 @@ from selfservice.delivery.customer_mail import Changes, MailContent, Note, Ticke
 from selfservice.delivery.notify import header_text
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ClosureCode, Status
-from selfservice.services import outbox
+from selfservice.services import outbox, telegram_notices
 from selfservice.services.common import Loaded
 from selfservice.services.outbox import OUTBOX
 
@@ -57,6 +57,8 @@ def mail_change(
     """Tell the contact about a change of the (locked) ticket, as it is now: ``old`` is the
     status before a status change (``None``: a comment alone), ``comment`` a public one."""
     ticket, contact = loaded.ticket, loaded.contact
+    if telegram_notices.notify(session, loaded, now=now, old=old, comment=comment):
+        return  # the contact follows their tickets in Telegram only
     status = ticket.status
     notes = [{"kind": _NOTE_KIND.get(status, "comment") if old is not None else "comment",
               "text": comment}] if comment else []

@@ -25,6 +25,7 @@ from selfservice.web import (
     metrics_api,
     search_api,
     system_api,
+    telegram_api,
     tickets_api,
     widget_routes,
 )
@@ -222,6 +223,9 @@ def routes() -> list[BaseRoute]:
     return [
         ApiRoute(Operation("GET", "/healthz", system_api.healthz, "healthz",
                            answer=a.Health)),
+        ApiRoute(Operation("POST", "/telegram/webhook", telegram_api.webhook,
+                           "telegram_webhook", doc_body=a.TelegramUpdateBody,
+                           answer=a.TelegramReceived, errors=(400, 401, 404, 413))),
         *public_routes(),
         *alert_routes(),
         *engineer_routes(),

@@ -324,6 +324,21 @@ class AlertsApplied(Answer):
     outcomes: list[AlertOutcome]
 
 
+class TelegramReceived(Answer):
+    """Stored; the bot answers the chat shortly."""
+
+    ok: bool
+    duplicate: bool = Field(description="this update_id was received before (a retry)")
+
+
+class TelegramUpdateBody(Answer):
+    """Telegram's Update object (https://core.telegram.org/bots/api#update)."""
+
+    update_id: int = Field(ge=0)
+    message: dict[str, Any] | None = None
+    callback_query: dict[str, Any] | None = None
+
+
 class AlertmanagerBody(Answer):
     """The standard webhook body (any version); ``channels.alerts`` reads it."""
 
