@@ -4,6 +4,7 @@ pointed at it. Time is a clock the test moves, so waiting out a 429 takes no sle
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_bot_api import FakeBotApi, Running
@@ -70,11 +71,17 @@ def settings(fake: FakeBotApi) -> Settings:
 
 
 @pytest.fixture
-def pump(engine: Engine, settings: Settings, content: Content, search_index: SearchIndex,
-         config: SupportConfig, clock: Clock) -> Pump:
-    return make_pump(settings, engine=engine, contents=lambda: content, index=search_index,
-                     config=config, classifier=classifier_models.live_classifier(engine, content),
-                     clock=clock)
+def pump_args(engine: Engine, settings: Settings, content: Content, search_index: SearchIndex,
+              config: SupportConfig, clock: Clock) -> dict[str, Any]:
+    """What ``make_pump`` takes: a test builds a second pump to "restart" the service."""
+    return {"settings": settings, "engine": engine, "contents": lambda: content,
+            "index": search_index, "config": config, "clock": clock,
+            "classifier": classifier_models.live_classifier(engine, content)}
+
+
+@pytest.fixture
+def pump(pump_args: dict[str, Any]) -> Pump:
+    return make_pump(**pump_args)
 
 
 @pytest.fixture
