@@ -50,6 +50,7 @@ class FakeBotApi:
     #: method -> [(count left, retry_after)]: the next calls answered 429.
     floods: dict[str, list[int]] = field(default_factory=dict)
     sent: dict[int, dict[str, Any]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
     port: int = 0
     _next_message: int = 100
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,6 +61,10 @@ class FakeBotApi:
 
     def flood(self, method: str, *, times: int, retry_after: int) -> None:
         self.floods[method] = [times, retry_after]
+
+    def block(self, chat_id: int) -> None:
+        """The user blocked the bot: sending to them is refused with 403 from now on."""
+        self.blocked.add(chat_id)
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -87,6 +92,11 @@ class FakeBotApi:
                      "description": f"Too Many Requests: retry after {flood[1]}",
                      "parameters": {"retry_after": flood[1]}}, status_code=429,
                     headers=_CLOSE)
+            if method == "sendMessage" and int(params.get("chat_id", 0)) in self.blocked:
+                self.calls.append(Call(f"{method}:403", params))
+                return JSONResponse({"ok": False, "error_code": 403, "description":
+                                     "Forbidden: bot was blocked by the user"},
+                                    status_code=403, headers=_CLOSE)
             self.calls.append(Call(method, params))
             return JSONResponse({"ok": True, "result": self._result(method, params)},
                                 headers=_CLOSE)

@@ -27,6 +27,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram import Message as TgMessage
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from selfservice.bot.dialogue import BotContext, handle
 from selfservice.services import telegram_store
@@ -48,7 +49,7 @@ def retry_seconds(error: RetryAfter) -> float:
     """Telegram's ``retry_after`` in seconds (read without the library's deprecation
     notice about its type changing from int to timedelta)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", category=PTBDeprecationWarning)
         value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -92,7 +93,12 @@ class Pump:
                 break
             for index, call in enumerate(claimed):
                 try:
-                    message_id = await self._call(call.call)
+                    with warnings.catch_warnings():
+                        # The library's 429 error warns that retry_after's type will
+                        # change (int to timedelta); retry_seconds reads either.
+                        warnings.filterwarnings("ignore", category=PTBDeprecationWarning,
+                                                message=".*retry_after.*")
+                        message_id = await self._call(call.call)
                 except RetryAfter as error:
                     wait = timedelta(seconds=retry_seconds(error))
                     for held in claimed[index:]:

@@ -40,7 +40,7 @@ async def webhook(call: Call[None, None]) -> dict[str, Any]:
     assert isinstance(update, dict)
     stored = await call.run(telegram_store.store_update, update_id=update_id, payload=update,
                             now=call.now())
-    pump = call.state.get("telegram")
+    pump = call.state["telegram"]
     if pump is not None:
         pump.wake.set()
     return {"ok": True, "duplicate": not stored}
