@@ -25,7 +25,9 @@ from selfservice.db.models import (
 )
 from selfservice.db.session import transaction
 from selfservice.domain.enums import Language
+from selfservice.services import outbox
 from selfservice.services.errors import Forbidden, NotFound
+from selfservice.text.catalogue import text
 
 #: No 0/O, 1/I/L: a code read aloud or typed from an e-mail is not mistaken.
 _ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -68,6 +70,22 @@ def issue_code(engine: Engine, *, contact_id: int, now: datetime, minutes: int) 
         session.add(TelegramLinkCode(code_hash=_hash(code), contact_id=contact_id,
                                      created_at=now, expires_at=expires))
     return IssuedCode(code, expires)
+
+
+def mail_code(engine: Engine, *, contact_id: int, issued: IssuedCode, bot: str,
+              now: datetime) -> None:
+    """E-mail the contact their code (through the outbox, like every mail to contacts)."""
+    with transaction(engine) as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise NotFound(f"no contact {contact_id}", field="contact_id")
+        lang = contact.language.value
+        where = f"https://t.me/{bot}?start={issued.code}" if bot else "Telegram"
+        outbox.enqueue(
+            session, to=contact.email, language=contact.language, kind="telegram_code",
+            now=now, subject=text("telegram.code_mail_subject", lang),
+            body=text("telegram.code_mail_body", lang, name=contact.name, code=issued.code,
+                      link=where, until=f"{issued.expires_at:%Y-%m-%d %H:%M} UTC"))
 
 
 def redeem_code(session: Session, *, code: str, user_id: int, chat_id: int,
