@@ -8,9 +8,9 @@ from sqlmodel import Session
 from tg_helpers import Chat, link
 
 from selfservice.content.model import Content
-from selfservice.db.models import Contact, Conversation, TelegramGroup
+from selfservice.db.models import Contact, Conversation, TelegramGroup, TelegramLink
 from selfservice.domain.config import SupportConfig
-from selfservice.services import classifier_models, portal
+from selfservice.services import classifier_models, portal, telegram_accounts
 
 GROUP = -100500
 
@@ -51,3 +51,9 @@ def test_a_group_chat_with_two_organisations_contacts(
     assert "INC-000001" not in private.text
     unlinked = chat.say(777, "/tickets", chat=GROUP)
     assert unlinked[0].text.startswith("I do not know you yet")
+    issued = telegram_accounts.issue_code(engine, contact_id=contacts["ivan"].id or 0,
+                                          now=chat.clock(), minutes=15)
+    in_group = chat.say(777, f"/start {issued.code}", chat=GROUP)
+    assert in_group[0].text.startswith("Send me the code in a private chat")
+    with Session(engine) as session:
+        assert session.get(TelegramLink, 777) is None

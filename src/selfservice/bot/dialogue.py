@@ -110,6 +110,10 @@ def _linked(ctx: BotContext, user_id: int) -> Linked | None:
 
 
 def _link(ctx: BotContext, who: Who, code: str, now: datetime) -> None:
+    if who.group:  # ticket updates go to the linked chat: never to a whole group
+        _finish(ctx, who.update_id, [_send(who, say("link_private", who.lang))], now)
+        return
+
     def work(session: Session) -> list[Outgoing]:
         linked = telegram_accounts.redeem_code(session, code=code, user_id=who.user_id,
                                                chat_id=who.chat_id, now=now)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from selfservice.db.engine import is_postgres
 from selfservice.db.models import OutboxStatus, TelegramOutbox, TelegramUpdate, Ticket
 from selfservice.db.session import transaction
 from selfservice.services.outbox import DeliveryPolicy
@@ -82,6 +83,8 @@ def claim_updates(engine: Engine, *, now: datetime, limit: int = 20) -> list[Tel
                    col(TelegramUpdate.lease_until) < now))
         .order_by(col(TelegramUpdate.update_id)).limit(limit)
     )
+    if is_postgres(engine):  # concurrent pumps take disjoint updates
+        query = query.with_for_update(skip_locked=True)
     with transaction(engine) as session:
         rows = list(session.scalars(query))
         for row in rows:
@@ -154,6 +157,8 @@ def claim_due(engine: Engine, *, now: datetime,
         col(earlier.chat_id) == col(row.chat_id), col(earlier.id) < col(row.id),
         col(earlier.status).in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
     query = (select(row).where(due, ~waiting).order_by(col(row.id)).limit(policy.batch))
+    if is_postgres(engine):  # concurrent pumps (server workers) take disjoint calls
+        query = query.with_for_update(skip_locked=True)
     claimed: list[ClaimedCall] = []
     with transaction(engine) as session:
         for found in session.scalars(query):

@@ -144,6 +144,10 @@ def customer_routes() -> list[ApiRoute]:
         _api("POST", "/tickets/{number}/reject", tickets_api.reject, "reject", c,
              query=r.LangQuery, path_model=t, body=r.Rejection, answer=a.Ticket,
              errors=CUSTOMER),
+        _api("POST", "/telegram/link-code", telegram_api.link_code, "telegram_link_code", c,
+             query=r.LangQuery, body=r.TelegramLinkRequest, body_optional=True,
+             answer=a.TelegramLinkCode, status=201,
+             errors=(400, 401, 403, 404, 429)),
     ]
 
 

@@ -10,10 +10,11 @@ accepted (anyone could otherwise post updates in a contact's name). The update i
 import hmac
 from typing import Any
 
-from selfservice.services import telegram_store
+from selfservice.services import telegram_accounts, telegram_store
 from selfservice.web.dispatch import Call
 from selfservice.web.errors import ApiError
 from selfservice.web.inputs import decode_json
+from selfservice.web.schemas.requests import TelegramLinkRequest
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -44,3 +45,25 @@ async def webhook(call: Call[None, None]) -> dict[str, Any]:
     if pump is not None:
         pump.wake.set()
     return {"ok": True, "duplicate": not stored}
+
+
+async def link_code(call: Call[TelegramLinkRequest, None]) -> dict[str, Any]:
+    """A code that links the contact's Telegram account ("Connect Telegram")
+
+    The contact sends `/start CODE` to the bot (`link` opens the bot with it when the
+    bot's user name is configured). The code works once, for
+    SELFSERVICE_TELEGRAM_LINK_CODE_MINUTES; linking replaces an earlier account. 404
+    when the server has no Telegram bot configured.
+    """
+    settings = call.state["settings"]
+    if not settings.telegram_bot_token:
+        raise ApiError(404, "telegram_off")
+    issued = await call.run(telegram_accounts.issue_code, contact_id=call.contact_id,
+                            now=call.now(), minutes=settings.telegram_link_code_minutes)
+    bot = settings.telegram_bot_username
+    return {
+        "code": issued.code,
+        "command": f"/start {issued.code}",
+        "expires_at": issued.expires_at.isoformat(),
+        "link": f"https://t.me/{bot}?start={issued.code}" if bot else None,
+    }
