@@ -7,64 +7,36 @@ turn's ``on_stored`` hook, a filed ticket through the registration's ``on_regist
 Replaying an update that was processed changes nothing (``AlreadyProcessed``).
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 from telegram import CallbackQuery, Update
 from telegram import Message as TgMessage
 
-from selfservice.bot import forms, render
+from selfservice.bot import follow_up, forms, render
+from selfservice.bot.context import (
+    BotContext,
+    Who,
+    answer,
+    finish,
+    reason,
+    send,
+    set_conversation,
+    set_pending,
+)
 from selfservice.bot.texts import message, say
-from selfservice.channels.classify import TextClassifier
-from selfservice.content.model import Content
 from selfservice.conversation.engine import Action, ConversationError, Input, Message
-from selfservice.conversation.engine import SearchFn as SearchFn
 from selfservice.conversation.texts import say as chat_say
 from selfservice.db.models import Organisation, Ticket
-from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import Channel, Language, Urgency
 from selfservice.domain.errors import DomainError
-from selfservice.domain.workflow import FINAL
 from selfservice.services import conversations, portal, telegram_accounts, telegram_store
 from selfservice.services.errors import InvalidSubmission
 from selfservice.services.telegram_accounts import Linked
 from selfservice.services.telegram_store import Outgoing
 from selfservice.text.catalogue import text
-
-Work = Callable[[Session], list[Outgoing]]
-
-
-@dataclass(frozen=True)
-class BotContext:
-    """What handling an update needs; built once per process (``bot.pump``)."""
-
-    engine: Engine
-    #: The knowledge base as published now (the server follows new generations).
-    contents: Callable[[], Content]
-    config: SupportConfig
-    search: SearchFn
-    classifier: TextClassifier
-    clock: Callable[[], datetime]
-
-    @property
-    def content(self) -> Content:
-        return self.contents()
-
-
-@dataclass(frozen=True)
-class Who:
-    """The author of an update: their chat, their account, the language to answer in."""
-
-    update_id: int
-    chat_id: int
-    user_id: int
-    lang: str
-    group: bool
-    contact: Linked | None
 
 
 def handle(ctx: BotContext, update_id: int, payload: dict[str, Any]) -> None:
@@ -77,7 +49,7 @@ def handle(ctx: BotContext, update_id: int, payload: dict[str, Any]) -> None:
         source = query.message
     user = query.from_user if query is not None else (source.from_user if source else None)
     if source is None or user is None:  # edited messages, channel posts: nothing to say
-        _finish(ctx, update_id, [], now)
+        finish(ctx, update_id, [], now)
         return
     lang = "ru" if (user.language_code or "").lower().startswith("ru") else "en"
     who = Who(update_id, source.chat.id, user.id, lang, source.chat.type in ("group",
@@ -90,10 +62,10 @@ def handle(ctx: BotContext, update_id: int, payload: dict[str, Any]) -> None:
         return
     contact = _linked(ctx, who.user_id)
     if contact is None:
-        calls = [_send(who, say("not_linked", lang))]
+        calls = [send(who, say("not_linked", lang))]
         if query is not None:
-            calls.insert(0, _answer(query))
-        _finish(ctx, update_id, calls, now)
+            calls.insert(0, answer(query))
+        finish(ctx, update_id, calls, now)
         return
     who = Who(update_id, who.chat_id, who.user_id, contact.language.value, who.group, contact)
     if query is not None:
@@ -111,17 +83,17 @@ def _linked(ctx: BotContext, user_id: int) -> Linked | None:
 
 def _link(ctx: BotContext, who: Who, code: str, now: datetime) -> None:
     if who.group:  # ticket updates go to the linked chat: never to a whole group
-        _finish(ctx, who.update_id, [_send(who, say("link_private", who.lang))], now)
+        finish(ctx, who.update_id, [send(who, say("link_private", who.lang))], now)
         return
 
     def work(session: Session) -> list[Outgoing]:
         linked = telegram_accounts.redeem_code(session, code=code, user_id=who.user_id,
                                                chat_id=who.chat_id, now=now)
         if linked is None:
-            return [_send(who, say("bad_code", who.lang))]
-        return [_send(who, say("linked", linked.language.value, name=linked.name))]
+            return [send(who, say("bad_code", who.lang))]
+        return [send(who, say("linked", linked.language.value, name=linked.name))]
 
-    _finish(ctx, who.update_id, [], now, work)
+    finish(ctx, who.update_id, [], now, work)
 
 
 def _in_group_of_other_org(ctx: BotContext, who: Who, now: datetime,
@@ -133,7 +105,7 @@ def _in_group_of_other_org(ctx: BotContext, who: Who, now: datetime,
     if telegram_accounts.group_serves(ctx.engine, chat_id=who.chat_id,
                                       org_id=who.contact.org_id, now=now):
         return False
-    _finish(ctx, who.update_id, [*ack, _send(who, say("other_org", who.lang))], now)
+    finish(ctx, who.update_id, [*ack, send(who, say("other_org", who.lang))], now)
     return True
 
 
@@ -148,23 +120,23 @@ def _on_message(ctx: BotContext, who: Who, msg: TgMessage, command: str, argumen
         _command(ctx, who, command, argument, now)
         return
     if not (msg.text or "").strip():
-        _finish(ctx, who.update_id, [_send(who, say("only_text", who.lang))], now)
+        finish(ctx, who.update_id, [send(who, say("only_text", who.lang))], now)
         return
     text_in = (msg.text or "").strip()
     reply_to = msg.reply_to_message
     if reply_to is not None:
-        number = _ticket_of_reply(ctx, who.chat_id, reply_to.message_id)
+        number = follow_up.ticket_of_reply(ctx, who.chat_id, reply_to.message_id)
         if number is not None:
-            _comment(ctx, who, number, text_in, now)
+            follow_up.comment(ctx, who, number, text_in, now)
             return
     chat = telegram_accounts.read_chat(ctx.engine, chat_id=who.chat_id, user_id=who.user_id)
     pending = chat.pending if chat is not None else None
     if pending and pending.get("stage") == "reject_reason":
-        _reject(ctx, who, str(pending["ticket"]), text_in, now)
+        follow_up.reject(ctx, who, str(pending["ticket"]), text_in, now)
     elif pending and pending.get("stage") == "field":
         form = ctx.content.forms.get(str(pending.get("form")))
         if form is None:
-            _set_pending(ctx, who, None, [], now)
+            set_pending(ctx, who, None, [], now)
             return
         progress, problem = forms.answer(pending, form, text_in, who.lang)
         _form_step(ctx, who, progress, problem, now)
@@ -178,55 +150,36 @@ def _command(ctx: BotContext, who: Who, command: str, argument: str, now: dateti
     if command == "stop":
         def unlink(session: Session) -> list[Outgoing]:
             telegram_accounts.unlink(session, user_id=who.user_id)
-            return [_send(who, say("unlinked", who.lang))]
+            return [send(who, say("unlinked", who.lang))]
 
-        _finish(ctx, who.update_id, [], now, unlink)
+        finish(ctx, who.update_id, [], now, unlink)
     elif command == "tickets":
-        _finish(ctx, who.update_id, [_send(who, _tickets(ctx, who.contact.contact_id,
+        finish(ctx, who.update_id, [send(who, follow_up.tickets(ctx, who.contact.contact_id,
                                                          who.lang))], now)
     elif command == "cancel":
-        _set_pending(ctx, who, None, [_send(who, say("form_cancelled", who.lang))], now)
+        set_pending(ctx, who, None, [send(who, say("form_cancelled", who.lang))], now)
     elif command == "notify" and argument in telegram_accounts.NOTIFY_CHOICES:
         def choose(session: Session) -> list[Outgoing]:
             telegram_accounts.set_notify(session, user_id=who.user_id, notify=argument)
-            return [_send(who, say("notify_set", who.lang, where=argument))]
+            return [send(who, say("notify_set", who.lang, where=argument))]
 
-        _finish(ctx, who.update_id, [], now, choose)
+        finish(ctx, who.update_id, [], now, choose)
     else:  # /start, /help and anything unknown
-        _finish(ctx, who.update_id, [_send(who, say("help", who.lang))], now)
-
-
-def _tickets(ctx: BotContext, contact_id: int, lang: str) -> str:
-    found = [t for t in portal.org_tickets(ctx.engine, contact_id=contact_id, limit=50)
-             if t.status not in FINAL]
-    if not found:
-        return say("tickets_none", lang)
-    lines = [say("tickets_title", lang)]
-    for ticket in found[:20]:
-        status = text(f"mail.status.{ticket.status.value}", lang)
-        lines.append(f"{ticket.number} — {_subject(ctx, ticket, lang)} — {status}")
-    return "\n".join(lines)
-
-
-def _subject(ctx: BotContext, ticket: Ticket, lang: str) -> str:
-    form = ctx.content.forms.get(ticket.form_id or "")
-    if form is not None and ticket.subject in {form.title.en, form.title.ru}:
-        return form.title.get(lang)
-    return ticket.subject
+        finish(ctx, who.update_id, [send(who, say("help", who.lang))], now)
 
 
 # --- buttons -----------------------------------------------------------------------------------
 
 
 def _on_button(ctx: BotContext, who: Who, query: CallbackQuery, now: datetime) -> None:
-    if _in_group_of_other_org(ctx, who, now, [_answer(query)]):
+    if _in_group_of_other_org(ctx, who, now, [answer(query)]):
         return
     data = query.data or ""
     kind, _, value = data.partition(":")
     chat = telegram_accounts.read_chat(ctx.engine, chat_id=who.chat_id, user_id=who.user_id)
     conversation_id = chat.conversation_id if chat is not None else None
     pending = chat.pending if chat is not None else None
-    ack = [_answer(query), *_pressed(query, who.lang)]
+    ack = [answer(query), *_pressed(query, who.lang)]
     if kind == "o":
         _turn(ctx, who, Input(action=Action.OPEN_ARTICLE, article=value), now,
               conversation_id, ack)
@@ -236,14 +189,14 @@ def _on_button(ctx: BotContext, who: Who, query: CallbackQuery, now: datetime) -
         _turn(ctx, who, Input(action=Action.CHOOSE_FORM, form=value), now, conversation_id,
               ack)
     elif kind == "c":
-        _confirm(ctx, who, value, now, ack)
+        follow_up.confirm(ctx, who, value, now, ack)
     elif kind == "r":
-        _set_pending(ctx, who, {"stage": "reject_reason", "ticket": value},
-                     [*ack, _send(who, say("reject_reason", who.lang))], now)
+        set_pending(ctx, who, {"stage": "reject_reason", "ticket": value},
+                     [*ack, send(who, say("reject_reason", who.lang))], now)
     elif pending and pending.get("form") in ctx.content.forms and kind in "vkdusx":
         _form_button(ctx, who, pending, kind, value, now, ack)
     else:  # a stale button (the conversation or form is over)
-        _finish(ctx, who.update_id, ack, now)
+        finish(ctx, who.update_id, ack, now)
 
 
 def _pressed(query: CallbackQuery, lang: str) -> list[Outgoing]:
@@ -263,7 +216,7 @@ def _form_button(ctx: BotContext, who: Who, pending: dict[str, Any], kind: str, 
     form = ctx.content.forms[str(pending["form"])]
     problem: str | None = None
     if kind == "x":
-        _set_pending(ctx, who, None, [*ack, _send(who, say("form_cancelled", who.lang))], now)
+        set_pending(ctx, who, None, [*ack, send(who, say("form_cancelled", who.lang))], now)
         return
     if kind == "s" and pending.get("stage") == "confirm":
         _file(ctx, who, pending, now, ack)
@@ -285,9 +238,9 @@ def _form_step(ctx: BotContext, who: Who, pending: dict[str, Any], problem: str 
     prompt, keyboard = forms.question(pending, form, who.lang)
     calls = [*ack]
     if problem:
-        calls.append(_send(who, problem))
+        calls.append(send(who, problem))
     calls.append(Outgoing(who.chat_id, "sendMessage", message(who.chat_id, prompt, keyboard)))
-    _set_pending(ctx, who, pending, calls, now)
+    set_pending(ctx, who, pending, calls, now)
 
 
 # --- the conversation and filing ---------------------------------------------------------------
@@ -307,7 +260,7 @@ def _turn(ctx: BotContext, who: Who, event: Input, now: datetime,
     try:
         if conversation_id is None:
             if event.text is None:  # a button of a conversation that is over
-                _finish(ctx, who.update_id, list(ack), now)
+                finish(ctx, who.update_id, list(ack), now)
                 return
             started = conversations.start_conversation(
                 ctx.engine, lang=Language(who.lang), now=now, org_id=contact.org_id,
@@ -320,12 +273,12 @@ def _turn(ctx: BotContext, who: Who, event: Input, now: datetime,
         return
     except ConversationError as error:
         if error.code == "conversation_closed" and event.text is not None:
-            _set_conversation(ctx, who, None, now)
+            set_conversation(ctx, who, None, now)
             _turn(ctx, who, event, now, None, ack)
             return
-        _finish(ctx, who.update_id, [*ack, _send(who, _reason(error, who.lang))], now)
+        finish(ctx, who.update_id, [*ack, send(who, reason(error, who.lang))], now)
     except DomainError as error:
-        _finish(ctx, who.update_id, [*ack, _send(who, _reason(error, who.lang))], now)
+        finish(ctx, who.update_id, [*ack, send(who, reason(error, who.lang))], now)
 
 
 def _replies(ctx: BotContext, who: Who, replies: list[Message], session: Session,
@@ -358,11 +311,11 @@ def _file(ctx: BotContext, who: Who, pending: dict[str, Any], now: datetime,
     urgency = Urgency(pending["urgency"]) if pending.get("urgency") else None
 
     def registered(session: Session, ticket: Ticket) -> None:
-        calls = [*ack, _send(who, chat_say("ticket_filed", who.lang, number=ticket.number))]
+        calls = [*ack, send(who, chat_say("ticket_filed", who.lang, number=ticket.number))]
         if not ticket.urgency_confirmed:
             org = session.get(Organisation, ticket.org_id)
             phone = org.support_phone if org is not None else None
-            calls.append(_send(who, chat_say("phone_confirmation", who.lang, phone=phone)
+            calls.append(send(who, chat_say("phone_confirmation", who.lang, phone=phone)
                                if phone else text("api.phone_confirmation_call_support",
                                                   who.lang)))
         row = telegram_accounts.chat(session, chat_id=who.chat_id, user_id=who.user_id,
@@ -384,97 +337,9 @@ def _file(ctx: BotContext, who: Who, pending: dict[str, Any], now: datetime,
         return
     except InvalidSubmission as error:
         reasons = "; ".join(e.message.get(who.lang) for e in error.errors)
-        _finish(ctx, who.update_id, [*ack, _send(who, say("failed", who.lang,
+        finish(ctx, who.update_id, [*ack, send(who, say("failed", who.lang,
                                                           reason=reasons))], now)
     except DomainError as error:
-        _finish(ctx, who.update_id, [*ack, _send(who, _reason(error, who.lang))], now)
+        finish(ctx, who.update_id, [*ack, send(who, reason(error, who.lang))], now)
 
 
-# --- follow-up ---------------------------------------------------------------------------------
-
-
-def _ticket_of_reply(ctx: BotContext, chat_id: int, message_id: int) -> str | None:
-    return telegram_store.ticket_of_message(ctx.engine, chat_id=chat_id, message_id=message_id)
-
-
-def _comment(ctx: BotContext, who: Who, number: str, body: str, now: datetime) -> None:
-    assert who.contact is not None
-    try:
-        portal.comment_as_contact(ctx.engine, number=number, contact_id=who.contact.contact_id,
-                                  text=body, now=now, config=ctx.config)
-    except DomainError as error:
-        _finish(ctx, who.update_id, [_send(who, _reason(error, who.lang))], now)
-        return
-    _finish(ctx, who.update_id, [_send(who, say("comment_added", who.lang, number=number))],
-            now)
-
-
-def _confirm(ctx: BotContext, who: Who, number: str, now: datetime,
-             ack: list[Outgoing]) -> None:
-    assert who.contact is not None
-    try:
-        portal.confirm_completion(ctx.engine, number=number, contact_id=who.contact.contact_id,
-                                  now=now, config=ctx.config)
-    except DomainError as error:
-        _finish(ctx, who.update_id, [*ack, _send(who, _reason(error, who.lang))], now)
-        return
-    _finish(ctx, who.update_id, [*ack, _send(who, say("confirmed", who.lang, number=number))],
-            now)
-
-
-def _reject(ctx: BotContext, who: Who, number: str, reason: str, now: datetime) -> None:
-    assert who.contact is not None
-    try:
-        portal.reject_completion(ctx.engine, number=number, contact_id=who.contact.contact_id,
-                                 reason=reason, now=now, config=ctx.config)
-    except DomainError as error:
-        _set_pending(ctx, who, None, [_send(who, _reason(error, who.lang))], now)
-        return
-    _set_pending(ctx, who, None, [_send(who, say("rejected", who.lang, number=number))], now)
-
-
-# --- storing -----------------------------------------------------------------------------------
-
-
-def _set_pending(ctx: BotContext, who: Who, pending: dict[str, Any] | None,
-                 calls: list[Outgoing], now: datetime) -> None:
-    def work(session: Session) -> list[Outgoing]:
-        row = telegram_accounts.chat(session, chat_id=who.chat_id, user_id=who.user_id,
-                                     now=now)
-        row.pending, row.updated_at = pending, now
-        session.add(row)
-        return []
-
-    _finish(ctx, who.update_id, calls, now, work)
-
-
-def _set_conversation(ctx: BotContext, who: Who, conversation_id: str | None,
-                      now: datetime) -> None:
-    telegram_accounts.set_conversation(ctx.engine, chat_id=who.chat_id, user_id=who.user_id,
-                                       conversation_id=conversation_id, now=now)
-
-
-def _finish(ctx: BotContext, update_id: int, calls: list[Outgoing], now: datetime,
-            work: Work | None = None) -> None:
-    try:
-        telegram_store.settle_with(ctx.engine, update_id=update_id, now=now, calls=calls,
-                                   work=work)
-    except telegram_store.AlreadyProcessed:
-        pass
-
-
-def _send(who: Who, body: str) -> Outgoing:
-    return Outgoing(who.chat_id, "sendMessage", message(who.chat_id, body))
-
-
-def _answer(query: CallbackQuery) -> Outgoing:
-    chat_id = query.message.chat.id if query.message is not None else 0
-    return Outgoing(chat_id, "answerCallbackQuery", {"callback_query_id": query.id})
-
-
-def _reason(error: DomainError, lang: str) -> str:
-    key = f"api.{error.code}"
-    reason = text(key, lang, **error.params)
-    if reason == key:
-        reason = text("api.domain_error", lang)
-    return say("failed", lang, reason=reason)

@@ -29,7 +29,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from selfservice.bot.dialogue import BotContext, handle
+from selfservice.bot.context import BotContext
+from selfservice.bot.dialogue import handle
 from selfservice.services import telegram_store
 from selfservice.services.outbox import DeliveryReport
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from selfservice.bot.dialogue import BotContext
+from selfservice.bot.context import BotContext
 from selfservice.bot.pump import Pump, make_bot
 from selfservice.channels.classify import TextClassifier
 from selfservice.config.settings import Settings
