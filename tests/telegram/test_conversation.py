@@ -112,3 +112,21 @@ def test_the_conversation_in_russian(engine: Engine, chat: Chat,
     assert opened[1].text.startswith("Шаг 1 из ")
     assert [t for t, _ in opened[1].buttons] == ["Решено", "Следующий шаг",
                                                  "Мне всё ещё нужна помощь"]
+
+
+def test_cancel_leaves_the_conversation_as_abandoned(
+    engine: Engine, chat: Chat, fake: FakeBotApi, contacts: dict[str, Contact]
+) -> None:
+    link(engine, chat, contacts["anna"], 501)
+    chat.say(501, "my virtual machine vm is not responding")
+    forms = chat.press(501, fake.messages_to(501)[-1], "a:need_help")[-1]
+    chat.press(501, forms, "f:vm-down")
+    left = chat.say(501, "/cancel")
+    assert left[0].text == "The conversation is closed. Come back any time."
+    [row] = conversations(engine)
+    assert (row.outcome, row.channel) == ("abandoned", "telegram")
+    again = chat.say(501, "/cancel")  # nothing open any more
+    assert again[0].text.startswith("The form is cancelled.")
+    fresh = chat.say(501, "web-01")  # no form is asked: a new conversation searches
+    assert fresh[0].text.startswith("I could not find a ready answer")
+    assert len(conversations(engine)) == 2

@@ -157,7 +157,13 @@ def _command(ctx: BotContext, who: Who, command: str, argument: str, now: dateti
         finish(ctx, who.update_id, [send(who, follow_up.tickets(ctx, who.contact.contact_id,
                                                          who.lang))], now)
     elif command == "cancel":
-        set_pending(ctx, who, None, [send(who, say("form_cancelled", who.lang))], now)
+        chat = telegram_accounts.read_chat(ctx.engine, chat_id=who.chat_id,
+                                           user_id=who.user_id)
+        if chat is not None and chat.conversation_id is not None:
+            # Leaving is an outcome too (abandoned), as the widget's "close".
+            _turn(ctx, who, Input(action=Action.ABANDON), now, chat.conversation_id)
+        else:
+            set_pending(ctx, who, None, [send(who, say("form_cancelled", who.lang))], now)
     elif command == "notify" and argument in telegram_accounts.NOTIFY_CHOICES:
         def choose(session: Session) -> list[Outgoing]:
             telegram_accounts.set_notify(session, user_id=who.user_id, notify=argument)
@@ -292,7 +298,7 @@ def _replies(ctx: BotContext, who: Who, replies: list[Message], session: Session
              for p in render.render(replies, chat_id=who.chat_id, lang=who.lang)]
     for reply in replies:
         if reply.get("type") == "outcome":
-            chat.conversation_id = None
+            chat.conversation_id, chat.pending = None, None
         form = ctx.content.forms.get(str(reply.get("form"))) if reply.get("type") == "form" \
             else None
         if form is not None:
