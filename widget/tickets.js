@@ -42,6 +42,12 @@ export class TicketsView {
     const heading = this.heading(t("tickets_heading"));
     const refresh = h("button", { type: "button", class: "link",
       onclick: () => this.showList() }, t("tickets_refresh"));
+    const identity = this.app.identity;
+    const telegramSlot = h("div", { class: "telegram-slot" });
+    const connect = identity && identity.telegram
+      ? h("button", { type: "button", class: "link", "data-action": "connect-telegram",
+        onclick: () => this.connectTelegram(telegramSlot) }, t("telegram_connect"))
+      : null;
     const items = answer.tickets.map((ticket) => h("li", {},
       h("button", { type: "button", class: "card ticket-row", "data-ticket": ticket.number,
         onclick: () => this.showTicket(ticket.number) },
@@ -49,10 +55,34 @@ export class TicketsView {
       h("span", { class: `status status-${ticket.status}` }, t(`status_${ticket.status}`)),
       h("span", { class: "card-text" }, `${t("ticket_updated")}: `,
         formatDate(ticket.updated_at, this.app.lang)))));
-    fill(this.element, h("div", { class: "view-head" }, heading, refresh),
+    fill(this.element, h("div", { class: "view-head" }, heading,
+      h("span", { class: "view-actions" }, connect, refresh)),
+      telegramSlot,
       items.length ? h("ul", { class: "cards" }, ...items)
         : h("p", { class: "muted" }, t("tickets_empty")));
     focus(heading);
+  }
+
+  /** A link code for the Telegram bot: the command to send, and the bot's link. */
+  async connectTelegram(slot) {
+    const { t } = this;
+    let answer;
+    try {
+      answer = await this.app.api.post("telegram/link-code", {});
+    } catch (error) {
+      if (!(error instanceof ApiError)) {
+        throw error;
+      }
+      fill(slot, h("p", { class: "field-error", role: "alert" }, error.message));
+      return;
+    }
+    const until = formatDate(answer.expires_at, this.app.lang);
+    fill(slot, h("div", { class: "notice telegram-code", role: "status" },
+      h("p", {}, t("telegram_intro")),
+      h("p", { class: "code" }, h("code", { "data-code": answer.code }, answer.command)),
+      answer.link ? h("p", {}, h("a", { href: answer.link, target: "_blank",
+        rel: "noopener noreferrer" }, t("telegram_open"))) : null,
+      h("p", { class: "muted" }, t("telegram_until", { time: until }))));
   }
 
   fail(error) {

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import Engine
 from support.host_outage import mapping
 from support.processes import free_port, start_serve, stop
-from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, Server, Widget
+from widget_page import EVIL_ORIGIN, PORTAL_ORIGIN, TELEGRAM_SECRET, Server, Widget
 
 from selfservice.db.engine import make_engine
 
@@ -76,6 +76,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SELFSERVICE_CORS_ORIGINS": PORTAL_ORIGIN,
         "SELFSERVICE_RATE_LIMIT_PER_MINUTE": "100000",
         "SELFSERVICE_RATE_LIMIT_BURST": "10000",
+        # A Telegram bot, so "Connect Telegram" shows; its Bot API is a port where nothing
+        # listens (the widget only asks the service for a link code).
+        "SELFSERVICE_TELEGRAM_BOT_TOKEN": "123456:BROWSER",
+        "SELFSERVICE_TELEGRAM_BOT_USERNAME": "selfservice_demo_bot",
+        "SELFSERVICE_TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",
+        "SELFSERVICE_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
         "NO_MKDOCS_2_WARNING": "1",
     })  # fmt: skip
     seed = os.environ.get("SELFSERVICE_BROWSER_INDEX_SEED")

@@ -34,6 +34,10 @@ def expect(locator: "Locator") -> "LocatorAssertions":
 LAUNCHER = "div[data-selfservice=launcher]"
 
 
+#: The webhook secret of the test server's Telegram bot.
+TELEGRAM_SECRET = "browser-webhook-secret"
+
+
 @dataclass(frozen=True)
 class Server:
     base: str

@@ -38,7 +38,8 @@ def test_english_and_russian_have_the_same_keys_and_parameters() -> None:
 
 def test_every_family_lives_in_the_catalogue() -> None:
     namespaces = {key.split(".")[0] for key in catalogue().keys()}
-    assert namespaces == {"api", "chat", "console", "customer", "form", "mail", "site", "widget"}
+    assert namespaces == {"api", "chat", "console", "customer", "form", "mail", "site",
+                          "telegram", "widget"}
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -24,6 +24,8 @@ EXPECTED = {
     "/api/v1/tickets/{number}/attachments/{id}": {"get"},
     "/api/v1/alerts/alertmanager": {"post"},
     "/api/v1/alerts/zabbix": {"post"},
+    "/api/v1/telegram/link-code": {"post"},
+    "/telegram/webhook": {"post"},
     "/api/v1/engineer/queue": {"get"},
     "/api/v1/engineer/search": {"get"},
     "/api/v1/engineer/metrics": {"get"},
@@ -105,7 +107,8 @@ def test_every_post_documents_the_idempotency_key(client: TestClient) -> None:
     assert (header["name"], header["in"], header["schema"]["maxLength"]) == (
         "Idempotency-Key", "header", 255)
     posts = [(path, ops["post"]) for path, ops in document["paths"].items() if "post" in ops]
-    assert len(posts) == 22  # 18 + the known problems: subscribe, declare, update, resolve
+    assert len(posts) == 24  # 18 + known problems (subscribe, declare, update, resolve)
+    # + Telegram (link code, webhook)
     for path, operation in posts:
         refs = [p.get("$ref") for p in operation.get("parameters", [])]
         assert "#/components/parameters/idempotencyKey" in refs, path

@@ -39,6 +39,7 @@ def test_a_valid_token_identifies_the_contact(portal: TestClient) -> None:
         "email": "anna@acme.example",
         "expires_at": "2026-11-20T13:00:00+00:00",
         "support": None,  # no database behind this app, so no contract to quote
+        "telegram": False,  # no bot configured: the widget offers no "Connect Telegram"
     }
     assert (limits["max_file_bytes"], limits["max_count"]) == (10 * 1024 * 1024, 10)
     assert ".log" in limits["extensions"] and "image/png" in limits["content_types"]

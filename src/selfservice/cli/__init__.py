@@ -46,6 +46,7 @@ def _register() -> None:
         search_commands,
         serve_commands,
         staff_commands,
+        telegram_commands,
         worker_commands,
     )
 
@@ -70,6 +71,7 @@ def _register() -> None:
     main.add_command(mail_commands.mail)
     main.add_command(alert_commands.alert_source)
     main.add_command(demo_commands.demo)
+    main.add_command(telegram_commands.telegram)
 
 
 _register()

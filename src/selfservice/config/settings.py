@@ -122,6 +122,20 @@ class Settings(BaseSettings):
     search_meaning: OnOff = True
     #: The time zone the staff console shows times in (an IANA name: ``Europe/Moscow``).
     console_time_zone: Annotated[ZoneInfo, BeforeValidator(_zone)] = ZoneInfo("UTC")
+    #: The Telegram bot's token from @BotFather; empty = no Telegram channel.
+    telegram_bot_token: str = ""
+    #: The bot's user name (without @), for the t.me link next to a link code.
+    telegram_bot_username: str = ""
+    #: The Bot API server (a self-hosted one, or a test's fake).
+    telegram_api_url: str = "https://api.telegram.org"
+    #: The public HTTPS URL Telegram posts updates to (``.../telegram/webhook``), for
+    #: ``selfservice telegram set-webhook``; empty = long polling (``telegram poll``).
+    telegram_webhook_url: str = ""
+    #: The secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; the webhook refuses
+    #: updates without it (1-256 characters A-Z, a-z, 0-9, _ and -).
+    telegram_webhook_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{0,256}$")] = ""
+    #: How long a link code from the widget or an e-mail stays valid, in minutes.
+    telegram_link_code_minutes: Count = 15
 
     @classmethod
     def settings_customise_sources(

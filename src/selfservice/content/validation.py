@@ -109,6 +109,12 @@ def validate_submission(form: RequestForm, submitted: object) -> FormResult:
     return FormResult(values, tuple(errors), tuple(dropped))
 
 
+def visible_fields(form: RequestForm, values: Mapping[str, Any]) -> dict[str, bool]:
+    """Which fields are shown with these (canonical) values: the Telegram channel asks
+    only those, one by one."""
+    return _visibility(form, values)
+
+
 def _visibility(form: RequestForm, cleaned: Mapping[str, Any]) -> dict[str, bool]:
     """A field is visible when it has no ``show_if``, or its controlling field is visible
     and holds one of the listed values. A cycle of conditions counts as hidden."""

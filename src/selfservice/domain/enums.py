@@ -58,6 +58,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     MONITORING = "monitoring"
+    TELEGRAM = "telegram"
 
 
 class Line(StrEnum):

@@ -24,7 +24,9 @@ _DEFAULT_ROWS: dict[Urgency, tuple[Priority, ...]] = {
 
 #: Urgencies that, filed by e-mail, portal or widget, must be confirmed by phone.
 URGENCIES_NEEDING_PHONE_CONFIRMATION = frozenset({Urgency.VERY_HIGH, Urgency.HIGH})
-_CHANNELS_NEEDING_CONFIRMATION = frozenset({Channel.EMAIL, Channel.PORTAL, Channel.WIDGET})
+_CHANNELS_NEEDING_CONFIRMATION = frozenset(
+    {Channel.EMAIL, Channel.PORTAL, Channel.WIDGET, Channel.TELEGRAM}
+)
 
 
 @dataclass(frozen=True)

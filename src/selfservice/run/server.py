@@ -32,6 +32,7 @@ from selfservice.db import migrate
 from selfservice.db.engine import make_engine
 from selfservice.domain.config import SupportConfig
 from selfservice.run.publish import publish
+from selfservice.run.telegram import make_pump
 from selfservice.search import SearchIndex
 from selfservice.services import classifier_models
 from selfservice.services.admin import sync_support_groups
@@ -148,6 +149,10 @@ def app_from_settings(*, author: bool = False) -> Starlette:
         backend.classifier = classifier_models.live_classifier(engine, new)
 
     live.on_change.append(new_classifier)
+    pump = None
+    if settings.telegram_bot_token:
+        pump = make_pump(settings, engine=engine, contents=lambda: live.content, index=index,
+                         config=config, classifier=backend.classifier)
     app = create_app(
         settings=settings,
         content=content,
@@ -157,6 +162,7 @@ def app_from_settings(*, author: bool = False) -> Starlette:
         origins_for=backend.directory.origins_for(),
         clock=utc_now,
         live=live,
+        telegram=pump,
     )
     if live.site_dir is not None or (settings.site_dir / "index.html").is_file():
         site = SiteFiles(live.site_dir or settings.site_dir, published=lambda: live.site_dir,

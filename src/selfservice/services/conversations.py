@@ -13,7 +13,7 @@ the conversation in between). Whoosh's CPU time is thus never spent holding a lo
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,10 @@ from selfservice.domain.enums import Language
 from selfservice.services.errors import NotFound
 from selfservice.services.phrasings import propose, solving_query
 
+#: Called inside a turn's transaction with the replies (the Telegram channel stores what it
+#: will send, and that the update is processed, in the same commit); raising rolls back.
+OnStored = Callable[[Session, str, list[Message]], None]
+
 #: Turns one conversation may take before the customer is asked to file a request form.
 MAX_TURNS = 100
 
@@ -77,13 +81,13 @@ class Tried:
 
 def start_conversation(
     engine: Engine, *, lang: Language, now: datetime, org_id: str | None = None,
-    contact_id: int | None = None,
+    contact_id: int | None = None, channel: str = "widget", on_stored: OnStored | None = None,
 ) -> Turn:
     """A new conversation; ``org_id`` is kept only when the organisation exists."""
     state, messages = start(lang=lang.value, signed_in=contact_id is not None, now=now)
     row = Conversation(
         id=uuid.uuid4().hex, org_id=None, contact_id=contact_id, lang=lang,
-        phase=state.phase.value, state={}, started_at=now, updated_at=now,
+        phase=state.phase.value, state={}, started_at=now, updated_at=now, channel=channel,
     )
     with transaction(engine) as session:
         if org_id is not None and session.get(Organisation, org_id) is not None:
@@ -91,12 +95,15 @@ def start_conversation(
         session.add(row)
         session.flush()
         _store(session, row, state, now=now, tried_before=[])
+        if on_stored is not None:
+            on_stored(session, row.id, messages)
     return _turn(row, state, messages)
 
 
 def continue_conversation(
     engine: Engine, *, conversation_id: str, event: Input, content: Content,
     search: SearchFn, now: datetime, contact_id: int | None = None,
+    on_stored: OnStored | None = None,
 ) -> Turn:
     """Apply one input. A signed-in contact's conversation answers only to that contact;
     an anonymous one is taken over by the contact who signs in during it."""
@@ -122,6 +129,8 @@ def continue_conversation(
             state.events.append({"at": now.isoformat(), "kind": "need_help"})
         row.turns += 1
         _store(session, row, state, now=now, tried_before=tried_before, content=content)
+        if on_stored is not None:
+            on_stored(session, row.id, messages)
     return _turn(row, state, messages)
 
 

@@ -21,7 +21,7 @@ from selfservice.delivery.customer_mail import Changes, MailContent, Note, Ticke
 from selfservice.delivery.notify import header_text
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.enums import ClosureCode, Status
-from selfservice.services import outbox
+from selfservice.services import outbox, telegram_notices
 from selfservice.services.common import Loaded
 from selfservice.services.outbox import OUTBOX
 
@@ -52,11 +52,17 @@ def thread_of(session: Session, ticket_id: int | None) -> str | None:
 def mail_change(
     session: Session, loaded: Loaded, *, now: datetime, config: SupportConfig,
     old: Status | None = None, comment: str | None = None,
-    closure_code: ClosureCode | None = None,
+    closure_code: ClosureCode | None = None, by_contact: bool = False,
 ) -> None:
     """Tell the contact about a change of the (locked) ticket, as it is now: ``old`` is the
-    status before a status change (``None``: a comment alone), ``comment`` a public one."""
+    status before a status change (``None``: a comment alone), ``comment`` a public one;
+    ``by_contact``: the contact made the change (their chat has its answer already)."""
     ticket, contact = loaded.ticket, loaded.contact
+    # The contact's own doing (an answer, a confirmation) is acknowledged in their chat
+    # already; Telegram repeats only what support did.
+    if not by_contact and telegram_notices.notify(session, loaded, now=now, old=old,
+                                                  comment=comment):
+        return  # the contact follows their tickets in Telegram only
     status = ticket.status
     notes = [{"kind": _NOTE_KIND.get(status, "comment") if old is not None else "comment",
               "text": comment}] if comment else []

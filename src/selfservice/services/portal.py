@@ -84,6 +84,8 @@ class TicketRequest:
     conversation_id: str | None = None
     #: Tokens of the contact's uploads (``services.attachments``) to attach.
     attachments: tuple[str, ...] = ()
+    #: Where it was filed; None: the widget with a conversation, else the portal.
+    channel: Channel | None = None
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,13 @@ def file_ticket(
     engine: Engine, *, config: SupportConfig, content: Content, classifier: TextClassifier,
     contact_id: int, request: TicketRequest, now: datetime,
     limits: AttachmentLimits | None = None,
+    on_registered: Callable[[Session, Ticket], None] | None = None,
 ) -> Filed:
     """Register the contact's ticket. With a conversation, what it tried goes into the
     ticket and its outcome becomes ``ticket_filed`` in the same transaction; so do the
-    named uploads become the ticket's attachments."""
-    channel = Channel.WIDGET if request.conversation_id else Channel.PORTAL
+    named uploads become the ticket's attachments. ``on_registered`` runs last inside the
+    registration's transaction (a channel stores its answer with the ticket)."""
+    channel = request.channel or (Channel.WIDGET if request.conversation_id else Channel.PORTAL)
     description = request.description.strip()
     tried: list[dict[str, Any]] = []
     closing: list[Message] = []
@@ -133,8 +137,10 @@ def file_ticket(
             ))
 
         hooks.append(close)
+    if on_registered is not None:
+        hooks.append(on_registered)
 
-    def on_registered(session: Session, ticket: Ticket) -> None:
+    def registered(session: Session, ticket: Ticket) -> None:
         for hook in hooks:
             hook(session, ticket)
 
@@ -149,7 +155,7 @@ def file_ticket(
             service=_service(content, form.service), values=request.values, channel=channel,
             now=now, subject=request.subject or subject_of(description) or None,
             description=description, urgency=request.urgency,
-            self_service_tried=tried, on_registered=on_registered,
+            self_service_tried=tried, on_registered=registered,
         )
     else:
         if not description:
@@ -162,7 +168,7 @@ def file_ticket(
             service=_service(content, placed.service), channel=channel, now=now,
             subject=request.subject or subject_of(description), description=description,
             urgency=request.urgency or Urgency.MEDIUM, self_service_tried=tried,
-            on_registered=on_registered,
+            on_registered=registered,
         )
     phone = None
     if not ticket.urgency_confirmed:

@@ -85,4 +85,4 @@ def change_status(
         # The contact's own words are not quoted back to them.
         quoted = reason if public_comment and not actor.is_contact else None
         mail_change(session, loaded, now=now, config=config, old=before.status,
-                    comment=quoted, closure_code=closure_code)
+                    comment=quoted, closure_code=closure_code, by_contact=actor.is_contact)

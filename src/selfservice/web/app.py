@@ -10,6 +10,7 @@ Middleware, outermost first: security headers, refusal of NUL in paths and query
 Errors of every kind become ``{"error", "field", "message"}`` (see ``errors.py``).
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from selfservice.web.inputs import InputTextMiddleware
 from selfservice.web.kb_api import ArticleRenderer
 from selfservice.web.ratelimit import RateLimiter, RateLimitMiddleware, TokenBucketLimiter
 from selfservice.web.routes import is_public_api, routes
-from selfservice.web.state import State
+from selfservice.web.state import State, TelegramPump
 
 if TYPE_CHECKING:
     from selfservice.search import SearchIndex
@@ -78,6 +79,7 @@ def create_app(
     rate_limiter: RateLimiter | None = None,
     clock: Callable[[], datetime] = utc_now,
     live: LiveContent | None = None,
+    telegram: TelegramPump | None = None,
 ) -> Starlette:
     """Build the ASGI app.
 
@@ -86,7 +88,8 @@ def create_app(
     ``origins_for(org)`` lists an organisation's allowed browser origins (CORS and
     frame-ancestors). ``rate_limiter`` defaults to an in-memory token bucket per client IP
     sized by the settings. ``live``: follow the published knowledge base (``content`` is
-    then only what the app starts with).
+    then only what the app starts with). ``telegram``: the bot's pump, run while the app
+    runs (it handles the webhook's updates and sends the bot's messages).
     """
     limiter = rate_limiter or TokenBucketLimiter(
         per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
@@ -100,11 +103,22 @@ def create_app(
         "directory": directory if directory is not None else StaticDirectory(),
         "clock": clock,
         "store": store,
+        "telegram": telegram,
     }
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        yield state
+        if telegram is None:
+            yield state
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(telegram.serve(stop=stop))
+        try:
+            yield state
+        finally:
+            stop.set()
+            telegram.wake.set()
+            await task
 
     middleware = [
         Middleware(LiveContentMiddleware, live=live),

@@ -27,6 +27,7 @@ from selfservice.web import (
     search_api,
     status_page,
     system_api,
+    telegram_api,
     tickets_api,
     widget_routes,
 )
@@ -183,6 +184,10 @@ def customer_routes() -> list[ApiRoute]:
         _api("POST", "/tickets/{number}/reject", tickets_api.reject, "reject", c,
              query=r.LangQuery, path_model=t, body=r.Rejection, answer=a.Ticket,
              errors=CUSTOMER),
+        _api("POST", "/telegram/link-code", telegram_api.link_code, "telegram_link_code", c,
+             query=r.LangQuery, body=r.TelegramLinkRequest, body_optional=True,
+             answer=a.TelegramLinkCode, status=201,
+             errors=(400, 401, 403, 404, 429)),
     ]
 
 
@@ -263,6 +268,9 @@ def routes() -> list[BaseRoute]:
     return [
         ApiRoute(Operation("GET", "/healthz", system_api.healthz, "healthz",
                            answer=a.Health)),
+        ApiRoute(Operation("POST", "/telegram/webhook", telegram_api.webhook,
+                           "telegram_webhook", doc_body=a.TelegramUpdateBody,
+                           answer=a.TelegramReceived, errors=(400, 401, 404, 413))),
         *public_routes(),
         *alert_routes(),
         *engineer_routes(),

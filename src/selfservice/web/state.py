@@ -4,6 +4,7 @@ Nothing lives in module globals: ``create_app`` receives all of it and the lifes
 hands it to Starlette, which gives each request a shallow copy as ``request.state``.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, cast
@@ -25,6 +26,15 @@ class ArticleRenderer(Protocol):
     def html(self, article: Article) -> str: ...
 
 
+class TelegramPump(Protocol):
+    """The bot's pump (``bot.pump.Pump``): the webhook wakes it; the lifespan runs it."""
+
+    wake: asyncio.Event
+
+    async def serve(self, *, interval: float = 5.0,
+                    stop: asyncio.Event | None = None) -> None: ...
+
+
 class State(TypedDict):
     settings: Settings
     content: Content
@@ -36,6 +46,8 @@ class State(TypedDict):
     clock: Callable[[], datetime]
     #: Slot for the database-backed services (engine, outbox, ...) added in phase B.
     store: Any
+    #: The Telegram bot's pump, when a bot is configured (None: no Telegram channel).
+    telegram: TelegramPump | None
 
 
 def state_of(conn: HTTPConnection) -> State:

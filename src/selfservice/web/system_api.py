@@ -51,4 +51,5 @@ async def me(call: Call[None, None]) -> dict[str, Any]:
         "expires_at": identity.expires_at.isoformat(),
         "support": support,
         "attachments": Policy.from_settings(call.state["settings"]).as_json(),
+        "telegram": bool(call.state["settings"].telegram_bot_token),
     }

@@ -20,6 +20,14 @@ from selfservice.db.models.organisations import Contact, Organisation
 from selfservice.db.models.outbox import JobLease, OutboxMessage, OutboxStatus
 from selfservice.db.models.phrasings import PhrasingProposal
 from selfservice.db.models.staff import Engineer, Role, StaffSession, SupportGroup
+from selfservice.db.models.telegram import (
+    TelegramChat,
+    TelegramGroup,
+    TelegramLink,
+    TelegramLinkCode,
+    TelegramOutbox,
+    TelegramUpdate,
+)
 from selfservice.db.models.tickets import Comment, Counter, Ticket, TicketHistory
 
 __all__ = [
@@ -51,6 +59,12 @@ __all__ = [
     "SearchLog",
     "StaffSession",
     "SupportGroup",
+    "TelegramChat",
+    "TelegramGroup",
+    "TelegramLink",
+    "TelegramLinkCode",
+    "TelegramOutbox",
+    "TelegramUpdate",
     "Ticket",
     "TicketAttachment",
     "TicketHistory",

@@ -33,6 +33,9 @@ class Conversation(SQLModel, table=True):
     #: The signed-in contact; NULL for an anonymous visitor (until they sign in).
     contact_id: int | None = Field(default=None, foreign_key="contacts.id", index=True)
     lang: Language = Field(sa_type=str_enum(Language, length=8))
+    #: Where the customer talks: widget | telegram (the metrics' channel).
+    channel: str = Field(default="widget", max_length=16,
+                         sa_column_kwargs={"server_default": "widget"})
     phase: str = Field(max_length=32)
     #: deflected | ticket_filed | abandoned; NULL while the conversation is open.
     outcome: str | None = Field(default=None, max_length=32)

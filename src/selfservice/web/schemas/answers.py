@@ -305,6 +305,8 @@ class Me(Answer):
     expires_at: str = Field(json_schema_extra={"format": "date-time"})
     support: Support | None = None
     attachments: AttachmentLimits | None = None
+    telegram: bool = Field(False, description="a Telegram bot is configured: the contact "
+                           "can link their account (POST /telegram/link-code)")
 
 
 class AlertOutcome(Answer):
@@ -322,6 +324,29 @@ class AlertsApplied(Answer):
     tickets: list[str]
     ticket: NullableText = Field(description="the first of tickets")
     outcomes: list[AlertOutcome]
+
+
+class TelegramReceived(Answer):
+    """Stored; the bot answers the chat shortly."""
+
+    ok: bool
+    duplicate: bool = Field(description="this update_id was received before (a retry)")
+
+
+class TelegramLinkCode(Answer):
+    code: str = Field(description="8 characters; send it to the bot as /start CODE")
+    command: str
+    expires_at: str = Field(json_schema_extra={"format": "date-time"})
+    link: NullableText = Field(description="https://t.me/<bot>?start=<code>, when the "
+                               "bot's user name is configured")
+
+
+class TelegramUpdateBody(Answer):
+    """Telegram's Update object (https://core.telegram.org/bots/api#update)."""
+
+    update_id: int = Field(ge=0)
+    message: dict[str, Any] | None = None
+    callback_query: dict[str, Any] | None = None
 
 
 class AlertmanagerBody(Answer):

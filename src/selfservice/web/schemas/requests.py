@@ -163,6 +163,10 @@ class Confirmation(Model):
     comment: AnyComment | None = None
 
 
+class TelegramLinkRequest(Model):
+    """Nothing to send: the code is for the signed-in contact (an empty body is fine)."""
+
+
 class Rejection(Model):
     reason: Annotated[SomeComment, Field(min_length=1)]
 

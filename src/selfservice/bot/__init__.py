@@ -1,0 +1,1 @@
+"""The Telegram channel: the same conversation as the widget, in a chat with a bot."""
