@@ -8,6 +8,7 @@ managers read the metrics (``staffing.check_manager``), as in the API.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -148,6 +149,11 @@ def _named(view: str, row: list[Cell], names: dict[str, str]) -> list[Cell]:
     return list(row)
 
 
+def _local(moment: Cell, zone: ZoneInfo) -> Cell:
+    """An ISO time of the table on the desk's clock, as the rest of the console shows it."""
+    return datetime.fromisoformat(str(moment)).astimezone(zone).strftime("%d.%m %H:%M %Z")
+
+
 def _short(view: str, label: Cell) -> Cell:
     """A chart's row label: a day without its year, a title cut to fit the axis."""
     if view == "funnel":
@@ -176,6 +182,9 @@ async def dashboard_page(request: Request) -> Response:
         table = await _table(request, view, first, last)
         title = text(f"console.dashboard.{view}.title", lang)
         rows = [_named(view, row, names) for row in table.rows]
+        if view == "known_problems":
+            zone = state_of(request)["settings"].console_time_zone
+            rows = [[r[0], r[1], _local(r[2], zone), *r[3:]] for r in rows]
         drawn = [[_short(view, r[0]), *r[1:]] for r in rows]
         svg = charts.for_view(
             view, table.columns, drawn, chart_id=f"chart-{view}", title=title,
