@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from selfservice.console import known_problem
 from selfservice.console.pages import (
     backend,
     current_user,
@@ -32,7 +33,14 @@ from selfservice.console.pages import (
 )
 from selfservice.domain.enums import ClosureCode, Impact, Status, Urgency
 from selfservice.domain.errors import DomainError, NotOnTheLine
-from selfservice.services import attachments, classification, comments, escalation, tickets
+from selfservice.services import (
+    attachments,
+    classification,
+    comments,
+    escalation,
+    known_problem_views,
+    tickets,
+)
 from selfservice.services.attachments import Policy
 from selfservice.services.common import Actor
 from selfservice.services.errors import Forbidden, NotFound
@@ -60,8 +68,11 @@ async def show(request: Request, *, error: str | None = None, status: int = 200)
     except NotOnTheLine:
         return refused(request, user, "line")
     content = state_of(request)["content"]
+    problem = await run_in_threadpool(known_problem_views.for_incident, store.engine,
+                                      ticket_id=page.ticket.id or 0)
     return render(
         request, "ticket.html", user=user, status=status, page=page, now=now(request),
+        problem=problem,
         error=error, done=request.query_params.get("done"), config=store.config,
         service=content.services.get(page.ticket.service), urgencies=list(Urgency),
         impacts=list(Impact), closure_codes=list(ClosureCode), groups=list(
@@ -177,6 +188,8 @@ ACTIONS: dict[str, Callable[[Backend, ConsoleUser, str, FormData, datetime], Use
     "take": _take, "assign": _assign, "start": _start, "information_needed": _information,
     "external": _external, "complete": _complete, "escalate": _escalate,
     "priority": _priority, "confirm_urgency": _confirm_urgency, "comment": _comment,
+    "known_problem": known_problem.declare, "known_problem_update": known_problem.update,
+    "known_problem_resolve": known_problem.resolve,
 }
 
 

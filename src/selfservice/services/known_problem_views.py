@@ -266,3 +266,11 @@ def staff_view(engine: Engine, *, problem_id: int) -> StaffProblem:
             select(col(Ticket.number)).where(col(Ticket.known_problem_id) == problem_id)
             .order_by(col(Ticket.id))).scalars())
         return StaffProblem(problem, number, children, _updates(session, [problem_id])[problem_id])
+
+
+def for_incident(engine: Engine, *, ticket_id: int) -> StaffProblem | None:
+    """The known problem an incident was declared as, if any (the console's ticket page)."""
+    with transaction(engine, write=False) as session:
+        found = session.execute(select(col(KnownProblem.id))
+                                .where(col(KnownProblem.ticket_id) == ticket_id)).first()
+    return staff_view(engine, problem_id=found[0]) if found is not None else None
