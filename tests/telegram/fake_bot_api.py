@@ -4,7 +4,9 @@ It speaks the Bot API's HTTP protocol (``POST /bot<token>/<method>``, form or JS
 parameters, ``{"ok": true, "result": ...}`` answers), records every call, hands out the
 updates a test queued through ``getUpdates`` (offset semantics as Telegram's), and can
 answer the next calls of a method with 429 and ``retry_after`` as Telegram's flood control
-does. python-telegram-bot is pointed at it through its ``base_url``.
+does. Files a test registers (``add_file``) are described by ``getFile`` and served from
+``/file/bot<token>/<file_path>``; past 20 MB ``getFile`` refuses as Telegram does.
+python-telegram-bot is pointed at it through its ``base_url`` and ``base_file_url``.
 """
 
 import json
@@ -16,7 +18,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from support.processes import free_port
 
@@ -51,6 +53,9 @@ class FakeBotApi:
     floods: dict[str, list[int]] = field(default_factory=dict)
     sent: dict[int, dict[str, Any]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    #: file_id -> bytes (``add_file``); ``downloads``: the file paths fetched.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     port: int = 0
     _next_message: int = 100
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -65,6 +70,19 @@ class FakeBotApi:
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: sending to them is refused with 403 from now on."""
         self.blocked.add(chat_id)
+
+    def add_file(self, file_id: str, data: bytes) -> None:
+        self.files[file_id] = data
+
+    async def file(self, request: Request) -> Response:
+        path = request.path_params["path"]
+        file_id = path.rpartition("/")[2]
+        if request.path_params["token"] != self.token or file_id not in self.files:
+            return Response(b"Not Found", status_code=404, headers=_CLOSE)
+        with self._lock:
+            self.downloads.append(path)
+        return Response(self.files[file_id], media_type="application/octet-stream",
+                        headers=_CLOSE)
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -97,13 +115,26 @@ class FakeBotApi:
                 return JSONResponse({"ok": False, "error_code": 403, "description":
                                      "Forbidden: bot was blocked by the user"},
                                     status_code=403, headers=_CLOSE)
+            if method == "getFile" and self._file_refused(params):
+                self.calls.append(Call(f"{method}:400", params))
+                return JSONResponse({"ok": False, "error_code": 400,
+                                     "description": "Bad Request: file is too big"},
+                                    status_code=400, headers=_CLOSE)
             self.calls.append(Call(method, params))
             return JSONResponse({"ok": True, "result": self._result(method, params)},
                                 headers=_CLOSE)
 
+    def _file_refused(self, params: dict[str, Any]) -> bool:
+        return len(self.files.get(str(params.get("file_id")), b"")) > 20 * 1024 * 1024
+
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            data = self.files.get(file_id, b"")
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(data), "file_path": f"documents/{file_id}"}
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
@@ -147,7 +178,10 @@ class Running:
     def __init__(self, fake: FakeBotApi) -> None:
         self.fake = fake
         fake.port = free_port()
-        app = Starlette(routes=[Route("/bot{token}/{method}", fake.endpoint, methods=["POST"])])
+        app = Starlette(routes=[
+            Route("/bot{token}/{method}", fake.endpoint, methods=["POST"]),
+            Route("/file/bot{token}/{path:path}", fake.file, methods=["GET"]),
+        ])
         config = uvicorn.Config(app, host="127.0.0.1", port=fake.port, log_level="warning",
                                 lifespan="off")
         self.server = uvicorn.Server(config)

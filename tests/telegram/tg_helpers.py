@@ -65,6 +65,40 @@ class Chat:
         self.poll(self.update(message=message))
         return self.fake.messages_to(chat_id)[before:]
 
+    def send_file(self, user: int, name: str, data: bytes, *, caption: str | None = None,
+                  photo: bool = False, lang: str = "en", reply_to: int | None = None,
+                  size: int | None = None) -> tuple[dict[str, Any], list[Call]]:
+        """The user sends a document (or a photo, in two sizes as Telegram does); the fake
+        serves ``data``. Returns the update (to send it again) and the bot's answer."""
+        self.next_update += 1
+        file_id = f"f{self.next_update}"
+        self.fake.add_file(file_id, data)
+        message: dict[str, Any] = {
+            "message_id": self.next_update, "date": int(self.clock().timestamp()),
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "U", "language_code": lang},
+        }
+        described = size if size is not None else len(data)
+        if photo:
+            self.fake.add_file(f"{file_id}-small", data[:10])
+            message["photo"] = [
+                {"file_id": f"{file_id}-small", "file_unique_id": f"s{file_id}", "width": 90,
+                 "height": 60, "file_size": 10},
+                {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1280,
+                 "height": 853, "file_size": described}]
+        else:
+            message["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                   "file_name": name, "mime_type": "application/octet-stream",
+                                   "file_size": described}
+        if caption is not None:
+            message["caption"] = caption
+        if reply_to is not None:
+            message["reply_to_message"] = self.fake.message(reply_to)
+        update = {"update_id": self.next_update, "message": message}
+        before = len(self.fake.messages_to(user))
+        self.poll(update)
+        return update, self.fake.messages_to(user)[before:]
+
     def press(self, user: int, sent: Call, label_or_data: str, *, lang: str = "en") -> list[Call]:
         """The user presses a button of a message the bot sent."""
         data = next(d for t, d in sent.buttons if label_or_data in (t, d))

@@ -17,6 +17,7 @@ from selfservice.conversation.engine import SearchFn
 from selfservice.domain.config import SupportConfig
 from selfservice.domain.errors import DomainError
 from selfservice.services import telegram_accounts, telegram_store
+from selfservice.services.attachments import Policy
 from selfservice.services.telegram_accounts import Linked
 from selfservice.services.telegram_store import Outgoing
 from selfservice.text.catalogue import text
@@ -35,6 +36,10 @@ class BotContext:
     search: SearchFn
     classifier: TextClassifier
     clock: Callable[[], datetime]
+    #: Where files go and their limits (the widget's); None: the bot takes no files.
+    attachments: Policy | None = None
+    #: A file's bytes by its Telegram ``file_id`` (``Pump.fetch``: getFile, download).
+    fetch: Callable[[str], bytes] | None = None
 
     @property
     def content(self) -> Content:

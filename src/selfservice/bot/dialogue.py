@@ -15,7 +15,7 @@ from sqlmodel import Session
 from telegram import CallbackQuery, Update
 from telegram import Message as TgMessage
 
-from selfservice.bot import follow_up, forms, render
+from selfservice.bot import files, follow_up, forms, render
 from selfservice.bot.context import (
     BotContext,
     Who,
@@ -119,6 +119,10 @@ def _on_message(ctx: BotContext, who: Who, msg: TgMessage, command: str, argumen
     if command:
         _command(ctx, who, command, argument, now)
         return
+    item = files.incoming(msg) if ctx.attachments is not None else None
+    if item is not None:
+        _on_file(ctx, who, msg, item, now)
+        return
     if not (msg.text or "").strip():
         finish(ctx, who.update_id, [send(who, say("only_text", who.lang))], now)
         return
@@ -143,6 +147,26 @@ def _on_message(ctx: BotContext, who: Who, msg: TgMessage, command: str, argumen
     else:
         _turn(ctx, who, Input(text=text_in), now,
               chat.conversation_id if chat is not None else None)
+
+
+def _on_file(ctx: BotContext, who: Who, msg: TgMessage, item: files.Incoming,
+             now: datetime) -> None:
+    """A file goes to the ticket whose message it replies to, or to the form being asked
+    (its summary included); anywhere else there is nothing to attach it to."""
+    reply_to = msg.reply_to_message
+    if reply_to is not None:
+        number = follow_up.ticket_of_reply(ctx, who.chat_id, reply_to.message_id)
+        if number is not None:
+            files.add_to_ticket(ctx, who, msg, item, number, now)
+            return
+    chat = telegram_accounts.read_chat(ctx.engine, chat_id=who.chat_id, user_id=who.user_id)
+    pending = chat.pending if chat is not None else None
+    form = (ctx.content.forms.get(str(pending.get("form")))
+            if pending and pending.get("stage") in ("field", "urgency", "confirm") else None)
+    if pending is None or form is None:
+        finish(ctx, who.update_id, [send(who, say("file_no_place", who.lang))], now)
+        return
+    files.add_to_form(ctx, who, msg, item, pending, form, now)
 
 
 def _command(ctx: BotContext, who: Who, command: str, argument: str, now: datetime) -> None:
@@ -334,11 +358,13 @@ def _file(ctx: BotContext, who: Who, pending: dict[str, Any], now: datetime,
     request = portal.TicketRequest(
         form_id=str(pending["form"]), values=dict(pending["values"]), urgency=urgency,
         conversation_id=chat.conversation_id if chat is not None else None,
-        channel=Channel.TELEGRAM)
+        channel=Channel.TELEGRAM,
+        attachments=tuple(str(f["token"]) for f in pending.get("files") or ()))
     try:
         portal.file_ticket(ctx.engine, config=ctx.config, content=ctx.content,
                            classifier=ctx.classifier, contact_id=who.contact.contact_id,
-                           request=request, now=now, on_registered=registered)
+                           request=request, now=now, on_registered=registered,
+                           limits=ctx.attachments.limits if ctx.attachments else None)
     except telegram_store.AlreadyProcessed:
         return
     except InvalidSubmission as error:

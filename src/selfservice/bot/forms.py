@@ -5,7 +5,8 @@ progress is plain JSON kept with the chat (``telegram_chats.pending``), so a res
 the middle of a form loses nothing::
 
     {"stage": "field" | "urgency" | "confirm", "form": id, "values": {...},
-     "field": id of the field being asked, "skipped": [...], "urgency": str | None}
+     "field": id of the field being asked, "skipped": [...], "urgency": str | None,
+     "files": [{"token", "name", "size"}] uploads the ticket claims (``bot.files``)}
 
 Each answer is checked by ``content.validation.validate_submission`` (the same rules and
 error texts as the widget and the API); the fields asked are the visible ones
@@ -141,6 +142,8 @@ def summary(pending: Pending, form: RequestForm, lang: str) -> str:
             lines.append(f"• {f.label.get(lang)}: {shown}")
     if pending.get("urgency"):
         lines.append(f"• {say('urgency.' + pending['urgency'], lang)}")
+    for attached in pending.get("files") or ():
+        lines.append(f"• {say('summary_file', lang, name=attached['name'])}")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,11 @@ class Pump:
     max_calls: int = 200
     offset: int | None = None
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The loop of ``pass_once``: updates are handled in a thread, a download runs here.
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.context = replace(self.context, fetch=self.fetch)
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -154,8 +159,23 @@ class Pump:
             return None
         raise BadRequest(f"unknown method {call.method}")
 
+    async def download(self, file_id: str) -> bytes:
+        """A file the bot received: ``getFile``, then its bytes from the Bot API server's
+        file URL (the library builds it from ``base_file_url``)."""
+        found = await self.bot.get_file(file_id)
+        return bytes(await found.download_as_bytearray())
+
+    def fetch(self, file_id: str) -> bytes:
+        """``download`` for the thread that handles updates: the Bot's HTTP client
+        belongs to the pump's loop, so the download runs there and the thread waits."""
+        if self._loop is None:  # process() called outside pass_once: no loop runs
+            return asyncio.run(self.download(file_id))
+        return asyncio.run_coroutine_threadsafe(self.download(file_id),
+                                                self._loop).result(timeout=300)
+
     async def pass_once(self) -> DeliveryReport:
         """Handle what was received, then send what is due."""
+        self._loop = asyncio.get_running_loop()
         await asyncio.to_thread(self.process)
         return await self.deliver()
 

@@ -20,6 +20,7 @@ from selfservice.domain.config import SupportConfig
 from selfservice.search import SearchIndex
 from selfservice.services import classifier_models
 from selfservice.services.admin import sync_support_groups
+from selfservice.services.attachments import Policy
 from selfservice.web.customer_search import customer_search
 
 
@@ -38,7 +39,8 @@ def make_pump(
         return customer_search(index, contents(), query, lang)
 
     context = BotContext(engine=engine, contents=contents, config=config, search=search,
-                         classifier=classifier, clock=clock)
+                         classifier=classifier, clock=clock,
+                         attachments=Policy.from_settings(settings))
     return Pump(context, make_bot(settings.telegram_bot_token, settings.telegram_api_url))
 
 

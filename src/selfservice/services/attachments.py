@@ -273,3 +273,17 @@ def for_engineer(
     details = queries.ticket_details(engine, number=number, actor=Actor.engineer(engineer_id))
     with transaction(engine, write=False) as session:
         return _content(session, storage, details.ticket.id or 0, attachment_id)
+
+
+def discard(engine: Engine, *, policy: Policy, token: str) -> None:
+    """Forget an upload not attached to anything: what it was uploaded for did not happen
+    (a chat update handled twice, a reply refused), so it must not wait a day to go."""
+    with transaction(engine) as session:
+        row = session.exec(select(TicketAttachment).where(
+            TicketAttachment.token == token, col(TicketAttachment.ticket_id).is_(None))).first()
+        if row is None:
+            return
+        stored_as = row.stored_as
+        session.delete(row)
+    if stored_as:
+        policy.storage.discard(stored_as)

@@ -96,6 +96,14 @@ def claim_updates(engine: Engine, *, now: datetime, limit: int = 20) -> list[Tel
     return rows
 
 
+def processed(engine: Engine, *, update_id: int) -> bool:
+    """Whether the update was handled already (checked before slow work such as a
+    download; ``settle`` still decides)."""
+    with transaction(engine, write=False) as session:
+        row = session.get(TelegramUpdate, update_id)
+        return row is not None and row.processed_at is not None
+
+
 def settle(session: Session, *, update_id: int, now: datetime) -> None:
     """In the transaction that stores what the update did: it is processed now."""
     done = session.execute(
