@@ -121,6 +121,13 @@ def test_files_past_a_limit_are_refused_naming_it(
                             "larger. Send a smaller file, or attach it to the ticket on the "
                             "client portal.")
     assert len(fake.of("getFile")) == calls  # not even asked for
+    # A message that does not tell the size: getFile's refusal says the same.
+    _, untold = chat.send_file(501, "disk2.zip", b"P" * (20 * 1024 * 1024 + 1), size=0)
+    assert untold[0].text.startswith('Telegram lets me receive files of at most 20 MB; '
+                                     '"disk2.zip" is larger.')
+    assert fake.of("getFile:400")
+    assert not any(path.endswith("/" + fake.of("getFile:400")[-1].params["file_id"])
+                   for path in fake.downloads)
 
 
 def test_a_photo_replying_to_a_ticket_message_is_a_comment_with_the_file(

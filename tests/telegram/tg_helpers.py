@@ -69,7 +69,8 @@ class Chat:
                   photo: bool = False, lang: str = "en", reply_to: int | None = None,
                   size: int | None = None) -> tuple[dict[str, Any], list[Call]]:
         """The user sends a document (or a photo, in two sizes as Telegram does); the fake
-        serves ``data``. Returns the update (to send it again) and the bot's answer."""
+        serves ``data``. ``size`` is the size the message tells (0: none, as Telegram
+        may omit it). Returns the update (to send it again) and the bot's answer."""
         self.next_update += 1
         file_id = f"f{self.next_update}"
         self.fake.add_file(file_id, data)
@@ -88,8 +89,9 @@ class Chat:
                  "height": 853, "file_size": described}]
         else:
             message["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                   "file_name": name, "mime_type": "application/octet-stream",
-                                   "file_size": described}
+                                   "file_name": name, "mime_type": "application/octet-stream"}
+            if described:
+                message["document"]["file_size"] = described
         if caption is not None:
             message["caption"] = caption
         if reply_to is not None:
