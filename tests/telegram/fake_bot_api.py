@@ -12,6 +12,7 @@ python-telegram-bot is pointed at it through its ``base_url`` and ``base_file_ur
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,8 @@ class FakeBotApi:
     #: file_id -> bytes (``add_file``); ``downloads``: the file paths fetched.
     files: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
+    #: Runs as a file is served (a test's "meanwhile", e.g. another pump settles).
+    on_download: Callable[[], None] | None = None
     port: int = 0
     _next_message: int = 100
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +84,8 @@ class FakeBotApi:
             return Response(b"Not Found", status_code=404, headers=_CLOSE)
         with self._lock:
             self.downloads.append(path)
+        if self.on_download is not None:
+            self.on_download()
         return Response(self.files[file_id], media_type="application/octet-stream",
                         headers=_CLOSE)
 

@@ -17,7 +17,7 @@ from selfservice.content.model import Content
 from selfservice.db.models import Comment, Contact, Ticket, TicketAttachment
 from selfservice.domain.config import SupportConfig
 from selfservice.run.telegram import make_pump
-from selfservice.services import attachments, tickets
+from selfservice.services import attachments, telegram_store, tickets
 from selfservice.services.attachments import Policy
 
 LOG = b"2026-12-07 09:00 kernel: watchdog: BUG: soft lockup - CPU#0 stuck for 22s\n"
@@ -179,6 +179,24 @@ def test_a_retried_update_stores_its_file_once(
     assert len(fake.messages_to(501)) == before
     assert len(fake.downloads) == 1
     assert [r.filename for r in uploads(engine)] == ["console.log"]
+
+
+def test_a_file_whose_update_is_settled_meanwhile_is_not_kept(
+    engine: Engine, chat: Chat, fake: FakeBotApi, contacts: dict[str, Contact],
+) -> None:
+    """Two pumps on one update (a lease ran out during a slow download): the one that
+    settles second forgets its upload, so the form holds no file twice."""
+    link(engine, chat, contacts["anna"], 501)
+    open_form(chat, fake, 501)
+    update_id = chat.next_update + 1  # the update send_file is about to make
+
+    def other_pump_settles() -> None:
+        telegram_store.settle_with(engine, update_id=update_id, now=chat.clock(), calls=[])
+
+    fake.on_download = other_pump_settles
+    _, answer = chat.send_file(501, "console.log", LOG)
+    assert answer == [] and len(fake.downloads) == 1
+    assert uploads(engine) == []
 
 
 def test_files_in_russian_and_nowhere_to_attach(
