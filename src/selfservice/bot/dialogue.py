@@ -119,7 +119,7 @@ def _on_message(ctx: BotContext, who: Who, msg: TgMessage, command: str, argumen
     if command:
         _command(ctx, who, command, argument, now)
         return
-    item = files.incoming(msg) if ctx.attachments is not None else None
+    item = files.incoming(msg) if ctx.attachments and ctx.fetch else None
     if item is not None:
         _on_file(ctx, who, msg, item, now)
         return
