@@ -38,6 +38,10 @@ MIN_SIMILARITY_GAIN = 0.02
 CONFIDENT_SIMILARITY_GAIN = 0.06
 
 
+#: The ``cache`` key of the last query's nearness to every row (``_nearness``).
+_LAST = ("last query",)
+
+
 @dataclass(frozen=True)
 class Aligned:
     """A generation's passage vectors in whoosh document-number order.
@@ -132,11 +136,8 @@ def similarities(
     docnums, rows, group, pos_of, parts = cached
     if not len(docnums):
         return None
-    encoder = get_encoder()
-    vector = encoder.query(query)
-    floors = encoder.unrelated_by_part(vector)
-    # every row at once, then the searched ones: cheaper than copying a sub-matrix
-    sims = (aligned.matrix @ vector)[rows] - floors[parts]
+    every_row, floors = _nearness(cache, aligned, query, get_encoder)
+    sims = every_row[rows] - floors[parts]
     asked = parts == vector_store.QUESTION
     content = np.maximum.reduceat(np.where(asked, -np.inf, sims), group)
     question = np.maximum.reduceat(np.where(asked, sims, -np.inf), group)
@@ -146,6 +147,22 @@ def similarities(
     lo, hi = float(gain.min()), float(gain.max())
     scaled = (gain - lo) / (hi - lo) if hi > lo else np.zeros_like(gain)
     return Meaning(docnums, scaled, gain, pos_of)
+
+
+def _nearness(cache: dict[tuple[Any, ...], Any], aligned: Aligned, query: str,
+              get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
+    """The query's cosine with every passage row, and its floors per part. A search that
+    falls back to the other language asks again with another filter: the last query's
+    product over all rows (the costly part past the encoding) is kept for it."""
+    last = cache.get(_LAST)
+    if last is not None and last[0] == query:
+        return last[1], last[2]
+    encoder = get_encoder()
+    vector = encoder.query(query)
+    # every row at once, then the searched ones: cheaper than copying a sub-matrix
+    found = (query, aligned.matrix @ vector, encoder.unrelated_by_part(vector))
+    cache[_LAST] = found  # one assignment: a reader on another thread sees old or new
+    return found[1], found[2]
 
 
 def fuse(pool: list[tuple[int, float]], m: Meaning, top: int) -> list[tuple[int, float]]:
