@@ -20,6 +20,8 @@ def test_defaults_and_values_from_the_environment() -> None:
     assert settings.smtp_port == 587
     assert settings.config_file is None  # empty = the default
     assert settings.search_meaning is False
+    assert load_settings({"SELFSERVICE_TELEGRAM_BOT_USERNAME": "@acme_bot"}
+                         ).telegram_bot_username == "acme_bot"  # as Telegram shows it
 
 
 def test_building_settings_in_code_never_reads_the_environment(
@@ -44,6 +46,13 @@ def test_building_settings_in_code_never_reads_the_environment(
          "SELFSERVICE_MAIL_UNKNOWN_SENDER_REPLY: must be off or authenticated, got 'always'"),
         ("CONSOLE_TIME_ZONE", "Moscow", "SELFSERVICE_CONSOLE_TIME_ZONE: must be an IANA time "
                                         "zone name such as Europe/Moscow, got 'Moscow'"),
+        ("TELEGRAM_WEBHOOK_SECRET", "not secret!", "SELFSERVICE_TELEGRAM_WEBHOOK_SECRET: must "
+         "be 1 to 256 characters of A-Z a-z 0-9 _ - (got 11 characters)"),
+        ("TELEGRAM_WEBHOOK_URL", "http://support.example/telegram/webhook",
+         "SELFSERVICE_TELEGRAM_WEBHOOK_URL: must be a public https:// URL ending in "
+         "/telegram/webhook, got 'http://support.example/telegram/webhook'"),
+        ("TELEGRAM_LINK_CODE_MINUTES", "100000",
+         "SELFSERVICE_TELEGRAM_LINK_CODE_MINUTES: must be at most 1440, got '100000'"),
         ("MAIL_MAX_ATTACHMENT_BYTES", "5000000", "SELFSERVICE_MAIL_MAX_ATTACHMENT_BYTES: "
          "renamed to SELFSERVICE_ATTACHMENT_MAX_BYTES; set that instead"),
     ],

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from fake_bot_api import FakeBotApi
 from sqlalchemy import Engine, select
 from sqlmodel import Session
+from support.processes import free_port
 
 from selfservice.cli import main
 from selfservice.db.models import Contact, OutboxMessage, TelegramLink
@@ -72,3 +73,21 @@ def test_commands_need_a_token(tmp_path: Path) -> None:
                            env={"SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert result.exit_code != 0
     assert "SELFSERVICE_TELEGRAM_BOT_TOKEN" in result.output
+
+
+def test_no_link_code_without_a_bot(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["telegram", "link-code", "--org", "acme", "--email",
+                                       "ivan@acme.example"],
+                                env={"SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.exit_code == 1
+    assert "SELFSERVICE_TELEGRAM_BOT_TOKEN" in result.output
+
+
+def test_an_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["telegram", "set-webhook", "--delete"], env={
+        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "SELFSERVICE_TELEGRAM_BOT_TOKEN": "123:abc",
+        "SELFSERVICE_TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}"})
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Bot API at http://127.0.0.1:")
+    assert "Traceback" not in result.output and len(result.output.splitlines()) == 1

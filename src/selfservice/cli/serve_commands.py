@@ -109,6 +109,9 @@ def serve(
         click.echo(f"  {base}/kb/   the knowledge base (Russian: {base}/kb/ru/)")
     click.echo(f"  {base}/api/v1/openapi.json   the API (OpenAPI 3)")
     click.echo(f"  {base}/api/v1/search?q=password   a search")
+    click.echo(f"  {base}/console/login   the staff console (`selfservice engineer passwd "
+               "EMAIL` gives an engineer a password)")
+    click.echo(f"  {base}/status   the public status page (known problems)")
     if database.demo is not None:
         click.echo(f"  {base}/demo   a demo portal with the chat widget, signed in as "
                    f"demo@example.com (anonymous: {base}/demo?anonymous=1)")

@@ -3,8 +3,12 @@
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
+import httpx
+from telegram.error import TelegramError
 
 from selfservice.config.settings import Settings, load_settings
 from selfservice.db import migrate
@@ -13,6 +17,8 @@ from selfservice.domain.errors import DomainError
 from selfservice.run import server
 from selfservice.run.telegram import poll_from_settings, set_webhook, utc_now
 from selfservice.services import portal, telegram_accounts
+
+T = TypeVar("T")
 
 
 @click.group("telegram")
@@ -30,6 +36,15 @@ def _configured() -> Settings:
         raise click.ClickException("set SELFSERVICE_TELEGRAM_BOT_TOKEN (the token @BotFather "
                                    "gave the bot) first")
     return settings
+
+
+def _bot_api(settings: Settings, call: Callable[[], T]) -> T:
+    """``call``, with an unreachable or refusing Bot API said in one line, not a traceback."""
+    try:
+        return call()
+    except (TelegramError, httpx.HTTPError) as error:
+        raise click.ClickException(
+            f"Bot API at {settings.telegram_api_url}: {error}") from None
 
 
 @telegram.command("poll")
@@ -59,7 +74,8 @@ def poll(once: bool, timeout: int, verbose: bool) -> None:
     if not once:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-    handled = poll_from_settings(settings, once=once, timeout=timeout, stop=stop)
+    handled = _bot_api(settings, lambda: poll_from_settings(settings, once=once,
+                                                            timeout=timeout, stop=stop))
     if once:
         click.echo(f"{handled} update(s) handled")
 
@@ -82,7 +98,7 @@ def set_webhook_command(delete: bool) -> None:
     if not delete and not (settings.telegram_webhook_url and settings.telegram_webhook_secret):
         raise click.ClickException("set SELFSERVICE_TELEGRAM_WEBHOOK_URL and "
                                    "SELFSERVICE_TELEGRAM_WEBHOOK_SECRET first")
-    asyncio.run(set_webhook(settings, delete=delete))
+    _bot_api(settings, lambda: asyncio.run(set_webhook(settings, delete=delete)))
     click.echo("webhook removed: run `selfservice telegram poll`" if delete else
                f"webhook set: {settings.telegram_webhook_url}")
 
@@ -101,7 +117,7 @@ def link_code(org_id: str, email: str, send_mail: bool) -> None:
     Examples:
       selfservice telegram link-code --org acme --email anna@acme.example --mail
     """
-    settings = load_settings()
+    settings = _configured()  # a code for a bot that does not exist helps nobody
     engine = make_engine(settings.database_url)
     try:
         migrate.upgrade_engine(engine)
@@ -123,4 +139,5 @@ def link_code(org_id: str, email: str, send_mail: bool) -> None:
                + (f" (https://t.me/{settings.telegram_bot_username}?start={issued.code})"
                   if settings.telegram_bot_username else ""))
     if send_mail:
-        click.echo(f"e-mailed to {contact.email}")
+        click.echo(f"e-mail to {contact.email} queued (the server or `selfservice worker` "
+                   "sends it)")

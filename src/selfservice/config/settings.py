@@ -9,6 +9,7 @@ source, and turns a bad value into one line naming the variable and the reason.
 """
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,6 +27,8 @@ from pydantic_settings import (
 from selfservice.channels.mail_attachments import DEFAULT_TYPES, AttachmentLimits
 
 PREFIX = "SELFSERVICE_"
+#: Settings whose value an error message must not repeat.
+SECRET_SETTINGS = frozenset({"smtp_password", "telegram_bot_token", "telegram_webhook_secret"})
 #: Settings that were renamed: an installation still setting the old name is told, rather
 #: than silently running on the new one's default.
 RENAMED = {"MAIL_MAX_ATTACHMENT_BYTES": "ATTACHMENT_MAX_BYTES"}
@@ -51,6 +54,28 @@ def _zone(value: object) -> object:
             return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone name such as Europe/Moscow") from None
+    return value
+
+
+def _bot_name(value: object) -> object:
+    """A bot's user name, with or without the @ Telegram shows before it."""
+    if isinstance(value, str):
+        value = value.strip().removeprefix("@")
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", value):
+            raise ValueError("must be the bot's user name, 5 to 32 letters, digits or _")
+    return value
+
+
+def _webhook_url(value: object) -> object:
+    if isinstance(value, str) and value and not (
+            value.startswith("https://") and value.rstrip("/").endswith("/telegram/webhook")):
+        raise ValueError("must be a public https:// URL ending in /telegram/webhook")
+    return value
+
+
+def _webhook_secret(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value):
+        raise ValueError("must be 1 to 256 characters of A-Z a-z 0-9 _ -")
     return value
 
 
@@ -125,17 +150,17 @@ class Settings(BaseSettings):
     #: The Telegram bot's token from @BotFather; empty = no Telegram channel.
     telegram_bot_token: str = ""
     #: The bot's user name (without @), for the t.me link next to a link code.
-    telegram_bot_username: str = ""
+    telegram_bot_username: Annotated[str, BeforeValidator(_bot_name)] = ""
     #: The Bot API server (a self-hosted one, or a test's fake).
     telegram_api_url: str = "https://api.telegram.org"
     #: The public HTTPS URL Telegram posts updates to (``.../telegram/webhook``), for
     #: ``selfservice telegram set-webhook``; empty = long polling (``telegram poll``).
-    telegram_webhook_url: str = ""
+    telegram_webhook_url: Annotated[str, BeforeValidator(_webhook_url)] = ""
     #: The secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; the webhook refuses
     #: updates without it (1-256 characters A-Z, a-z, 0-9, _ and -).
-    telegram_webhook_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{0,256}$")] = ""
+    telegram_webhook_secret: Annotated[str, BeforeValidator(_webhook_secret)] = ""
     #: How long a link code from the widget or an e-mail stays valid, in minutes.
-    telegram_link_code_minutes: Count = 15
+    telegram_link_code_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
 
     @classmethod
     def settings_customise_sources(
@@ -204,4 +229,6 @@ def _describe(error: ErrorDetails, raw: Mapping[str, Any]) -> str:
     reason = reasons.get(error["type"], error["msg"])
     if name == "smtp_port" and error["type"] != "int_parsing":
         reason = "must be a port number, 1 to 65535"
+    if name in SECRET_SETTINGS:  # never print a secret, not even a wrong one
+        return f"{PREFIX}{name.upper()}: {reason} (got {len(str(raw.get(name)))} characters)"
     return f"{PREFIX}{name.upper()}: {reason}, got {raw.get(name)!r}"
