@@ -24,3 +24,14 @@ def sign_in(client: TestClient, role: str, password: str = PASSWORD) -> str:
     assert answer.status_code == 200, answer.text
     assert answer.url.path == "/console/queue"
     return csrf_of(answer.text)
+
+
+def phone_incident(client: TestClient, csrf: str, description: str) -> str:
+    """An incident Anna of ACME reports by phone, registered from the console: its number."""
+    found = client.get("/console/phone?q=anna")
+    contact = re.search(r'href="/console/phone\?contact=(\d+)"', found.text)
+    assert contact is not None
+    called = client.post("/console/phone", data={
+        "csrf": csrf, "contact": contact.group(1), "service": "compute", "type": "incident",
+        "urgency": "high", "impact": "high", "subject": "", "description": description})
+    return called.url.path.rsplit("/", 1)[1]

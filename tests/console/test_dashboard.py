@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from console_helpers import sign_in
+from console_helpers import phone_incident, sign_in
 from engineer_helpers import Desk, file_ticket
 from starlette.testclient import TestClient
 
@@ -71,14 +71,7 @@ def test_known_problems_show_what_each_saved_the_desk(
     app_client: TestClient, desk: Desk
 ) -> None:
     csrf = sign_in(app_client, "L1")
-    anna = app_client.get("/console/phone?q=anna")
-    contact = re.search(r'href="/console/phone\?contact=(\d+)"', anna.text)
-    assert contact is not None
-    called = app_client.post("/console/phone", data={
-        "csrf": csrf, "contact": contact.group(1), "service": "compute", "type": "incident",
-        "urgency": "high", "impact": "high", "subject": "",
-        "description": "Every VM of ours stopped answering at 10:40"})
-    incident = called.url.path.rsplit("/", 1)[1]
+    incident = phone_incident(app_client, csrf, "Every VM of ours stopped answering at 10:40")
     declared = app_client.post("/api/v1/engineer/known-problems", headers=desk.staff("L1"),
                                json={"ticket": incident, "organisations": ["acme"],
                                      "title": {"en": "ACME's VMs down", "ru": "ВМ ACME лежат"},

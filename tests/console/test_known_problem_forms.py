@@ -3,7 +3,7 @@ texts are asked in both languages and what is missing is named."""
 
 import re
 
-from console_helpers import csrf_of, sign_in
+from console_helpers import csrf_of, phone_incident, sign_in
 from engineer_helpers import Desk, file_ticket, ticket_row
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
@@ -11,22 +11,11 @@ from starlette.testclient import TestClient
 from selfservice.domain.enums import Status
 
 
-def _incident(client: TestClient, csrf: str) -> str:
-    found = client.get("/console/phone?q=anna")
-    contact = re.search(r'href="/console/phone\?contact=(\d+)"', found.text)
-    assert contact is not None
-    called = client.post("/console/phone", data={
-        "csrf": csrf, "contact": contact.group(1), "service": "compute", "type": "incident",
-        "urgency": "high", "impact": "high", "subject": "",
-        "description": "None of our VMs answer since 10:40"})
-    return called.url.path.rsplit("/", 1)[1]
-
-
 def test_an_engineer_tells_customers_updates_and_resolves_from_the_page(
     app_client: TestClient, desk: Desk, engine: Engine,
 ) -> None:
     csrf = sign_in(app_client, "L1")
-    incident = _incident(app_client, csrf)
+    incident = phone_incident(app_client, csrf, "None of our VMs answer since 10:40")
     page = app_client.get(f"/console/tickets/{incident}", headers={"Accept-Language": "en"})
     assert "Tell customers" in page.text and 'name="title_ru"' in page.text
 
@@ -68,7 +57,7 @@ def test_the_forms_speak_russian_and_refuse_a_forged_post(
     app_client: TestClient, desk: Desk,
 ) -> None:
     csrf = sign_in(app_client, "L1")
-    incident = _incident(app_client, csrf)
+    incident = phone_incident(app_client, csrf, "None of our VMs answer since 10:40")
     page = app_client.get(f"/console/tickets/{incident}", headers={"Accept-Language": "ru"})
     assert "Сообщить клиентам" in page.text and "Публичный заголовок (русский)" in page.text
     forged = app_client.post(f"/console/tickets/{incident}/known_problem", data={
