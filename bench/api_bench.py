@@ -6,11 +6,18 @@ open-loop load from a small thread pool with keep-alive connections:
 
 * ``search``: ``GET /api/v1/search`` at ``--search-rate`` requests/s for ``--duration`` s,
   queries drawn from the public articles' titles and symptoms (English and Russian), with
-  some typos and some queries that find nothing;
+  some typos and some queries that find nothing. They repeat, as popular questions do, so
+  most meet the server's cache of query vectors; ``--fresh`` makes every search text
+  distinct (a query plus one or two other words of the knowledge base), so each costs the
+  sentence model's encoding;
 * ``conversation``: turns at ``--turn-rate`` turns/s for ``--duration`` s. A turn is one
   ``POST /api/v1/conversations`` or ``POST .../messages``: the customer describes the
   problem (an article's symptom), opens the first article, walks its steps and says
   "solved"; every fourth one asks for help instead and then leaves.
+
+The load starts once the server's ``/healthz`` says the meaning vectors are ready (a
+cold index answers by words first and adds them in the background), so the figures are
+those of the full ranking and not of the build.
 
 Open loop: request *i* is due at ``start + i / rate`` whether or not earlier ones have
 finished, and its latency is measured from that due time, so a slow server shows up as
@@ -61,6 +68,10 @@ from selfservice.content.loader import load_content
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"search": 50.0, "conversation": 100.0}
 POOL_THREADS = 32
+#: How long the server may take to answer with its meaning vectors (kb/ from scratch).
+VECTORS_WAIT_S = 900
+#: How a search answer ranked by meaning says so (the API's compact JSON).
+MEANING_ON = b'"meaning":true'
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -118,20 +129,28 @@ def start_server(home: Path, kb: Path, workers: int) -> Server:
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     server = Server(port, process, log)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + VECTORS_WAIT_S
+    said = ""
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"serve exited:\n{log.read_text()}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
+            response = connection.getresponse()
+            health = json.loads(response.read() or b"{}")
+            connection.close()
+            meaning = health.get("search_meaning", "off")
+            if response.status == 200 and meaning != "building":
                 return server
-        except OSError:
-            time.sleep(0.1)
+            if meaning != said:
+                print(f"workers={workers}: waiting for the meaning vectors", file=sys.stderr)
+                said = meaning
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
     server.stop()
-    raise RuntimeError(f"serve did not answer within 120 s:\n{log.read_text()}")
+    raise RuntimeError(f"serve was not ready within {VECTORS_WAIT_S} s:\n{log.read_text()}")
 
 
 # --- HTTP client: one keep-alive connection per pool thread -----------------------------------
@@ -163,7 +182,9 @@ class Client:
         if not self.keepalive:
             connection.close()
             self.local.connection = None
-        return response.status, json.loads(data) if data and parse else None
+        if not parse:
+            return response.status, data
+        return response.status, json.loads(data) if data else None
 
 
 # --- workloads ----------------------------------------------------------------------------------
@@ -173,6 +194,20 @@ class Client:
 class Workload:
     queries: list[tuple[str, str]]
     symptoms: list[tuple[str, str]]
+    words: dict[str, list[str]] = field(default_factory=dict)  # language -> kb words
+    seen: set[str] = field(default_factory=set)
+
+    def fresh(self, rng: random.Random) -> tuple[str, str]:
+        """A query never sent before: one of the workload's plus other words of its
+        language (bounded: the vocabulary is far larger than a run's searches)."""
+        text, lang = self.queries[rng.randrange(len(self.queries))]
+        vocabulary = self.words[lang]
+        for _ in range(100):
+            text = f"{text} {vocabulary[rng.randrange(len(vocabulary))]}"
+            if text not in self.seen:
+                break
+        self.seen.add(text)
+        return text, lang
 
 
 def workload(kb: Path, rng: random.Random) -> Workload:
@@ -195,7 +230,11 @@ def workload(kb: Path, rng: random.Random) -> Workload:
             word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         typos.append((" ".join([word, *words[1:]]), lang))
     nothing = [("quantum flux capacitor", "en"), ("розовый слон в серверной", "ru")] * 5
-    return Workload(queries + typos + nothing, symptoms)
+    words: dict[str, set[str]] = {"en": set(), "ru": set()}
+    for text, lang in queries:
+        words[lang].update(w.strip("?.,:;!()«»\"").lower() for w in text.split())
+    vocabulary = {lang: sorted(w for w in ws if len(w) > 3) for lang, ws in words.items()}
+    return Workload(queries + typos + nothing, symptoms, vocabulary)
 
 
 class Conversations:
@@ -338,23 +377,37 @@ def bench(workers: int, args: argparse.Namespace, home: Path) -> dict[str, Any]:
     try:
         client = Client(server.port, keepalive=args.keepalive)
 
+        lock = threading.Lock()
+        by_meaning = [0]
+
         def search() -> int:
-            text, lang = load.queries[rng.randrange(len(load.queries))]
+            with lock:  # the pool's threads share one generator and one set of sent texts
+                if args.fresh:
+                    text, lang = load.fresh(rng)
+                else:
+                    text, lang = load.queries[rng.randrange(len(load.queries))]
             query = urllib.parse.urlencode({"q": text, "lang": lang})
-            return client.call("GET", f"/api/v1/search?{query}", parse=False)[0]
+            status, raw = client.call("GET", f"/api/v1/search?{query}", parse=False)
+            if raw is not None and MEANING_ON in raw:  # cheaper than parsing the answer
+                with lock:
+                    by_meaning[0] += 1
+            return status
 
         conversations = Conversations(client, load.symptoms, args.seed)
         # Warm up every worker process (index readers, connection pools), not measured.
         open_loop(search, rate=100, duration=1.0)
         open_loop(conversations.turn, rate=50, duration=1.0)
+        by_meaning[0] = 0
         searched = open_loop(search, rate=args.search_rate, duration=args.duration)
+        meaning_share = by_meaning[0] / max(1, len(searched.latencies_ms))
         talked = open_loop(conversations.turn, rate=args.turn_rate, duration=args.duration)
     finally:
         server.stop()
     return {
-        "search": searched.summary(),
+        "search": {**searched.summary(), "meaning_share": round(meaning_share, 3)},
         "conversation": talked.summary(),
         "workers": workers,
+        "fresh": args.fresh,
         "target_rates": {"search": args.search_rate, "conversation": args.turn_rate},
     }
 
@@ -368,7 +421,8 @@ def report(result: dict[str, Any]) -> str:
         lines.append(
             f"  {name:<12} {s['rps']:>7.1f}/s  p50 {s['p50_ms']:>7.2f} ms  "
             f"p99 {s['p99_ms']:>7.2f} ms  errors {s['errors']}  "
-            f"(target p99 <= {target:.0f} ms at {result['target_rates'][name]}/s: {verdict})"
+            + (f"by meaning {s['meaning_share']:.0%}  " if "meaning_share" in s else "")
+            + f"(target p99 <= {target:.0f} ms at {result['target_rates'][name]}/s: {verdict})"
         )
     return "\n".join(lines)
 
@@ -393,6 +447,11 @@ def main() -> None:
         dest="keepalive",
         action="store_false",
         help="a new connection per request (spreads load over workers evenly)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="every search text distinct, so none is answered from the query-vector cache",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args()

@@ -42,6 +42,8 @@ def test_building_settings_in_code_never_reads_the_environment(
                                  "got 'ssl'"),
         ("MAX_BODY_BYTES", "0", "SELFSERVICE_MAX_BODY_BYTES: must be at least 1, got '0'"),
         ("SEARCH_MEANING", "yes", "SELFSERVICE_SEARCH_MEANING: must be on or off, got 'yes'"),
+        ("SEARCH_MEANING_MAX_WAIT_MS", "0",
+         "SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS: must be at least 1, got '0'"),
         ("MAIL_UNKNOWN_SENDER_REPLY", "always",
          "SELFSERVICE_MAIL_UNKNOWN_SENDER_REPLY: must be off or authenticated, got 'always'"),
         ("CONSOLE_TIME_ZONE", "Moscow", "SELFSERVICE_CONSOLE_TIME_ZONE: must be an IANA time "

@@ -172,5 +172,7 @@ def test_a_first_start_answers_by_words_and_switches_meaning_on_by_itself(
             assert time.monotonic() < deadline, served.log.read_text()
             time.sleep(0.2)
         assert "search by meaning is on" in served.log.read_text()
+        status, found = call(served.base, "GET", "/api/v1/search?q=reset+password&lang=en")
+        assert status == 200 and found["meaning"] is True
     finally:
         stop(served.process)

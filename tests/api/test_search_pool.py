@@ -6,13 +6,29 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from selfservice.search import Hit, SearchIndex
+import pytest
+
+from selfservice.search import Hit, SearchDoc, SearchIndex
 from selfservice.web.search_pool import (
     THREAD_PREFIX,
+    BusyLog,
     PinnedSearchIndex,
     search_in_pool,
     suggest_in_pool,
 )
+
+DOWNLOAD = SearchDoc(
+    key="article:download-video", type="article", ref="download-video", lang="en",
+    audience="public", kind="faq", service="", title="How do I download a YouTube video?",
+    body="Use a downloader add-on or the Download button of a Premium account.",
+)
+PRINTER = SearchDoc(
+    key="article:printer-offline", type="article", ref="printer-offline", lang="en",
+    audience="public", kind="faq", service="", title="The printer shows as offline",
+    body="Check the cable or Wi-Fi, restart the print spooler and set the printer as default.",
+)
+#: shares no word (nor stem) with the answer: only the meaning finds it
+PARAPHRASE = "save films from the streaming site for a flight"
 
 
 class Recording(SearchIndex):
@@ -53,11 +69,62 @@ def test_the_event_loop_hands_searches_to_the_pinned_threads(
     pinned = PinnedSearchIndex.open(fixture_kb.parent / "index")
 
     async def both(index: SearchIndex) -> tuple[list[str], list[str]]:
-        hits = await search_in_pool(index, "пароль", lang="ru")
+        hits, _meaning = await search_in_pool(index, "пароль", lang="ru")
         suggestions = await suggest_in_pool(index, "паро", lang="ru")
         return [h.id for h in hits], [s.id for s in suggestions]
 
     try:
         assert asyncio.run(both(pinned)) == asyncio.run(both(search_index))
+    finally:
+        pinned.close()
+
+
+def _busy_search(pinned: PinnedSearchIndex, query: str) -> tuple[list[str], bool]:
+    """``query`` searched while both search threads are held by other work."""
+    release = threading.Event()
+    held = [pinned._pool().submit(release.wait, 10) for _ in range(PinnedSearchIndex.threads)]
+    with ThreadPoolExecutor(1) as caller:
+        answer = caller.submit(pinned.search_ranked, query, lang="en")
+        for _ in range(1000):  # until the search is queued behind them
+            if pinned._pool()._work_queue.qsize():
+                break
+            threading.Event().wait(0.005)
+        threading.Event().wait(pinned.meaning_max_wait_s * 2)
+        release.set()
+        hits, by_meaning = answer.result(timeout=30)
+    assert all(h.result() for h in held)
+    return [h.id for h in hits], by_meaning
+
+
+def test_a_search_that_waited_for_busy_threads_is_ranked_by_words_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    SearchIndex.open_or_build(tmp_path / "index", [DOWNLOAD, PRINTER]).close()
+    pinned = PinnedSearchIndex.open(tmp_path / "index")
+    pinned.meaning_max_wait_s = 0.05
+    try:
+        hits, by_meaning = pinned.search_ranked(PARAPHRASE, lang="en")
+        assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+
+        pinned._busy = BusyLog(every=0.0)  # say it at once
+        ids, by_meaning = _busy_search(pinned, PARAPHRASE)
+        assert not by_meaning and "download-video" not in ids
+        assert "1 of 1 searches" in caplog.text and "ranked by words only" in caplog.text
+        ids, by_meaning = _busy_search(pinned, "printer offline")
+        assert not by_meaning and ids[:1] == ["printer-offline"]  # words still answer
+
+        hits, by_meaning = pinned.search_ranked(PARAPHRASE, lang="en")  # not busy: meaning again
+        assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+    finally:
+        pinned.close()
+
+
+def test_an_index_without_the_meaning_signal_says_so(tmp_path: Path) -> None:
+    SearchIndex.open_or_build(tmp_path / "index", [DOWNLOAD, PRINTER], semantic=False).close()
+    pinned = PinnedSearchIndex.open(tmp_path / "index", semantic=False)
+    try:
+        hits, by_meaning = pinned.search_ranked("printer offline", lang="en")
+        assert [h.id for h in hits][:1] == ["printer-offline"] and not by_meaning
+        assert asyncio.run(search_in_pool(pinned, "printer offline"))[1] is False
     finally:
         pinned.close()

@@ -81,6 +81,12 @@ def test_a_question_sharing_no_word_with_its_answer_finds_it(
         words_only.close()
 
 
+def test_one_search_can_be_ranked_by_words_only(index: SearchIndex) -> None:
+    assert _ids(index, PARAPHRASE)[:1] == ["download-video"]
+    assert "download-video" not in _ids(index, PARAPHRASE, meaning=False)
+    assert _ids(index, "print spooler", meaning=False)[:1] == ["printer-offline"]
+
+
 def test_a_question_about_nothing_here_gets_nothing(index: SearchIndex) -> None:
     # the least distant document is not a result when it is not near
     assert _ids(index, "quarterly livestock tax declaration deadline") == []

@@ -142,9 +142,12 @@ class Settings(BaseSettings):
     mail_unknown_sender_replies_per_hour: Annotated[int, Field(ge=0)] = 20
     #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
     widget_dir: Path | None = None
-    #: Search by meaning as well as by words (the English sentence model, about 400 MB
-    #: of memory a process); off ranks by words only.
+    #: Search by meaning as well as by words (the multilingual sentence model, about
+    #: 200 MB of memory a process); off ranks by words only.
     search_meaning: OnOff = True
+    #: A search that waited longer than this many milliseconds for a free search thread
+    #: is ranked by words only, so a burst cannot queue searches for seconds.
+    search_meaning_max_wait_ms: Annotated[int, Field(ge=1, le=60_000)] = 20
     #: The time zone the staff console shows times in (an IANA name: ``Europe/Moscow``).
     console_time_zone: Annotated[ZoneInfo, BeforeValidator(_zone)] = ZoneInfo("UTC")
     #: The Telegram bot's token from @BotFather; empty = no Telegram channel.

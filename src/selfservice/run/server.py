@@ -141,6 +141,7 @@ def app_from_settings(*, author: bool = False) -> Starlette:
     live = LiveContent(settings.index_dir, settings.kb_dir, groups=groups)
     content = live.content
     index = PinnedSearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
+    index.meaning_max_wait_s = settings.search_meaning_max_wait_ms / 1000
     index.warm_up()
     engine = make_engine(settings.database_url)
     backend = make_backend(engine, content=content, config=config, clock=utc_now)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Self
 
 from selfservice.content.model import Content
 from selfservice.search import planning
@@ -125,7 +126,7 @@ class SearchIndex(Readers):
         *,
         semantic: bool = True,
         vectors_later: bool = False,
-    ) -> SearchIndex:
+    ) -> Self:
         """Open the index in ``index_dir`` and bring it up to date with ``content``.
 
         A missing, unreadable or outdated (older schema) index is rebuilt from scratch;
@@ -148,7 +149,7 @@ class SearchIndex(Readers):
         return "ready" if self._vectors_stat() is not None else "building"
 
     @classmethod
-    def open(cls, index_dir: Path, *, semantic: bool = True) -> SearchIndex:
+    def open(cls, index_dir: Path, *, semantic: bool = True) -> Self:
         """Open an existing index read-only; raises FileNotFoundError when there is none."""
         self = cls(index_dir, semantic=semantic)
         if not self._open_current():
@@ -166,6 +167,7 @@ class SearchIndex(Readers):
         types: Sequence[str] | None = None,
         limit: int = 10,
         fallback: bool = True,
+        meaning: bool = True,
     ) -> list[Hit]:
         """Search articles and forms.
 
@@ -184,6 +186,8 @@ class SearchIndex(Readers):
         :param services: service ids to keep; None keeps all.
         :param types: "article" and/or "form"; None keeps both.
         :param limit: the most hits to return.
+        :param meaning: False ranks this search by words only, without encoding the
+            query (a busy server's choice, ``web/search_pool.py``).
         """
         if audience not in ("public", "internal"):
             raise ValueError(f"audience must be 'public' or 'internal', not {audience!r}")
@@ -202,10 +206,10 @@ class SearchIndex(Readers):
         assert state.ranker is not None
         scored = state.ranker.score(leaves)
         aligned = None
-        if self.semantic:
+        if self.semantic and meaning:
             aligned = self._vectors(state)
-        meaning = (aligned, query) if aligned is not None and len(aligned.docnums) else None
-        args = (state, scored, leaves, terms, meaning)
+        near = (aligned, query) if aligned is not None and len(aligned.docnums) else None
+        args = (state, scored, leaves, terms, near)
         ranked = rank(self, *args, lang, audience, kinds, services, types, limit)
         if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
             other = "ru" if lang == "en" else "en"

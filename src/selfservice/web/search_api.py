@@ -48,7 +48,9 @@ async def search(call: Call[None, SearchQuery]) -> dict[str, Any]:
     q, limit = call.query.q, call.query.limit
     lang = search_language(call)
     state = call.state
-    hits = await search_in_pool(state["search"], q, lang=lang, audience="public", limit=limit)
+    hits, by_meaning = await search_in_pool(
+        state["search"], q, lang=lang, audience="public", limit=limit
+    )
     base = state["settings"].kb_site_url
     public = [h for h in hits if is_public_hit(state["content"], h.type, h.id)]
     results: list[dict[str, Any]] = [
@@ -68,7 +70,7 @@ async def search(call: Call[None, SearchQuery]) -> dict[str, Any]:
         for hit in public
     ]
     log_search(call.request, q, lang.value if lang else None, public)
-    return {"results": results}
+    return {"results": results, "meaning": by_meaning}
 
 
 async def suggest(call: Call[None, SuggestQuery]) -> dict[str, Any]:

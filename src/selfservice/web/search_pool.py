@@ -1,4 +1,4 @@
-"""Searches on a few dedicated threads per process.
+"""Searches on a few dedicated threads per process; words only when they are all busy.
 
 Whoosh search is CPU-bound Python: threads give no parallelism under the GIL, and each
 thread that searches keeps its own reader state (searcher, filter and idf caches). Run
@@ -9,10 +9,22 @@ dedicated threads whose caches stay warm; the callers (the thread pool, conversa
 turns) wait for the answer. Two, so one slow query does not hold up every other search.
 Scale with worker processes. (bench/api_bench.py, 2 workers, 200 searches/s: p99
 44-48 ms pinned against 124-180 ms from the shared thread pool.)
+
+The meaning model costs a query about 1.5 ms of one core per token (13 ms for three
+words, 35 ms for a sentence), ten times the rest of a search. When searches arrive
+faster than the cores encode them, they queue, and every one behind waits for all the
+encodings ahead: at 200 searches/s on two cores the wait grew to seconds. So a search
+that waited longer than ``meaning_max_wait_s`` for a thread is ranked by words only: it
+answers in a few milliseconds, the queue drains, and the searches after it get the
+meaning again. The answer says which it got (``meaning`` in ``/api/v1/search``), and
+the log says how often it happens (:class:`BusyLog`), so an operator knows to add
+cores or workers.
 """
 
 import asyncio
+import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,12 +33,47 @@ from starlette.concurrency import run_in_threadpool
 from selfservice.search import Hit, SearchIndex, Suggestion
 
 THREAD_PREFIX = "search"
+#: The default of SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS, in seconds.
+MEANING_MAX_WAIT_S = 0.02
+
+log = logging.getLogger(__name__)
+
+
+class BusyLog:
+    """Counts searches ranked by words only because the threads were busy, and says so
+    in the log at most once per ``every`` seconds."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self.lock = threading.Lock()
+        self.since = time.monotonic()
+        self.searches = 0
+        self.by_words = 0
+
+    def note(self, by_words: bool, max_wait_s: float) -> None:
+        with self.lock:
+            self.searches += 1
+            self.by_words += by_words
+            now = time.monotonic()
+            if now - self.since < self.every:
+                return
+            searches, by_words_count, seconds = self.searches, self.by_words, now - self.since
+            self.since, self.searches, self.by_words = now, 0, 0
+        if by_words_count:
+            log.warning(
+                "search: %d of %d searches in the last %.0f s waited over %.0f ms for a "
+                "search thread and were ranked by words only; the server needs more "
+                "cores or worker processes (--workers)",
+                by_words_count, searches, seconds, max_wait_s * 1000,
+            )
 
 
 class PinnedSearchIndex(SearchIndex):
     """A :class:`SearchIndex` whose ``search`` and ``suggest`` run on dedicated threads."""
 
     threads = 2
+    #: A search that waited longer than this for a thread is ranked by words only.
+    meaning_max_wait_s = MEANING_MAX_WAIT_S
 
     def _pool(self) -> ThreadPoolExecutor:
         pool: ThreadPoolExecutor | None = getattr(self, "_pinned_pool", None)
@@ -36,12 +83,28 @@ class PinnedSearchIndex(SearchIndex):
                 if pool is None:
                     pool = ThreadPoolExecutor(self.threads, thread_name_prefix=THREAD_PREFIX)
                     self._pinned_pool = pool
+                    self._busy = BusyLog()
         return pool
 
-    def search(self, query: str, **options: Any) -> list[Hit]:
+    def _ranked(self, submitted: float, query: str, options: dict[str, Any]) -> tuple[
+        list[Hit], bool
+    ]:
+        """Runs on a search thread: the hits, and whether the meaning ranked them."""
+        late = time.monotonic() - submitted > self.meaning_max_wait_s
+        ready = self.meaning_state() == "ready"
+        if ready:
+            self._busy.note(late, self.meaning_max_wait_s)
+        hits = super().search(query, meaning=not late, **options)
+        return hits, ready and not late
+
+    def search_ranked(self, query: str, **options: Any) -> tuple[list[Hit], bool]:
+        """:meth:`search`, and whether the meaning signal ranked the hits."""
         if threading.current_thread().name.startswith(THREAD_PREFIX):
-            return super().search(query, **options)
-        return self._pool().submit(super().search, query, **options).result()
+            return super().search(query, **options), self.meaning_state() == "ready"
+        return self._pool().submit(self._ranked, time.monotonic(), query, options).result()
+
+    def search(self, query: str, **options: Any) -> list[Hit]:
+        return self.search_ranked(query, **options)[0]
 
     def suggest(self, prefix: str, **options: Any) -> list[Suggestion]:
         if threading.current_thread().name.startswith(THREAD_PREFIX):
@@ -55,13 +118,17 @@ class PinnedSearchIndex(SearchIndex):
         super().close()
 
 
-async def search_in_pool(index: SearchIndex, query: str, **options: Any) -> list[Hit]:
-    """``index.search`` off the event loop: straight on a pinned thread when there is one
-    (one thread hop instead of two), else in Starlette's thread pool."""
+async def search_in_pool(
+    index: SearchIndex, query: str, **options: Any
+) -> tuple[list[Hit], bool]:
+    """``index.search`` off the event loop, and whether the meaning signal ranked the
+    hits: straight on a pinned thread when there is one (one thread hop instead of two),
+    else in Starlette's thread pool."""
     if isinstance(index, PinnedSearchIndex):
-        future = index._pool().submit(SearchIndex.search, index, query, **options)
+        future = index._pool().submit(index._ranked, time.monotonic(), query, options)
         return await asyncio.wrap_future(future)
-    return await run_in_threadpool(index.search, query, **options)
+    hits = await run_in_threadpool(index.search, query, **options)
+    return hits, index.meaning_state() == "ready"
 
 
 async def suggest_in_pool(index: SearchIndex, prefix: str, **options: Any) -> list[Suggestion]:

@@ -61,6 +61,11 @@ class SearchResults(Answer):
     `snippet` is HTML (escaped text, matches in <mark>)."""
 
     results: list[SearchResult]
+    meaning: bool = Field(
+        description="the meaning model ranked these results as well as the words; false "
+        "when it is off, still building its vectors, or skipped because every search "
+        "thread was busy (SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS)"
+    )
 
 
 class Suggestion(Answer):
