@@ -108,6 +108,25 @@ def test_russian_and_english_documents_get_vectors(index: SearchIndex, tmp_path:
     assert vs.keys[0::2] == vs.keys[1::2]
 
 
+def test_the_rows_of_one_language_are_one_block(tmp_path: Path) -> None:
+    # a search in one language multiplies that block only, not every row
+    mail_ru = _doc("mail-ru", "Почта не приходит", "Проверьте спам.", lang="ru")
+    mixed = [CORPUS[0], VPN_RU, CORPUS[1], mail_ru, CORPUS[2]]
+    idx = SearchIndex.open_or_build(tmp_path / "index", mixed)
+    try:
+        state = idx._state()
+        aligned = idx._vectors(state)
+        assert aligned is not None and state.searcher is not None
+        langs = [state.searcher.stored_fields(int(d))["lang"] for d in aligned.docnums]
+        assert sorted(langs) == ["en", "en", "en", "ru", "ru"]
+        assert langs == sorted(langs) or langs == sorted(langs, reverse=True)
+        assert list(aligned.starts) == [2 * i for i in range(5)]  # overview + title each
+        assert _ids(idx, PARAPHRASE)[:1] == ["download-video"]
+        assert [h.id for h in idx.search("письма не доходят", lang="ru")][:1] == ["mail-ru"]
+    finally:
+        idx.close()
+
+
 def test_an_article_is_read_as_its_overview_and_its_question_like_lines() -> None:
     doc = SearchDoc(
         key="article:invoice", type="article", ref="invoice", lang="en", audience="public",

@@ -44,11 +44,11 @@ _LAST = ("last query",)
 
 @dataclass(frozen=True)
 class Aligned:
-    """A generation's passage vectors in whoosh document-number order.
+    """A generation's passage vectors, grouped by language, then by document.
 
-    ``matrix`` rows are unit vectors sorted by document; ``row_doc[r]`` is the document
-    of row ``r`` and ``row_part[r]`` its part (``vectors.OVERVIEW`` ...); ``docnums`` are
-    the documents that have rows, ``starts[i]`` the first row of ``docnums[i]``.
+    ``matrix`` rows are unit vectors, a document's rows adjacent; ``row_part[r]`` is the
+    part of row ``r`` (``vectors.OVERVIEW`` ...); ``docnums`` are the documents that
+    have rows, in row order, ``starts[i]`` the first row of ``docnums[i]``.
     """
 
     stat: tuple[int, int] | None
@@ -77,19 +77,27 @@ class Meaning:
 
 
 def align(reader: Any, vs: vector_store.VectorSet | None, stat: tuple[int, int] | None) -> Aligned:
-    """The vectors ``vs`` in the document-number order of whoosh ``reader``."""
+    """The vectors ``vs`` of the documents of whoosh ``reader``, one language after the
+    other: a search in one language then multiplies one contiguous block of rows
+    instead of all of them (a third to two thirds of the work on a two-language index)."""
     n = reader.doc_count_all()
     row_doc = np.full(len(vs.keys) if vs is not None else 0, -1, dtype=np.int64)
+    row_lang = np.zeros(len(row_doc), dtype=np.int64)
     if vs is not None and vs.keys:
         spans = vs.by_key()
+        languages: dict[str, int] = {}
         for docnum, fields in reader.iter_docs():
             span = spans.get(fields.get("key", ""))
             if span is not None:
                 row_doc[span[1] : span[2]] = docnum
+                lang = fields.get("lang", "")
+                row_lang[span[1] : span[2]] = languages.setdefault(lang, len(languages))
     keep = np.flatnonzero(row_doc >= 0)
-    order = keep[np.argsort(row_doc[keep], kind="stable")]
+    order = keep[np.lexsort((row_doc[keep], row_lang[keep]))]
     docs_of_rows = row_doc[order]
-    docnums, starts = np.unique(docs_of_rows, return_index=True)
+    # a document's rows stay adjacent: its first row is where the document changes
+    starts = np.flatnonzero(np.diff(docs_of_rows, prepend=-1) != 0)
+    docnums = docs_of_rows[starts]
     has_rows = np.zeros(n, dtype=bool)
     has_rows[docnums] = True
     if vs is not None and len(order):
@@ -129,40 +137,44 @@ def similarities(
             group = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         pos_of = np.full(len(aligned.has_rows), -1, dtype=np.int64)
         pos_of[docnums] = np.arange(len(docnums))
-        cached = (docnums, rows, group, pos_of, aligned.row_part[rows])
+        # the block of rows to multiply: one language's, when the filter keeps one
+        lo, hi = (int(rows.min()), int(rows.max()) + 1) if len(rows) else (0, 0)
+        cached = (docnums, rows - lo, group, pos_of, aligned.row_part[rows], lo, hi)
         if len(cache) > 64:
             cache.clear()
         cache[key] = cached
-    docnums, rows, group, pos_of, parts = cached
+    docnums, rows, group, pos_of, parts, lo, hi = cached
     if not len(docnums):
         return None
-    every_row, floors = _nearness(cache, aligned, query, get_encoder)
-    sims = every_row[rows] - floors[parts]
+    block, floors = _nearness(cache, aligned, query, lo, hi, get_encoder)
+    sims = block[rows] - floors[parts]
     asked = parts == vector_store.QUESTION
     content = np.maximum.reduceat(np.where(asked, -np.inf, sims), group)
     question = np.maximum.reduceat(np.where(asked, sims, -np.inf), group)
     # a document without a question-like line (a bare FAQ answer) is its content
     question = np.where(np.isfinite(question), question, content)
     gain = CONTENT_SHARE * content + (1 - CONTENT_SHARE) * question
-    lo, hi = float(gain.min()), float(gain.max())
-    scaled = (gain - lo) / (hi - lo) if hi > lo else np.zeros_like(gain)
+    lo_gain, hi_gain = float(gain.min()), float(gain.max())
+    scaled = (
+        (gain - lo_gain) / (hi_gain - lo_gain) if hi_gain > lo_gain else np.zeros_like(gain)
+    )
     return Meaning(docnums, scaled, gain, pos_of)
 
 
-def _nearness(cache: dict[tuple[Any, ...], Any], aligned: Aligned, query: str,
-              get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
-    """The query's cosine with every passage row, and its floors per part. A search that
-    falls back to the other language asks again with another filter: the last query's
-    product over all rows (the costly part past the encoding) is kept for it."""
+def _nearness(cache: dict[tuple[Any, ...], Any], aligned: Aligned, query: str, lo: int,
+              hi: int, get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
+    """The query's cosine with passage rows ``lo:hi`` (a view, not a copy: one language's
+    block), and its floors per part. The vector and the floors of the last query are
+    kept for the fallback search in the other language."""
     last = cache.get(_LAST)
     if last is not None and last[0] == query:
-        return last[1], last[2]
-    encoder = get_encoder()
-    vector = encoder.query(query)
-    # every row at once, then the searched ones: cheaper than copying a sub-matrix
-    found = (query, aligned.matrix @ vector, encoder.unrelated_by_part(vector))
-    cache[_LAST] = found  # one assignment: a reader on another thread sees old or new
-    return found[1], found[2]
+        vector, floors = last[1], last[2]
+    else:
+        encoder = get_encoder()
+        vector = encoder.query(query)
+        floors = encoder.unrelated_by_part(vector)
+        cache[_LAST] = (query, vector, floors)  # one assignment: readers see old or new
+    return aligned.matrix[lo:hi] @ vector, floors
 
 
 def fuse(pool: list[tuple[int, float]], m: Meaning, top: int) -> list[tuple[int, float]]:
