@@ -142,8 +142,8 @@ class Settings(BaseSettings):
     mail_unknown_sender_replies_per_hour: Annotated[int, Field(ge=0)] = 20
     #: The embeddable widget's files (loader, chat frame); empty = the ones shipped with us.
     widget_dir: Path | None = None
-    #: Search by meaning as well as by words (the multilingual sentence model, about
-    #: 200 MB of memory a process); off ranks by words only.
+    #: Search by meaning as well as by words (the multilingual sentence model: its 72 MB
+    #: file is memory-mapped and shared, 20-70 MB a process); off ranks by words only.
     search_meaning: OnOff = True
     #: A search that waited longer than this many milliseconds for a free search thread
     #: is ranked by words only, so a burst cannot queue searches for seconds.

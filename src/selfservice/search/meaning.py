@@ -38,10 +38,6 @@ MIN_SIMILARITY_GAIN = 0.02
 CONFIDENT_SIMILARITY_GAIN = 0.06
 
 
-#: The ``cache`` key of the last query's nearness to every row (``_nearness``).
-_LAST = ("last query",)
-
-
 @dataclass(frozen=True)
 class Aligned:
     """A generation's passage vectors, grouped by language, then by document.
@@ -146,7 +142,7 @@ def similarities(
     docnums, rows, group, pos_of, parts, lo, hi = cached
     if not len(docnums):
         return None
-    block, floors = _nearness(cache, aligned, query, lo, hi, get_encoder)
+    block, floors = _nearness(aligned, query, lo, hi, get_encoder)
     sims = block[rows] - floors[parts]
     asked = parts == vector_store.QUESTION
     content = np.maximum.reduceat(np.where(asked, -np.inf, sims), group)
@@ -161,20 +157,14 @@ def similarities(
     return Meaning(docnums, scaled, gain, pos_of)
 
 
-def _nearness(cache: dict[tuple[Any, ...], Any], aligned: Aligned, query: str, lo: int,
-              hi: int, get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
+def _nearness(aligned: Aligned, query: str, lo: int, hi: int,
+              get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
     """The query's cosine with passage rows ``lo:hi`` (a view, not a copy: one language's
-    block), and its floors per part. The vector and the floors of the last query are
-    kept for the fallback search in the other language."""
-    last = cache.get(_LAST)
-    if last is not None and last[0] == query:
-        vector, floors = last[1], last[2]
-    else:
-        encoder = get_encoder()
-        vector = encoder.query(query)
-        floors = encoder.unrelated_by_part(vector)
-        cache[_LAST] = (query, vector, floors)  # one assignment: readers see old or new
-    return aligned.matrix[lo:hi] @ vector, floors
+    block), and its floors per part. A fallback search in the other language asks again:
+    the encoder's cache answers with the same vector."""
+    encoder = get_encoder()
+    vector = encoder.query(query)
+    return aligned.matrix[lo:hi] @ vector, encoder.unrelated_by_part(vector)
 
 
 def fuse(pool: list[tuple[int, float]], m: Meaning, top: int) -> list[tuple[int, float]]:
