@@ -8,6 +8,7 @@ import pytest
 from channel_samples import DATA, METRICS
 
 from selfservice.channels.classify import TextClassifier, features, tokens
+from selfservice.channels.text_features import without_disclaimer
 from selfservice.content.model import Content
 from selfservice.domain.enums import TicketType
 
@@ -108,3 +109,57 @@ def test_classifier_follows_the_knowledge_base(kb_min: Path) -> None:
 
 def test_model_is_built_from_every_service(classifier: TextClassifier, kb_content: Content) -> None:
     assert set(classifier.services) == set(kb_content.services)
+
+
+_FOOTER_EN = (
+    "\n\nThis e-mail and any attachments are confidential and intended solely for the"
+    " addressee. If you have received it in error, please notify the sender and delete it;"
+    " any copying or disclosure is prohibited."
+)
+_FOOTER_RU = (
+    "\n\nДанное сообщение и вложения конфиденциальны и предназначены только для адресата."
+    " Если вы получили его по ошибке, уведомите отправителя и удалите его."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "footer"),
+    [
+        ("Please give Anna access to the finance share.", _FOOTER_EN),
+        ("Прошу выдать Анне доступ к папке бухгалтерии.", _FOOTER_RU),
+    ],
+)
+def test_an_email_disclaimer_does_not_make_a_request_an_incident(
+    classifier: TextClassifier, body: str, footer: str
+) -> None:
+    """The footer says "error" and "ошибке" about nothing that broke."""
+    result = classifier.classify(body + footer)
+    assert result.type == TicketType.REQUEST
+    assert not any("incident cue" in r for r in result.reasons), result.reasons
+    kept = without_disclaimer(body + footer)
+    assert kept.startswith(body) and len(kept) < len(body) + 40
+
+
+def test_a_ticket_about_confidential_files_keeps_its_words() -> None:
+    text = "The confidential folder on the file server is gone, we get an error opening it."
+    assert without_disclaimer(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("We have an issue with the shared printer on the third floor", TicketType.INCIDENT),
+        ("Problem with the invoice PDF, it comes out blank", TicketType.INCIDENT),
+        ("Please issue a TLS certificate for shop.example.com", TicketType.REQUEST),
+        ("The laptop is giving me trouble again", TicketType.INCIDENT),
+        ("Reports no longer load in the portal", TicketType.INCIDENT),
+        ("Looks like a bug in the backup schedule page", TicketType.INCIDENT),
+        ("Отчёты больше не формируются по ночам", TicketType.INCIDENT),
+        ("Похоже на баг в личном кабинете", TicketType.INCIDENT),
+        ("Please reset the expired password of a contractor", TicketType.REQUEST),
+    ],
+)
+def test_everyday_ways_of_reporting_a_fault(
+    classifier: TextClassifier, text: str, kind: TicketType
+) -> None:
+    assert classifier.classify(text).type == kind

@@ -16,7 +16,7 @@ import numpy as np
 
 from selfservice.channels.examples import Example
 from selfservice.channels.linear import LogisticRegression, Rows, Vectorizer, char_grams
-from selfservice.channels.text_features import pair_features, tokens
+from selfservice.channels.text_features import pair_features, tokens, without_disclaimer
 from selfservice.domain.enums import TicketType
 
 __all__ = ["LearnedModel", "word_features"]
@@ -44,28 +44,28 @@ class LearnedModel:
         self._type: tuple[Vectorizer, LogisticRegression] | None = None
         if self.type_support:
             vec = _vectorizer()
-            x = vec.fit_transform([e.text for e in examples])
+            x = vec.fit_transform([without_disclaimer(e.text) for e in examples])
             self._type = vec, LogisticRegression().fit(x, [e.type.value for e in examples])
         labelled = [e for e in examples if e.service]
         self.services = Counter(e.service for e in labelled)
         self._service: tuple[Vectorizer, LogisticRegression] | None = None
         if len(self.services) >= 2:
             vec = _vectorizer()
-            x = vec.fit_transform([e.text for e in labelled])
+            x = vec.fit_transform([without_disclaimer(e.text) for e in labelled])
             self._service = vec, LogisticRegression().fit(x, [str(e.service) for e in labelled])
 
     def incident_probabilities(self, texts: Sequence[str]) -> list[float] | None:
         if self._type is None:
             return None
         vec, model = self._type
-        p = model.probabilities(vec.transform(texts))
+        p = model.probabilities(vec.transform([without_disclaimer(t) for t in texts]))
         return [float(v) for v in p[:, model.classes.index(TicketType.INCIDENT.value)]]
 
     def service_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]] | None:
         if self._service is None:
             return None
         vec, model = self._service
-        x: Rows = vec.transform(texts)
+        x: Rows = vec.transform([without_disclaimer(t) for t in texts])
         p = model.probabilities(x)
         empty = np.diff(x.indptr) == 0
         return [

@@ -9,11 +9,46 @@ import re
 
 from selfservice.text.words import query_word_key, split_words
 
-__all__ = ["INCIDENT", "REQUEST", "cues", "features", "pair_features", "tokens"]
+__all__ = [
+    "INCIDENT", "REQUEST", "cues", "features", "pair_features", "tokens", "without_disclaimer",
+]
 
 _NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "cannot", "without", "без"})
 _CONTRACTION = re.compile(r"(\w)n[’']t\b", re.IGNORECASE)
 _CANNOT = re.compile(r"\bcannot\b", re.IGNORECASE)
+
+
+# An e-mail's legal footer ("this message is confidential ... if you received it in
+# error, please notify the sender") says "error" and "prohibited" about nothing that broke.
+_DISCLAIMER_START = re.compile(
+    r"\bconfidential|\bintended\s+(?:solely\s+|only\s+)?(?:for\s+the\s+)?(?:recipient|addressee)"
+    r"|конфиденциальн|\bпредназначен\w*\s+(?:исключительно\s+|только\s+)?для",
+    re.IGNORECASE,
+)
+# what such a footer goes on to say; a real ticket that mentions confidential files
+# rarely says two of these right after
+_DISCLAIMER_BODY = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?:in\s+)?error\b|\bmistake\b|по ошибке",
+    r"\bnotify\b|уведомите|сообщите отправителю",
+    r"\bprohibited\b|\bunauthori[sz]ed\b|запрещ",
+    r"\bdelete\b|\bdestroy\b|удалите|уничтожьте",
+    r"\b(?:recipient|addressee)\b|адресат",
+))
+_DISCLAIMER_SPAN = 600
+
+
+def without_disclaimer(text: str) -> str:
+    """``text`` up to an e-mail disclaimer: a mention of confidentiality or of the
+    intended recipient followed within a paragraph by two of "received in error",
+    "notify", "prohibited", "delete", "recipient" (in English or Russian). A text that is
+    all disclaimer is kept whole."""
+    for start in _DISCLAIMER_START.finditer(text):
+        if start.start() == 0:
+            continue
+        end = start.end() + _DISCLAIMER_SPAN
+        if sum(1 for p in _DISCLAIMER_BODY if p.search(text, start.end(), end)) >= 2:
+            return text[: start.start()]
+    return text
 
 
 def features(text: str) -> list[str]:
@@ -59,11 +94,18 @@ _INCIDENT_CUES: tuple[tuple[str, float], ...] = (
     (r"\berrors?\b|\bfail(?:ed|ing|ure|s)?\b|\bcrash(?:ed|es|ing)?\b|\bpanic\b", 1.5),
     (r"\b(?:hangs?|hung|frozen|freez\w*|stuck|broken|slow|lag\w*)\b", 1.0),
     (r"\btime[sd]?\s*-?\s*out\b|\btimeouts?\b|\bpacket loss\b|\brefused\b|\bdenied\b", 1.5),
-    (r"\bbounc\w+|\brejected\b|\bexpired\b|\bmismatch\b|\bread-only\b|\bservfail\b", 1.5),
+    (r"\bbounc\w+|\bmismatch\b|\bread-only\b|\bservfail\b", 1.5),
     (r"\bno\s+(?:internet|connection|access|backups?|mail|e-mail|space)\b|\bnobody\b", 1.5),
-    (r"\bmissed\b|\blocked\b|\bkeeps\s+\w+ing\b|\bdoes not\b|\bdon't\b|\bdoesn't\b", 1.0),
+    (r"\bkeeps\s+\w+ing\b|\bdoes not\b|\bdon't\b|\bdoesn't\b", 1.0),
     (r"\b(?:5\d\d|40[34])\b|\bbad gateway\b|\bi/o\b|\bblue screen\b|\bis full\b", 1.0),
-    (r"не\s+(?:работ|отвеча|пинг|загруж|открыва|подключ|подходит|приход|доход|проход"
+    # "issue" and "problem" as nouns; "issue" the verb ("please issue a certificate") is
+    # not followed by "with" nor preceded by an article or "have"
+    (r"\b(?:an|the|this|same|some|having|have|has|had|with|any|still|another|following)"
+     r"\s+(?:\w+\s+)?(?:issues?|problems?)\b|\b(?:issues?|problems?)\s+with\b", 1.5),
+    (r"\btroubles?\b|\bbugs?\b|\bbuggy\b|\bno longer\b|\bany\s*more\b", 1.5),
+    (r"\bwhy\b", 1.0),
+    (r"\btrying\b|\btried\b|\bwhen\s+(?:i\s+)?try\b|\battempt(?:ing|ed)?\s+to\b", 1.0),
+    (r"\bне\s+(?:работ|отвеча|пинг|загруж|открыва|подключ|подходит|приход|доход|проход"
      r"|поднима|выполн|созда|запуска|грузит|видит|доступ|резолв|получа)", 2.0),
     (r"\bперестал|\bперестало|\bперестали", 2.0),
     (r"\bне\s+(?:могу|можем|может|могут|удает|удается|получает)|\bневозможно\b", 1.5),
@@ -72,6 +114,9 @@ _INCIDENT_CUES: tuple[tuple[str, float], ...] = (
     (r"\bвозвращаю?тся\b|\bв спам\b|\bчерн\w+ спис|\bистек\b|\bпросрочен|\bнебезопасн", 1.5),
     (r"\bзаблокирован[аоы]?\b|\bзакончил\w* мест|\bкончил\w* мест|\bпропал|\bне доверя", 1.5),
     (r"\bпроблем|\bсиний экран|\bне\s+\w+ся\b|\bлицензировани\w* ошиб|\bошибк\w* лиценз", 1.0),
+    (r"\bбаг\w*\b|\bглюк|\bглюч|\bбольше не\b|\bуже не\b", 1.5),
+    (r"\bпочему\b", 1.0),
+    (r"\bпыта(?:юсь|емся|лся|лась|лись)\b|\bпробовал|\bпри попытке\b", 1.0),
 )  # fmt: skip
 _REQUEST_CUES: tuple[tuple[str, float], ...] = (
     (r"\bplease\s+(?:add|create|open|increase|extend|issue|renew|restore|set\s*up|configure"
@@ -85,7 +130,7 @@ _REQUEST_CUES: tuple[tuple[str, float], ...] = (
      r"|enable|disable|install|delegate|whitelist)\b", 2.0),
     (r"\bconsultation\b|\badvice\b|\brecommend\w*\b|\bhow\s+(?:do|can|to|should)\b"
      r"|\bwhat\s+do\s+we\s+need\b|\bquote\b", 1.5),
-    (r"\b(?:add|create|issue|renew|extend|increase|restore|delegate|whitelist|disable"
+    (r"\b(?:add|create|renew|extend|increase|restore|delegate|whitelist|disable"
      r"|revoke)\b", 0.5),
     (r"\b(?:new|more|additional|extra)\s+(?:user|mailbox|vm|server|account|licen[cs]es?"
      r"|certificate|cores?|ram|memory|disk|storage|staff|employee)", 1.0),
