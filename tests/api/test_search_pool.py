@@ -128,3 +128,28 @@ def test_an_index_without_the_meaning_signal_says_so(tmp_path: Path) -> None:
         assert asyncio.run(search_in_pool(pinned, "printer offline"))[1] is False
     finally:
         pinned.close()
+
+
+def test_a_search_that_would_encode_while_another_query_is_encoded_is_ranked_by_words(
+    tmp_path: Path,
+) -> None:
+    """One encoding at a time per process: a second would only slow both down."""
+    SearchIndex.open_or_build(tmp_path / "index", [DOWNLOAD, PRINTER]).close()
+    pinned = PinnedSearchIndex.open(tmp_path / "index")
+    known = f"{PARAPHRASE} on holiday"
+    try:
+        hits, by_meaning = pinned.search_ranked(known, lang="en")  # its vector is kept
+        assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+        pinned._pool()
+        assert pinned._encoding.acquire(blocking=False)  # another query is being encoded
+        try:
+            hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next week", lang="en")
+            assert not by_meaning and "download-video" not in [h.id for h in hits]
+            hits, by_meaning = pinned.search_ranked(known, lang="en")  # nothing to encode
+            assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+        finally:
+            pinned._encoding.release()
+        hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next month", lang="en")
+        assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+    finally:
+        pinned.close()

@@ -208,6 +208,11 @@ class Encoder:
             tokens = count(text, is_query)
         return text
 
+    def knows_query(self, text: str) -> bool:
+        """Whether :meth:`query` would answer ``text`` from its cache, without encoding."""
+        with self._lock:
+            return text in self._queries
+
     def query(self, text: str) -> Vectors:
         """The unit vector of one query, shape (DIM,); the most recent ones are cached
         (popular questions repeat)."""

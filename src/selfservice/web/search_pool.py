@@ -16,9 +16,13 @@ faster than the cores encode them, they queue, and every one behind waits for al
 encodings ahead: at 200 searches/s on two cores the wait grew to seconds. So a search
 that waited longer than ``meaning_max_wait_s`` for a thread is ranked by words only: it
 answers in a few milliseconds, the queue drains, and the searches after it get the
-meaning again. The answer says which it got (``meaning`` in ``/api/v1/search``), and
-the log says how often it happens (:class:`BusyLog`), so an operator knows to add
-cores or workers.
+meaning again. Likewise a search whose query must be encoded while ``encoding_slots``
+other queries of the process are being encoded: more encodings at once than the cores
+the process has only make each slower, and the searches by words behind them too
+(bench/api_bench.py, 2 workers on 2 cores, 200 searches/s: p50 51 / p99 100 ms with two
+encodings at a time per process; the README has the figures with one). The answer says
+which it got (``meaning`` in ``/api/v1/search``), and the log says how often it happens
+(:class:`BusyLog`), so an operator knows to add cores or workers.
 """
 
 import asyncio
@@ -62,8 +66,8 @@ class BusyLog:
         if by_words_count:
             log.warning(
                 "search: %d of %d searches in the last %.0f s waited over %.0f ms for a "
-                "search thread and were ranked by words only; the server needs more "
-                "cores or worker processes (--workers)",
+                "search thread or for the meaning model and were ranked by words only; "
+                "the server needs more cores or worker processes (--workers)",
                 by_words_count, searches, seconds, max_wait_s * 1000,
             )
 
@@ -74,6 +78,9 @@ class PinnedSearchIndex(SearchIndex):
     threads = 2
     #: A search that waited longer than this for a thread is ranked by words only.
     meaning_max_wait_s = MEANING_MAX_WAIT_S
+    #: Queries of this process encoded at the same time (the encoder uses one core per
+    #: query); a search that would be one more is ranked by words only.
+    encoding_slots = 1
 
     def _pool(self) -> ThreadPoolExecutor:
         pool: ThreadPoolExecutor | None = getattr(self, "_pinned_pool", None)
@@ -82,8 +89,9 @@ class PinnedSearchIndex(SearchIndex):
                 pool = getattr(self, "_pinned_pool", None)
                 if pool is None:
                     pool = ThreadPoolExecutor(self.threads, thread_name_prefix=THREAD_PREFIX)
-                    self._pinned_pool = pool
+                    self._encoding = threading.BoundedSemaphore(self.encoding_slots)
                     self._busy = BusyLog()
+                    self._pinned_pool = pool
         return pool
 
     def _ranked(self, submitted: float, query: str, options: dict[str, Any]) -> tuple[
@@ -92,9 +100,17 @@ class PinnedSearchIndex(SearchIndex):
         """Runs on a search thread: the hits, and whether the meaning ranked them."""
         late = time.monotonic() - submitted > self.meaning_max_wait_s
         ready = self.meaning_state() == "ready"
-        if ready:
-            self._busy.note(late, self.meaning_max_wait_s)
-        hits = super().search(query, meaning=not late, **options)
+        slot = False
+        if ready and not late and not self._get_encoder().knows_query(query):
+            slot = self._encoding.acquire(blocking=False)
+            late = not slot
+        try:
+            if ready:
+                self._busy.note(late, self.meaning_max_wait_s)
+            hits = super().search(query, meaning=not late, **options)
+        finally:
+            if slot:
+                self._encoding.release()
         return hits, ready and not late
 
     def search_ranked(self, query: str, **options: Any) -> tuple[list[Hit], bool]:
