@@ -13,6 +13,7 @@ from selfservice.web.search_pool import (
     THREAD_PREFIX,
     BusyLog,
     PinnedSearchIndex,
+    encoding_slots,
     search_in_pool,
     suggest_in_pool,
 )
@@ -130,26 +131,31 @@ def test_an_index_without_the_meaning_signal_says_so(tmp_path: Path) -> None:
         pinned.close()
 
 
-def test_a_search_that_would_encode_while_another_query_is_encoded_is_ranked_by_words(
+def test_a_search_that_would_encode_beyond_the_process_share_of_cores_is_ranked_by_words(
     tmp_path: Path,
 ) -> None:
-    """One encoding at a time per process: a second would only slow both down."""
+    """Encodings beyond the cores slow each other and the searches queued behind them."""
     SearchIndex.open_or_build(tmp_path / "index", [DOWNLOAD, PRINTER]).close()
     pinned = PinnedSearchIndex.open(tmp_path / "index")
     known = f"{PARAPHRASE} on holiday"
     try:
         hits, by_meaning = pinned.search_ranked(known, lang="en")  # its vector is kept
         assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
-        pinned._pool()
-        assert pinned._encoding.acquire(blocking=False)  # another query is being encoded
-        try:
-            hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next week", lang="en")
-            assert not by_meaning and "download-video" not in [h.id for h in hits]
-            hits, by_meaning = pinned.search_ranked(known, lang="en")  # nothing to encode
-            assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
-        finally:
-            pinned._encoding.release()
+        pinned._take_encoding_slot()  # another query is being encoded
+        hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next week", lang="en")
+        assert not by_meaning and "download-video" not in [h.id for h in hits]
+        hits, by_meaning = pinned.search_ranked(known, lang="en")  # nothing to encode
+        assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+        pinned.encoding_slots = 2  # a process with two cores to itself
         hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next month", lang="en")
         assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
+        assert pinned._encoding == 1  # the search gave its slot back
     finally:
         pinned.close()
+
+
+def test_each_worker_process_encodes_with_its_share_of_the_cores() -> None:
+    assert encoding_slots(2, cores=2) == 1
+    assert encoding_slots(1, cores=2) == 2
+    assert encoding_slots(4, cores=2) == 1  # never none
+    assert encoding_slots(2, cores=8) == 4

@@ -79,6 +79,7 @@ def serve(
         APP_FACTORY,
         AUTHOR_APP_FACTORY,
         DEMO_APP_FACTORY,
+        WORKERS_ENV,
         prepare,
         prepare_database,
     )
@@ -124,6 +125,8 @@ def serve(
     if watch or author:
         _start_watching(settings, site=site_ready and Path("mkdocs.yml").is_file())
     factory = AUTHOR_APP_FACTORY if author else DEMO_APP_FACTORY if demo else APP_FACTORY
+    # each worker process takes its share of the cores for the meaning model
+    os.environ[WORKERS_ENV] = str(workers)
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
 
 

@@ -7,6 +7,7 @@ mirrors the support groups, and seeds the demo data with ``--demo``. Each worker
 opens the index read-only and the database through its own engine.
 """
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ from selfservice.services.demo import DemoSeed, seed_demo
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.author_pages import author_routes
 from selfservice.web.backend import make_backend
-from selfservice.web.search_pool import PinnedSearchIndex
+from selfservice.web.search_pool import WORKERS_ENV as WORKERS_ENV
+from selfservice.web.search_pool import PinnedSearchIndex, encoding_slots
 from selfservice.web.site_files import SiteFiles
 from selfservice.web.widget_routes import add_demo_page
 
@@ -142,6 +144,7 @@ def app_from_settings(*, author: bool = False) -> Starlette:
     content = live.content
     index = PinnedSearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
     index.meaning_max_wait_s = settings.search_meaning_max_wait_ms / 1000
+    index.encoding_slots = encoding_slots(int(os.environ.get(WORKERS_ENV, "1")))
     index.warm_up()
     engine = make_engine(settings.database_url)
     backend = make_backend(engine, content=content, config=config, clock=utc_now)

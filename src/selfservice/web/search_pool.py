@@ -16,20 +16,21 @@ faster than the cores encode them, they queue, and every one behind waits for al
 encodings ahead: at 200 searches/s on two cores the wait grew to seconds. So a search
 that waited longer than ``meaning_max_wait_s`` for a thread is ranked by words only: it
 answers in a few milliseconds, the queue drains, and the searches after it get the
-meaning again. Likewise a search whose query must be encoded while ``encoding_slots``
-other queries of the process are being encoded: more encodings at once than the cores
-the process has only make each slower, and the searches by words behind them too
-(bench/api_bench.py, 2 workers on 2 cores, 200 searches/s: p50 51 / p99 100 ms with two
-encodings at a time per process; the README has the figures with one). The answer says
+meaning again. Likewise a search whose query must be encoded while the process already
+encodes as many queries as it has cores (its share of the machine's cores): more
+encodings at once only make each slower, and the searches queued behind them too
+(bench/api_bench.py, 2 workers on 2 cores, 200 searches/s: p50 51 / p99 100 ms when
+both threads of each process could encode, 10 / 56-60 ms with one encoding each). The answer says
 which it got (``meaning`` in ``/api/v1/search``), and the log says how often it happens
 (:class:`BusyLog`), so an operator knows to add cores or workers.
 """
 
 import asyncio
 import logging
+import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +38,8 @@ from starlette.concurrency import run_in_threadpool
 from selfservice.search import Hit, SearchIndex, Suggestion
 
 THREAD_PREFIX = "search"
+#: How many worker processes ``selfservice serve`` started (it sets this for them).
+WORKERS_ENV = "SELFSERVICE_SERVE_WORKERS"
 #: The default of SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS, in seconds.
 MEANING_MAX_WAIT_S = 0.02
 
@@ -78,8 +81,9 @@ class PinnedSearchIndex(SearchIndex):
     threads = 2
     #: A search that waited longer than this for a thread is ranked by words only.
     meaning_max_wait_s = MEANING_MAX_WAIT_S
-    #: Queries of this process encoded at the same time (the encoder uses one core per
-    #: query); a search that would be one more is ranked by words only.
+    #: Queries of this process encoded at the same time (the encoder uses one core for
+    #: each): a search that would be one more is ranked by words only. The server sets
+    #: it to its share of the cores (:func:`encoding_slots`).
     encoding_slots = 1
 
     def _pool(self) -> ThreadPoolExecutor:
@@ -89,7 +93,8 @@ class PinnedSearchIndex(SearchIndex):
                 pool = getattr(self, "_pinned_pool", None)
                 if pool is None:
                     pool = ThreadPoolExecutor(self.threads, thread_name_prefix=THREAD_PREFIX)
-                    self._encoding = threading.BoundedSemaphore(self.encoding_slots)
+                    self._encoding_lock = threading.Lock()
+                    self._encoding = 0  # queries being encoded
                     self._busy = BusyLog()
                     self._pinned_pool = pool
         return pool
@@ -102,7 +107,7 @@ class PinnedSearchIndex(SearchIndex):
         ready = self.meaning_state() == "ready"
         slot = False
         if ready and not late and not self._get_encoder().knows_query(query):
-            slot = self._encoding.acquire(blocking=False)
+            slot = self._take_encoding_slot()
             late = not slot
         try:
             if ready:
@@ -110,14 +115,25 @@ class PinnedSearchIndex(SearchIndex):
             hits = super().search(query, meaning=not late, **options)
         finally:
             if slot:
-                self._encoding.release()
+                with self._encoding_lock:
+                    self._encoding -= 1
         return hits, ready and not late
+
+    def _take_encoding_slot(self) -> bool:
+        with self._encoding_lock:
+            if self._encoding >= self.encoding_slots:
+                return False
+            self._encoding += 1
+            return True
+
+    def _submit(self, query: str, options: dict[str, Any]) -> "Future[tuple[list[Hit], bool]]":
+        return self._pool().submit(self._ranked, time.monotonic(), query, options)
 
     def search_ranked(self, query: str, **options: Any) -> tuple[list[Hit], bool]:
         """:meth:`search`, and whether the meaning signal ranked the hits."""
         if threading.current_thread().name.startswith(THREAD_PREFIX):
             return super().search(query, **options), self.meaning_state() == "ready"
-        return self._pool().submit(self._ranked, time.monotonic(), query, options).result()
+        return self._submit(query, options).result()
 
     def search(self, query: str, **options: Any) -> list[Hit]:
         return self.search_ranked(query, **options)[0]
@@ -134,6 +150,15 @@ class PinnedSearchIndex(SearchIndex):
         super().close()
 
 
+def encoding_slots(workers: int, cores: int | None = None) -> int:
+    """A worker process's share of the machine's cores for encoding queries (at least
+    one): two workers on two cores encode one query each at a time."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    return max(1, cores // max(1, workers))
+
+
 async def search_in_pool(
     index: SearchIndex, query: str, **options: Any
 ) -> tuple[list[Hit], bool]:
@@ -141,8 +166,7 @@ async def search_in_pool(
     hits: straight on a pinned thread when there is one (one thread hop instead of two),
     else in Starlette's thread pool."""
     if isinstance(index, PinnedSearchIndex):
-        future = index._pool().submit(index._ranked, time.monotonic(), query, options)
-        return await asyncio.wrap_future(future)
+        return await asyncio.wrap_future(index._submit(query, options))
     hits = await run_in_threadpool(index.search, query, **options)
     return hits, index.meaning_state() == "ready"
 
