@@ -19,10 +19,10 @@ answers in a few milliseconds, the queue drains, and the searches after it get t
 meaning again. Likewise a search whose query must be encoded while the process already
 encodes as many queries as it has cores (its share of the machine's cores): more
 encodings at once only make each slower, and the searches queued behind them too
-(bench/api_bench.py, 2 workers on 2 cores, 200 searches/s: p50 51 / p99 100 ms when
-both threads of each process could encode, 10 / 56-60 ms with one encoding each). The answer says
-which it got (``meaning`` in ``/api/v1/search``), and the log says how often it happens
-(:class:`BusyLog`), so an operator knows to add cores or workers.
+(bench/api_bench.py, 2 workers on 2 cores, 200 searches/s, back to back: p50 51-60 ms
+when both threads of each process could encode, 20-31 ms with one encoding each). The
+answer says which it got (``meaning`` in ``/api/v1/search``), and the log says how often
+it happens (:class:`BusyLog`), so an operator knows to add cores or workers.
 """
 
 import asyncio
