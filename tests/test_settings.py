@@ -42,6 +42,7 @@ def test_building_settings_in_code_never_reads_the_environment(
                                  "got 'ssl'"),
         ("MAX_BODY_BYTES", "0", "SELFSERVICE_MAX_BODY_BYTES: must be at least 1, got '0'"),
         ("SEARCH_MEANING", "yes", "SELFSERVICE_SEARCH_MEANING: must be on or off, got 'yes'"),
+        ("ACCESS_LOG", "quiet", "SELFSERVICE_ACCESS_LOG: must be on or off, got 'quiet'"),
         ("SEARCH_MEANING_MAX_WAIT_MS", "0",
          "SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS: must be at least 1, got '0'"),
         ("MAIL_UNKNOWN_SENDER_REPLY", "always",

@@ -176,3 +176,28 @@ def test_a_first_start_answers_by_words_and_switches_meaning_on_by_itself(
         assert status == 200 and found["meaning"] is True
     finally:
         stop(served.process)
+
+
+def test_the_access_log_can_be_left_to_a_reverse_proxy(live: Live, tmp_path: Path) -> None:
+    from support.processes import start_serve, stop
+
+    assert live.call("GET", "/healthz")[0] == 200
+    assert '"GET /healthz HTTP/1.1" 200' in live.log.read_text()  # on by default
+    shutil.copytree(FIXTURES / "kb-min", tmp_path / "kb")
+    env = {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(tmp_path / "kb"),
+        "SELFSERVICE_INDEX_DIR": str(tmp_path / "index"),
+        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'selfservice.db'}",
+        "SELFSERVICE_SITE_DIR": str(tmp_path / "site"),
+        "SELFSERVICE_SEARCH_MEANING": "off",
+        "SELFSERVICE_ACCESS_LOG": "off",
+    }
+    served = start_serve(tmp_path, env, "--no-build-site", meaning=False, timeout=120)
+    try:
+        status, found = call(served.base, "GET", "/api/v1/search?q=reset+password&lang=en")
+        assert status == 200 and found["results"][0]["id"] == "reset-en"
+    finally:
+        stop(served.process)
+    output = served.log.read_text()
+    assert "Uvicorn running on" in output and "GET /api/v1/search" not in output

@@ -127,7 +127,8 @@ def serve(
     factory = AUTHOR_APP_FACTORY if author else DEMO_APP_FACTORY if demo else APP_FACTORY
     # each worker process takes its share of the cores for the meaning model
     os.environ[WORKERS_ENV] = str(workers)
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers,
+                access_log=settings.access_log)
 
 
 def _start_vectors(settings: Settings) -> None:

@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     #: A search that waited longer than this many milliseconds for a free search thread
     #: is ranked by words only, so a burst cannot queue searches for seconds.
     search_meaning_max_wait_ms: Annotated[int, Field(ge=1, le=60_000)] = 20
+    #: One log line per HTTP request (uvicorn's access log). Off behind a reverse proxy
+    #: that logs requests itself: the line costs about a tenth of a search's CPU.
+    access_log: OnOff = True
     #: The time zone the staff console shows times in (an IANA name: ``Europe/Moscow``).
     console_time_zone: Annotated[ZoneInfo, BeforeValidator(_zone)] = ZoneInfo("UTC")
     #: The Telegram bot's token from @BotFather; empty = no Telegram channel.
