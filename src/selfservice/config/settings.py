@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     #: is ranked by words only, so a burst cannot queue searches for seconds.
     search_meaning_max_wait_ms: Annotated[int, Field(ge=1, le=60_000)] = 20
     #: One log line per HTTP request (uvicorn's access log). Off behind a reverse proxy
-    #: that logs requests itself: the line costs about a tenth of a search's CPU.
+    #: that logs requests itself: the line costs a sixth of a words-only search's CPU.
     access_log: OnOff = True
     #: The time zone the staff console shows times in (an IANA name: ``Europe/Moscow``).
     console_time_zone: Annotated[ZoneInfo, BeforeValidator(_zone)] = ZoneInfo("UTC")
