@@ -148,19 +148,25 @@ def test_a_second_demo_run_creates_nothing(live: Live) -> None:
     assert live.query("SELECT count(*) FROM organisations") == [(1,)]
 
 
+def _home_with_kb_min(home: Path, **settings: str) -> dict[str, str]:
+    """The environment of a server of its own in ``home``, with a copy of kb-min."""
+    shutil.copytree(FIXTURES / "kb-min", home / "kb")
+    return {
+        **os.environ,
+        "SELFSERVICE_KB_DIR": str(home / "kb"),
+        "SELFSERVICE_INDEX_DIR": str(home / "index"),
+        "SELFSERVICE_DATABASE_URL": f"sqlite:///{home / 'selfservice.db'}",
+        "SELFSERVICE_SITE_DIR": str(home / "site"),
+        **settings,
+    }
+
+
 def test_a_first_start_answers_by_words_and_switches_meaning_on_by_itself(
     tmp_path: Path,
 ) -> None:
     from support.processes import start_serve, stop
 
-    shutil.copytree(FIXTURES / "kb-min", tmp_path / "kb")
-    env = {
-        **os.environ,
-        "SELFSERVICE_KB_DIR": str(tmp_path / "kb"),
-        "SELFSERVICE_INDEX_DIR": str(tmp_path / "index"),
-        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'selfservice.db'}",
-        "SELFSERVICE_SITE_DIR": str(tmp_path / "site"),
-    }
+    env = _home_with_kb_min(tmp_path)
     served = start_serve(tmp_path, env, "--no-build-site", meaning=False, timeout=120)
     try:
         status, found = call(served.base, "GET", "/api/v1/search?q=reset+password&lang=en")
@@ -183,16 +189,9 @@ def test_the_access_log_can_be_left_to_a_reverse_proxy(live: Live, tmp_path: Pat
 
     assert live.call("GET", "/healthz")[0] == 200
     assert '"GET /healthz HTTP/1.1" 200' in live.log.read_text()  # on by default
-    shutil.copytree(FIXTURES / "kb-min", tmp_path / "kb")
-    env = {
-        **os.environ,
-        "SELFSERVICE_KB_DIR": str(tmp_path / "kb"),
-        "SELFSERVICE_INDEX_DIR": str(tmp_path / "index"),
-        "SELFSERVICE_DATABASE_URL": f"sqlite:///{tmp_path / 'selfservice.db'}",
-        "SELFSERVICE_SITE_DIR": str(tmp_path / "site"),
-        "SELFSERVICE_SEARCH_MEANING": "off",
-        "SELFSERVICE_ACCESS_LOG": "off",
-    }
+    env = _home_with_kb_min(
+        tmp_path, SELFSERVICE_SEARCH_MEANING="off", SELFSERVICE_ACCESS_LOG="off"
+    )
     served = start_serve(tmp_path, env, "--no-build-site", meaning=False, timeout=120)
     try:
         status, found = call(served.base, "GET", "/api/v1/search?q=reset+password&lang=en")
