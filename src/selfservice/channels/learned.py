@@ -33,7 +33,10 @@ def _vectorizer() -> Vectorizer:
 
 
 class LearnedModel:
-    """Fitted at construction; ``version`` is the stored model's number (0: not stored)."""
+    """Fitted at construction; ``version`` is the stored model's number (0: not stored).
+
+    It learns from the examples without their e-mail disclaimers and is asked about
+    texts the classifier has already cut the same way."""
 
     def __init__(self, examples: Sequence[Example], version: int = 0) -> None:
         self.version = version
@@ -58,14 +61,14 @@ class LearnedModel:
         if self._type is None:
             return None
         vec, model = self._type
-        p = model.probabilities(vec.transform([without_disclaimer(t) for t in texts]))
+        p = model.probabilities(vec.transform(texts))
         return [float(v) for v in p[:, model.classes.index(TicketType.INCIDENT.value)]]
 
     def service_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]] | None:
         if self._service is None:
             return None
         vec, model = self._service
-        x: Rows = vec.transform([without_disclaimer(t) for t in texts])
+        x: Rows = vec.transform(texts)
         p = model.probabilities(x)
         empty = np.diff(x.indptr) == 0
         return [

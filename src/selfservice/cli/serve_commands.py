@@ -79,10 +79,10 @@ def serve(
         APP_FACTORY,
         AUTHOR_APP_FACTORY,
         DEMO_APP_FACTORY,
-        WORKERS_ENV,
         prepare,
         prepare_database,
     )
+    from selfservice.web.search_pool import WORKERS_ENV
 
     settings = load_settings()
     try:

@@ -41,8 +41,7 @@ from selfservice.services.demo import DemoSeed, seed_demo
 from selfservice.web.app import create_app, utc_now
 from selfservice.web.author_pages import author_routes
 from selfservice.web.backend import make_backend
-from selfservice.web.search_pool import WORKERS_ENV as WORKERS_ENV
-from selfservice.web.search_pool import PinnedSearchIndex, encoding_slots
+from selfservice.web.search_pool import WORKERS_ENV, PinnedSearchIndex, encoding_slots
 from selfservice.web.site_files import SiteFiles
 from selfservice.web.widget_routes import add_demo_page
 

@@ -63,8 +63,9 @@ class SearchResults(Answer):
     results: list[SearchResult]
     meaning: bool = Field(
         description="the meaning model ranked these results as well as the words; false "
-        "when it is off, still building its vectors, or skipped because every search "
-        "thread was busy (SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS)"
+        "when it is off, still building its vectors, or skipped because the server was "
+        "busy (every search thread taken past SELFSERVICE_SEARCH_MEANING_MAX_WAIT_MS, or "
+        "the process already encoding its share of the cores' queries)"
     )
 
 
