@@ -295,3 +295,26 @@ def test_a_query_is_encoded_on_one_thread_and_documents_on_every_core() -> None:
     assert omp.omp_get_max_threads() == 1
     enc.documents([f"How to reset a password {time.time_ns()}"])
     assert omp.omp_get_max_threads() == encoder_module._indexing_threads()
+
+
+
+
+def test_greetings_links_and_please_do_not_change_what_the_model_reads() -> None:
+    from selfservice.text.encoder import question_only
+
+    enc = shared_encoder()
+    asked = enc.query("Как скачать видео на телефон?")
+    for dressed in (
+        "Здравствуйте! Как скачать видео на телефон?",
+        "Как скачать видео https://rutube.ru/video/123/ на телефон?",
+        "Привет!!! Добрый день. Как скачать видео на телефон?",
+        "Как скачать видео на телефон, пожалуйста?",
+    ):
+        assert enc.knows_query(dressed), dressed  # cleaned, it is a question already asked
+        assert np.array_equal(enc.query(dressed), asked), dressed
+    assert not enc.knows_query("Здравствуйте! Как скачать видео на компьютер?")
+    english = enc.query("how do I reset my password?")
+    assert np.array_equal(enc.query("Hello! Please, how do I reset my password?"), english)
+    # a greeting alone is all there is to read
+    assert question_only("Hello!") == "Hello!"
+    assert question_only("Здравствуйте") == "Здравствуйте"

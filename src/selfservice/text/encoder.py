@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -88,6 +89,30 @@ UNRELATED = (
     "Стихи русских поэтов о природе и осени.",
     "Сколько стоит аренда квартиры в центре города.",
 )
+
+#: What a customer writes around the question tells the model nothing about it: a
+#: pasted link, a greeting before the question, "please". Words ranking drops them as
+#: stop words; the model reads the question without them (rutube-ru real questions by
+#: meaning alone: R@5 0.749 → 0.754, MRR 0.598 → 0.609).
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^\W*(?:здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро|доброго\s+времени\s+суток"
+    r"|привет(?:ствую)?|hello|hi|hey|good\s+(?:morning|afternoon|evening))\b[\s!,.:;-]*",
+    re.IGNORECASE,
+)
+_PLEASE = re.compile(r"[\s,]*\b(?:пожалуйста|please)\b[\s,]*", re.IGNORECASE)
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,;:])")
+
+
+def question_only(text: str) -> str:
+    """``text`` without links, leading greetings and "please"; unchanged when nothing
+    else is left."""
+    out = _LINK.sub(" ", text)
+    for _ in range(2):  # "Hello! Good morning, ..."
+        out = _GREETING.sub("", out)
+    out = " ".join(_PLEASE.sub(" ", out).split())
+    return _SPACE_BEFORE_MARK.sub(r"\1", out) or text
+
 
 _omp: Any = None
 
@@ -210,12 +235,15 @@ class Encoder:
 
     def knows_query(self, text: str) -> bool:
         """Whether :meth:`query` would answer ``text`` from its cache, without encoding."""
+        text = question_only(text)
         with self._lock:
             return text in self._queries
 
     def query(self, text: str) -> Vectors:
         """The unit vector of one query, shape (DIM,); the most recent ones are cached
-        (popular questions repeat)."""
+        (popular questions repeat). Links, greetings and "please" are left out
+        (:func:`question_only`)."""
+        text = question_only(text)
         with self._lock:
             hit = self._queries.get(text)
             if hit is not None:
