@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,21 @@ def test_a_search_that_would_encode_beyond_the_process_share_of_cores_is_ranked_
         hits, by_meaning = pinned.search_ranked(f"{PARAPHRASE} next month", lang="en")
         assert by_meaning and [h.id for h in hits][:1] == ["download-video"]
         assert pinned._encoding == 1  # the search gave its slot back
+    finally:
+        pinned.close()
+
+
+def test_a_server_encodes_each_query_on_one_core(tmp_path: Path) -> None:
+    from selfservice.text import encoder as encoder_module
+
+    SearchIndex.open_or_build(tmp_path / "index", [DOWNLOAD, PRINTER]).close()
+    pinned = PinnedSearchIndex.open(tmp_path / "index")
+    try:
+        pinned.encoding_slots = 2
+        # the engine's path, on this thread, so that its OpenMP setting can be read
+        hits = SearchIndex.search(pinned, f"{PARAPHRASE} {time.time_ns()}", lang="en")
+        assert [h.id for h in hits][:1] == ["download-video"]
+        assert encoder_module._omp and encoder_module._omp.omp_get_max_threads() == 1
     finally:
         pinned.close()
 

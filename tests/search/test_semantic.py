@@ -284,20 +284,34 @@ def test_an_other_language_hit_goes_first_only_when_clearly_more_confident() -> 
     assert interleave([], [(7, 5.0, 0.6)]) == [(7, 5.0, 0.6)]
 
 
-def test_a_query_is_encoded_on_one_thread_and_documents_on_every_core() -> None:
-    # two OpenMP threads per query stall behind any busy core (p99 up to 860 ms measured)
+def test_a_query_is_encoded_on_the_cores_its_search_has_to_itself(tmp_path: Path) -> None:
+    from selfservice.search.query_cores import QueryCores
     from selfservice.text import encoder as encoder_module
 
     enc = shared_encoder()
     enc.query(f"vpn does not connect {time.time_ns()}")
     omp = encoder_module._omp
     assert omp, "the engine's OpenMP runtime was not found: thread counts are not controlled"
-    assert omp.omp_get_max_threads() == 1
+    assert omp.omp_get_max_threads() == 1  # a caller that says nothing: one core
+    enc.query(f"vpn does not connect {time.time_ns()}", threads=8)
+    assert omp.omp_get_max_threads() == encoder_module.MAX_QUERY_THREADS
     enc.documents([f"How to reset a password {time.time_ns()}"])
     assert omp.omp_get_max_threads() == encoder_module._indexing_threads()
 
-
-
+    # a search alone in a two-core process encodes on two threads, and on one while
+    # another search encodes (more threads than cores wait for the slowest)
+    index = SearchIndex.open_or_build(tmp_path / "index", CORPUS)
+    try:
+        index._query_cores = QueryCores(cores=2)
+        index.search(f"{PARAPHRASE} {time.time_ns()}", lang="en")
+        assert omp.omp_get_max_threads() == 2
+        with index._query_cores.reserve():
+            index.search(f"{PARAPHRASE} {time.time_ns()}", lang="en")
+            assert omp.omp_get_max_threads() == 1
+        index.search(f"{PARAPHRASE} {time.time_ns()}", lang="en", cores=1)  # reserved by the caller
+        assert omp.omp_get_max_threads() == 1
+    finally:
+        index.close()
 
 def test_greetings_links_and_please_do_not_change_what_the_model_reads() -> None:
     from selfservice.text.encoder import question_only

@@ -26,6 +26,7 @@ Each hit gets a confidence (``confidence.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Self
 
@@ -168,6 +169,7 @@ class SearchIndex(Readers):
         limit: int = 10,
         fallback: bool = True,
         meaning: bool = True,
+        cores: int | None = None,
     ) -> list[Hit]:
         """Search articles and forms.
 
@@ -188,6 +190,8 @@ class SearchIndex(Readers):
         :param limit: the most hits to return.
         :param meaning: False ranks this search by words only, without encoding the
             query (a busy server's choice, ``web/search_pool.py``).
+        :param cores: the cores the query's encoding may use, reserved by the caller
+            (``web/search_pool.py``); None: what this index's other searches leave free.
         """
         if audience not in ("public", "internal"):
             raise ValueError(f"audience must be 'public' or 'internal', not {audience!r}")
@@ -208,12 +212,16 @@ class SearchIndex(Readers):
         aligned = None
         if self.semantic and meaning:
             aligned = self._vectors(state)
-        near = (aligned, query) if aligned is not None and len(aligned.docnums) else None
-        args = (state, scored, leaves, terms, near)
-        ranked = rank(self, *args, lang, audience, kinds, services, types, limit)
-        if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
+        with_meaning = aligned is not None and len(aligned.docnums) > 0
+        with self._query_cores.reserve(cores) if with_meaning else nullcontext(1) as threads:
+            near = (aligned, query, threads) if aligned is not None and with_meaning else None
+            args = (state, scored, leaves, terms, near)
+            ranked = rank(self, *args, lang, audience, kinds, services, types, limit)
             other = "ru" if lang == "en" else "en"
-            extra = rank(self, *args, other, audience, kinds, services, types, limit)
+            extra: list[tuple[int, float, float]] = []
+            if lang and fallback and not any(conf >= THRESHOLD for _d, _s, conf in ranked):
+                extra = rank(self, *args, other, audience, kinds, services, types, limit)
+        if extra and lang:
             # Only what the caller's language lacks: a document whose own version in
             # that language was just judged not confident is not confident by the
             # meaning of a translation either (the multilingual model pairs "bake

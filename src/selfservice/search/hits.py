@@ -71,7 +71,7 @@ def rank(
     scored: dict[int, list[Any]],
     leaves: list[Leaf],
     terms: list[Term],
-    meaning: tuple[Aligned, str] | None,
+    meaning: tuple[Aligned, str, int] | None,
     lang: str | None,
     audience: str,
     kinds: Sequence[str] | None,

@@ -109,13 +109,14 @@ def similarities(
     cache: dict[tuple[Any, ...], Any],
     aligned: Aligned,
     query: str,
+    threads: int,
     allowed: set[int] | None,
     key: Any,
     get_encoder: Callable[[], Encoder],
 ) -> Meaning | None:
     """How near every allowed document that has vectors comes to the query (encoded
-    only when there is such a document); ``cache`` holds the documents' rows per
-    filter ``key``."""
+    only when there is such a document, on ``threads`` threads); ``cache`` holds the
+    documents' rows per filter ``key``."""
     cached = cache.get(key)
     if cached is None:
         which = np.arange(len(aligned.docnums))
@@ -142,7 +143,7 @@ def similarities(
     docnums, rows, group, pos_of, parts, lo, hi = cached
     if not len(docnums):
         return None
-    block, floors = _nearness(aligned, query, lo, hi, get_encoder)
+    block, floors = _nearness(aligned, query, threads, lo, hi, get_encoder)
     sims = block[rows] - floors[parts]
     asked = parts == vector_store.QUESTION
     content = np.maximum.reduceat(np.where(asked, -np.inf, sims), group)
@@ -157,13 +158,13 @@ def similarities(
     return Meaning(docnums, scaled, gain, pos_of)
 
 
-def _nearness(aligned: Aligned, query: str, lo: int, hi: int,
+def _nearness(aligned: Aligned, query: str, threads: int, lo: int, hi: int,
               get_encoder: Callable[[], Encoder]) -> tuple[Any, Any]:
     """The query's cosine with passage rows ``lo:hi`` (a view, not a copy: one language's
     block), and its floors per part. A fallback search in the other language asks again:
     the encoder's cache answers with the same vector."""
     encoder = get_encoder()
-    vector = encoder.query(query)
+    vector = encoder.query(query, threads)
     return aligned.matrix[lo:hi] @ vector, encoder.unrelated_by_part(vector)
 
 

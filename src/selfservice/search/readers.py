@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 from selfservice.search import vectors as vector_store
 from selfservice.search.generations import Generations
 from selfservice.search.meaning import Aligned, align
+from selfservice.search.query_cores import QueryCores
 from selfservice.search.ranking import NormCache, Ranker
 from selfservice.search.schema import BM25_B, BM25_K1, KEY_FIELDS, PREFIX_BOOSTS
 from selfservice.text.words import query_keys
@@ -61,6 +62,7 @@ class Readers(Generations):
         self._vocab: tuple[int, frozenset[str]] | None = None
         self._aligned: tuple[int, str, Aligned] | None = None
         self._norms: NormCache = {}
+        self._query_cores = QueryCores()
 
     def close(self) -> None:
         with self._lock:

