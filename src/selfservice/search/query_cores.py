@@ -1,10 +1,10 @@
 """How many cores a search's query encoding may use.
 
-A query is encoded on several threads when the process has the cores to itself (two
-threads: 10k benchmark p50 15.2 → 10.3 ms) and on one when other searches of the
-process are encoding at the same time: more threads than cores only make every encoding
-wait for its slowest thread. A caller that reserved cores itself (the server's search
-threads, ``web/search_pool.py``) says how many.
+A query is encoded on two threads when the process has the cores to itself (10k
+benchmark index, searches back to back: p50 15.2 → 10.7 ms) and on one while other
+searches of the process are encoding: more threads than cores only make every encoding
+wait for its slowest thread. A caller that reserved cores itself says how many; the
+server reserves one per search (``web/search_pool.py`` says why).
 """
 
 from __future__ import annotations
