@@ -65,6 +65,7 @@ def poll_from_settings(settings: Settings, *, once: bool, timeout: int,
     groups = {group.id: group.line for group in config.groups.values()}
     live = LiveContent(settings.index_dir, settings.kb_dir, groups=groups)
     index = SearchIndex.open(settings.index_dir, semantic=settings.search_meaning)
+    index.limit_query_cores(1)  # it runs beside the server's workers, which need the cores
     engine = make_engine(settings.database_url)
     try:
         sync_support_groups(engine, config=config)

@@ -42,6 +42,7 @@ from selfservice.search.meaning import (
     SEMANTIC_WEIGHT,
 )
 from selfservice.search.planning import CONCEPT_WEIGHT, TYPO_MAX_WORDS, TYPO_WEIGHT, Term
+from selfservice.search.query_cores import QueryCores
 from selfservice.search.readers import Readers
 from selfservice.search.schema import (
     ANALYSIS_VERSION,
@@ -141,6 +142,11 @@ class SearchIndex(Readers):
         else:
             self.rebuild(content, progress=progress, vectors=not vectors_later)
         return self
+
+    def limit_query_cores(self, cores: int) -> None:
+        """Encode each query on at most ``cores`` cores (a process that serves searches
+        beside others, like the server's workers, says 1; see ``search/query_cores.py``)."""
+        self._query_cores = QueryCores(cores=cores)
 
     def meaning_state(self) -> str:
         """``off`` (words only by choice), ``building`` (the live generation answers by

@@ -1,7 +1,7 @@
 """How many cores a search's query encoding may use.
 
 A query is encoded on two threads when the process has the cores to itself (10k
-benchmark index, searches back to back: p50 15.2 → 10.7 ms) and on one while other
+benchmark index, searches back to back: p50 15.2 → 10.7-11.6 ms) and on one while other
 searches of the process are encoding: more threads than cores only make every encoding
 wait for its slowest thread. A caller that reserved cores itself says how many; the
 server reserves one per search (``web/search_pool.py`` says why).

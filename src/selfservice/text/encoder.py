@@ -63,8 +63,8 @@ CACHE_SIZE = 50_000
 QUERY_CACHE_SIZE = 4_096
 #: Most threads one query is encoded with, when the process has the cores to itself
 #: (the caller says how many it may use: ``search/engine.py``, ``web/search_pool.py``).
-#: 10k benchmark index, 1,000 queries, back to back: one thread p50 15.2 / p99 27.8 ms,
-#: two p50 10.3 / p99 26.5 ms. More threads gain little on queries of a few tokens.
+#: 10k benchmark index, 1,000 searches back to back: one thread p50 15.2 / p99 27.8-30.5
+#: ms, two p50 10.3-11.6 / p99 24.6-29.6 ms.
 MAX_QUERY_THREADS = 2
 
 Vectors = npt.NDArray[np.float32]

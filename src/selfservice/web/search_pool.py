@@ -37,7 +37,6 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from selfservice.search import Hit, SearchIndex, Suggestion
-from selfservice.search.query_cores import QueryCores
 
 THREAD_PREFIX = "search"
 #: How many worker processes ``selfservice serve`` started (it sets this for them).
@@ -88,15 +87,15 @@ class PinnedSearchIndex(SearchIndex):
     #: it to its share of the cores (:func:`encoding_slots`). A server's query never gets
     #: two cores, though a lone search in a benchmark answers sooner with them
     #: (``search/query_cores.py``): searches that arrive apart found the second core
-    #: asleep (a query 0.2 s after the last: 15.9-18.3 ms on two threads against
-    #: 14.6-16.1 on one), and those that arrive together need a core each (1 worker,
-    #: 50 fresh searches/s, two cores for whoever came first: 68-80 % ranked by meaning
-    #: instead of 100 %, p50 no better).
+    #: asleep (the encoder alone, a query 0.2 s after the last: 15.9-18.3 ms on two
+    #: threads against 14.6-16.1 on one), and those that arrive together need a core
+    #: each (``bench/api_bench.py --workers 1 --fresh --search-rate 50``, two cores for
+    #: whoever came first: 68-80 % ranked by meaning instead of 100 %, p50 no better).
     encoding_slots = 1
 
     def __init__(self, root: Path, *, semantic: bool = True) -> None:
         super().__init__(root, semantic=semantic)
-        self._query_cores = QueryCores(cores=1)  # one core per query: see encoding_slots
+        self.limit_query_cores(1)  # see encoding_slots
 
     def _pool(self) -> ThreadPoolExecutor:
         pool: ThreadPoolExecutor | None = getattr(self, "_pinned_pool", None)
