@@ -332,3 +332,28 @@ def test_greetings_links_and_please_do_not_change_what_the_model_reads() -> None
     # a greeting alone is all there is to read
     assert question_only("Hello!") == "Hello!"
     assert question_only("Здравствуйте") == "Здравствуйте"
+
+
+def test_an_answer_that_says_little_is_read_with_its_service_name(tmp_path: Path) -> None:
+    # Same words, long enough to be cut to the model's 128 tokens: only the service's
+    # name, read after the cut, tells the two apart.
+    filler = " ".join(["The steps are in the documentation section for this product."] * 30)
+    def short(ref: str, service: str, name: str) -> SearchDoc:
+        return SearchDoc(
+            key=f"article:{ref}", type="article", ref=ref, lang="en", audience="public",
+            kind="faq", service=service, title="", body=f"Use the instructions. {filler}",
+            service_name=name,
+        )
+
+    docs = [short("mail-answer", "mail", "E-mail and calendars"),
+            short("vm-answer", "compute", "Virtual machines")]
+    index = SearchIndex.open_or_build(tmp_path / "index", docs)
+    try:
+        for question, expected in (
+            ("How do I resize the disk of my cloud server?", "vm-answer"),
+            ("How do I set up an out-of-office auto-reply in my mailbox?", "mail-answer"),
+        ):
+            hits = index.search(question, lang="en")
+            assert [h.id for h in hits][:1] == [expected], question
+    finally:
+        index.close()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from selfservice.content.model import Article, Content, RequestForm
+from selfservice.content.model import Article, Content, RequestForm, Service
 
 __all__ = [
     "ARTICLE",
@@ -49,6 +49,8 @@ class SearchDoc:
     ``details`` holds the scripted steps and their checks (articles) or the field labels,
     help texts and option labels (forms). ``path`` is the page path relative to the
     language root of the public site ("" when there is no page, e.g. eval corpora).
+    ``service_name`` is the service's name in the document's language: the meaning model
+    reads it with the text (``vectors.py``).
     """
 
     key: str
@@ -65,6 +67,7 @@ class SearchDoc:
     details: str = ""
     body: str = ""
     path: str = ""
+    service_name: str = ""
 
     @property
     def url(self) -> str:
@@ -79,7 +82,7 @@ class SearchDoc:
         return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def article_doc(article: Article) -> SearchDoc:
+def article_doc(article: Article, service_name: str = "") -> SearchDoc:
     steps: list[str] = []
     for step in article.steps:
         steps.append(plain(step.text))
@@ -100,10 +103,11 @@ def article_doc(article: Article) -> SearchDoc:
         details="\n".join(steps),
         body=plain(article.body),
         path=article.site_path,
+        service_name=service_name,
     )
 
 
-def form_docs(form: RequestForm) -> list[SearchDoc]:
+def form_docs(form: RequestForm, service: Service | None = None) -> list[SearchDoc]:
     """One document per language: everything a customer reads on the form."""
     docs: list[SearchDoc] = []
     for lang in LANGS:
@@ -127,6 +131,7 @@ def form_docs(form: RequestForm) -> list[SearchDoc]:
                 tags=", ".join(form.keywords),
                 details="\n".join(p for p in parts if p),
                 path=f"catalog/{form.id}/",
+                service_name=service.name.get(lang) if service is not None else "",
             )
         )
     return docs
@@ -134,10 +139,17 @@ def form_docs(form: RequestForm) -> list[SearchDoc]:
 
 def docs_from_content(content: Content) -> list[SearchDoc]:
     """All articles (public and internal) and every form in both languages."""
-    docs = [article_doc(a) for a in content.articles.values()]
+    def name(service: str, lang: str) -> str:
+        found = content.services.get(service)
+        return found.name.get(lang) if found is not None else ""
+
+    docs = [article_doc(a, name(a.service, str(a.lang))) for a in content.articles.values()]
     for form in content.forms.values():
-        docs.extend(form_docs(form))
+        docs.extend(form_docs(form, content.services.get(form.service)))
     return docs
+
+
+_ID_WORDS = re.compile(r"[/_\-.\s]+")
 
 
 def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -163,6 +175,8 @@ def docs_from_jsonl(path: Path) -> Iterator[SearchDoc]:
                 service=str(rec.get("service") or ""),
                 title=str(rec.get("title") or ""),
                 body=plain(str(rec.get("body") or "")),
+                # a corpus has no catalog: the words of the service's id name it
+                service_name=" ".join(_ID_WORDS.split(str(rec.get("service") or ""))).strip(),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}:{n}: not a corpus record ({exc})") from None

@@ -56,7 +56,8 @@ MAX_QUESTIONS = 8
 
 
 def doc_text(doc: SearchDoc) -> str:
-    """What the model reads of a document as one passage: the most telling parts first."""
+    """What the model reads of a document as one passage: the most telling parts first
+    (then :attr:`SearchDoc.service_name`, which ``update`` adds after the cut)."""
     parts = (doc.title, doc.symptoms, doc.summary, doc.body, doc.details)
     return "\n".join(p for p in parts if p)
 
@@ -173,7 +174,12 @@ def update(
             if progress is not None:
                 progress(done_before + (offset + done) * todo_docs // n, total)
 
-        vecs = encoder.documents([fresh[i][1] for i in as_passage], step)
+        # The overview ends with the name of the document's service, kept when the text
+        # is cut: a short answer such as "Use the instructions." means something only
+        # with it (vkcloud-faq answers-only R@5 en 0.740 → 0.767, ru 0.739 → 0.748; read
+        # first instead, it cost en R@1 0.485 → 0.480).
+        tails = [docs[fresh[i][2]].service_name for i in as_passage]
+        vecs = encoder.documents([fresh[i][1] for i in as_passage], step, tails=tails)
         out[[fresh[i][0] for i in as_passage]] = vecs
         q_step = (lambda d, t: step(d, t, len(as_passage))) if progress else None
         vecs = encoder.documents([fresh[i][1] for i in as_query], q_step, as_query=True)

@@ -247,6 +247,13 @@ class Encoder:
             tokens = count(text, is_query)
         return text
 
+    def _fit(self, text: str, tail: str, limit: int, is_query: bool) -> str:
+        """``text`` cut to leave room for ``tail``, then the tail on a line of its own."""
+        if not tail:
+            return self._cut(text, limit, is_query)
+        room = limit - self._model.token_count(tail, is_query) + 2  # prefix counted once
+        return f"{self._cut(text, max(room, 1), is_query)}\n{tail}"
+
     def knows_query(self, text: str) -> bool:
         """Whether :meth:`query` would answer ``text`` from its cache, without encoding."""
         text = question_only(text)
@@ -280,17 +287,24 @@ class Encoder:
         progress: Callable[[int, int], None] | None = None,
         *,
         as_query: bool = False,
+        tails: Sequence[str] | None = None,
     ) -> Vectors:
         """Unit vectors of documents, shape (len(texts), DIM); cached by text.
 
         ``as_query`` encodes them the way questions are (e5's ``query:`` side): a
         document's title or symptom phrased as a customer would ask is compared with
-        the customer's question like with like.
+        the customer's question like with like. ``tails[i]`` is read after ``texts[i]``
+        even when the text is cut to fit (a document's service name).
         """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         salt = b"q\0" if as_query else b""
+        ends = list(tails) if tails is not None else [""] * len(texts)
         digests = [
-            hashlib.blake2b(salt + t.encode("utf-8"), digest_size=16).digest() for t in texts
+            hashlib.blake2b(
+                salt + t.encode("utf-8") + (b"\0" + e.encode("utf-8") if e else b""),
+                digest_size=16,
+            ).digest()
+            for t, e in zip(texts, ends, strict=True)
         ]
         todo: list[int] = []
         with self._lock:
@@ -305,7 +319,7 @@ class Encoder:
             progress(done, len(texts))
         limit = QUERY_TOKENS if as_query else DOC_TOKENS
         _threads_here(_indexing_threads())
-        cut = {i: self._cut(texts[i], limit, as_query) for i in todo}
+        cut = {i: self._fit(texts[i], ends[i], limit, as_query) for i in todo}
         # similar lengths in one batch: less padding to compute
         todo.sort(key=lambda i: len(cut[i]))
         for start in range(0, len(todo), BATCH):
