@@ -107,11 +107,7 @@ def fingerprint() -> str:
 
 def index_fields(doc: SearchDoc, digest: str) -> dict[str, str]:
     head = "\n".join(t for t in (doc.symptoms, doc.summary, doc.tags) if t)
-    text = "\n".join(t for t in (doc.body, doc.details) if t)
-    # The service's name counts like a word of the text: "S3" in a question finds the
-    # short answers of the S3 service (vkcloud-faq answers-only R@5 en 0.766 → 0.780,
-    # ru 0.748 → 0.763, on top of the meaning model reading it).
-    rest = f"{text}\n{doc.service_name}" if doc.service_name else text
+    rest = "\n".join(t for t in (doc.body, doc.details) if t)
     # joined with PART_SEPARATOR so that the analysis of each part is reused
     everything = PART_SEPARATOR.join((doc.title, head, rest))
     return {
@@ -129,7 +125,7 @@ def index_fields(doc: SearchDoc, digest: str) -> dict[str, str]:
         "title": doc.title,
         "head": head,
         "body": rest,
-        "excerpt": text[:EXCERPT_CHARS],
+        "excerpt": rest[:EXCERPT_CHARS],
         "pre": everything,
         "con": everything,
         "ac": PART_SEPARATOR.join((doc.title, doc.symptoms)),
