@@ -335,13 +335,11 @@ def test_greetings_links_and_please_do_not_change_what_the_model_reads() -> None
 
 
 def test_an_answer_that_says_little_is_read_with_its_service_name(tmp_path: Path) -> None:
-    # Same words, long enough to be cut to the model's 128 tokens: only the service's
-    # name, read after the cut, tells the two apart.
-    filler = " ".join(["The steps are in the documentation section for this product."] * 30)
+    # The same words: only the service's name tells the two apart.
     def short(ref: str, service: str, name: str) -> SearchDoc:
         return SearchDoc(
             key=f"article:{ref}", type="article", ref=ref, lang="en", audience="public",
-            kind="faq", service=service, title="", body=f"Use the instructions. {filler}",
+            kind="faq", service=service, title="", body="Use the instructions.",
             service_name=name,
         )
 
@@ -357,3 +355,12 @@ def test_an_answer_that_says_little_is_read_with_its_service_name(tmp_path: Path
             assert [h.id for h in hits][:1] == [expected], question
     finally:
         index.close()
+
+
+def test_a_text_that_says_what_it_is_about_is_read_without_the_service_name() -> None:
+    from selfservice.search.vectors import SHORT_WORDS, _service_tail
+
+    doc = SearchDoc(key="article:a", type="article", ref="a", lang="en", audience="public",
+                    kind="faq", service="compute", title="", service_name="Virtual machines")
+    assert _service_tail(doc, "Use the instructions.") == "Virtual machines"
+    assert _service_tail(doc, " ".join(["word"] * (SHORT_WORDS + 1))) == ""

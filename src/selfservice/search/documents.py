@@ -50,7 +50,7 @@ class SearchDoc:
     help texts and option labels (forms). ``path`` is the page path relative to the
     language root of the public site ("" when there is no page, e.g. eval corpora).
     ``service_name`` is the service's name in the document's language: the meaning model
-    reads it with the text (``vectors.py``).
+    reads it with a short text (``vectors.py``).
     """
 
     key: str

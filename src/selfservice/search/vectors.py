@@ -57,9 +57,23 @@ MAX_QUESTIONS = 8
 
 def doc_text(doc: SearchDoc) -> str:
     """What the model reads of a document as one passage: the most telling parts first
-    (then :attr:`SearchDoc.service_name`, which ``update`` adds after the cut)."""
+    (a short one then gets its service's name: :func:`_service_tail`)."""
     parts = (doc.title, doc.symptoms, doc.summary, doc.body, doc.details)
     return "\n".join(p for p in parts if p)
+
+
+#: A document whose overview has at most this many words is read with its service's name.
+SHORT_WORDS = 60
+
+
+def _service_tail(doc: SearchDoc, overview: str) -> str:
+    """What the model reads after a document's overview: the name of its service when the
+    text says little by itself. A short answer such as "Use the instructions." means
+    something only with it (vkcloud-faq answers-only R@5 en 0.740 → 0.766, ru 0.739 →
+    0.748; read before the text instead, it cost en R@1 0.485 → 0.480). A longer text
+    says what it is about, and there the name only brought the documents of one service
+    closer together (a form it should have offered fell under its confidence bar)."""
+    return doc.service_name if len(overview.split()) <= SHORT_WORDS else ""
 
 
 def passages(doc: SearchDoc) -> list[tuple[int, str]]:
@@ -174,11 +188,7 @@ def update(
             if progress is not None:
                 progress(done_before + (offset + done) * todo_docs // n, total)
 
-        # The overview ends with the name of the document's service, kept when the text
-        # is cut: a short answer such as "Use the instructions." means something only
-        # with it (vkcloud-faq answers-only R@5 en 0.740 → 0.767, ru 0.739 → 0.748; read
-        # first instead, it cost en R@1 0.485 → 0.480).
-        tails = [docs[fresh[i][2]].service_name for i in as_passage]
+        tails = [_service_tail(docs[fresh[i][2]], fresh[i][1]) for i in as_passage]
         vecs = encoder.documents([fresh[i][1] for i in as_passage], step, tails=tails)
         out[[fresh[i][0] for i in as_passage]] = vecs
         q_step = (lambda d, t: step(d, t, len(as_passage))) if progress else None
