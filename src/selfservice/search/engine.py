@@ -175,7 +175,6 @@ class SearchIndex(Readers):
         limit: int = 10,
         fallback: bool = True,
         meaning: bool = True,
-        cores: int | None = None,
     ) -> list[Hit]:
         """Search articles and forms.
 
@@ -196,8 +195,6 @@ class SearchIndex(Readers):
         :param limit: the most hits to return.
         :param meaning: False ranks this search by words only, without encoding the
             query (a busy server's choice, ``web/search_pool.py``).
-        :param cores: the cores the query's encoding may use, reserved by the caller
-            (``web/search_pool.py``); None: what this index's other searches leave free.
         """
         if audience not in ("public", "internal"):
             raise ValueError(f"audience must be 'public' or 'internal', not {audience!r}")
@@ -218,9 +215,10 @@ class SearchIndex(Readers):
         aligned = None
         if self.semantic and meaning:
             aligned = self._vectors(state)
-        with_meaning = aligned is not None and len(aligned.docnums) > 0
-        with self._query_cores.reserve(cores) if with_meaning else nullcontext(1) as threads:
-            near = (aligned, query, threads) if aligned is not None and with_meaning else None
+        if aligned is not None and not len(aligned.docnums):
+            aligned = None
+        with self._query_cores.reserve() if aligned is not None else nullcontext(1) as threads:
+            near = (aligned, query, threads) if aligned is not None else None
             args = (state, scored, leaves, terms, near)
             ranked = rank(self, *args, lang, audience, kinds, services, types, limit)
             other = "ru" if lang == "en" else "en"

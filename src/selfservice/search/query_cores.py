@@ -3,8 +3,8 @@
 A query is encoded on two threads when the process has the cores to itself (10k
 benchmark index, searches back to back: p50 15.2 → 10.7-11.6 ms) and on one while other
 searches of the process are encoding: more threads than cores only make every encoding
-wait for its slowest thread. A caller that reserved cores itself says how many; the
-server reserves one per search (``web/search_pool.py`` says why).
+wait for its slowest thread. A server limits its searches to one core each
+(``SearchIndex.limit_query_cores``; ``web/search_pool.py`` says why).
 """
 
 from __future__ import annotations
@@ -33,12 +33,9 @@ class QueryCores:
         self._in_use = 0
 
     @contextmanager
-    def reserve(self, reserved: int | None = None) -> Iterator[int]:
-        """The threads one query may be encoded with: ``reserved`` when the caller
-        reserved them, else what the other searches leave free (at least one)."""
-        if reserved is not None:
-            yield max(1, reserved)
-            return
+    def reserve(self) -> Iterator[int]:
+        """The threads one query may be encoded with: what the other searches leave
+        free, at least one."""
         with self._lock:
             n = max(1, min(MAX_QUERY_THREADS, self.cores - self._in_use))
             self._in_use += n

@@ -251,7 +251,10 @@ class Encoder:
         """``text`` cut to leave room for ``tail``, then the tail on a line of its own."""
         if not tail:
             return self._cut(text, limit, is_query)
-        room = limit - self._model.token_count(tail, is_query) + 2  # prefix counted once
+        count = self._model.token_count
+        # both counts include the prefix and the special tokens, read once; one more for
+        # the line break
+        room = limit - (count(tail, is_query) - count("", is_query)) - 1
         return f"{self._cut(text, max(room, 1), is_query)}\n{tail}"
 
     def knows_query(self, text: str) -> bool:
