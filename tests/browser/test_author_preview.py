@@ -68,3 +68,34 @@ def test_a_scripted_solution_walks_in_both_languages_and_an_edit_shows_by_itself
         "data-problems", "1", timeout=30_000
     )
     expect(page.get_by_role("alert")).to_contain_text("unknown service 'identiti'")
+
+
+def test_a_save_while_the_page_loads_still_reloads_it(page: "Page", preview: Served) -> None:
+    """The page's script starts from what the page shows, not from its own first look: a
+    file saved after the page was rendered but before its script's first poll reloads it."""
+    from playwright.sync_api import Route, expect
+
+    article = Path(preview.log).parent / "kb" / "articles" / "identity" / "reset-password.md"
+    good = (ROOT / "kb" / "articles" / "identity" / "reset-password.md").read_text("utf-8")
+    article.write_text(good, encoding="utf-8")
+    page.goto(f"{preview.base}/author/?lang=en")
+    # the good text is published (an earlier edit may have left another title live)
+    expect(page.get_by_role("link", name="Reset a forgotten portal password", exact=True))\
+        .to_be_visible(timeout=90_000)  # fmt: skip
+    expect(page.locator("[data-problems]")).to_have_attribute("data-problems", "0")
+
+    def save_then_serve(route: Route) -> None:
+        # the page is rendered (its script is asked for only after), the script not yet run
+        article.write_text(good.replace("service: identity", "service: identiti"), "utf-8")
+        route.continue_()
+
+    page.route("**/author/live.js", save_then_serve)
+    try:
+        page.reload()
+        expect(page.locator("[data-problems]")).to_have_attribute(
+            "data-problems", "1", timeout=30_000
+        )
+        expect(page.get_by_role("alert")).to_contain_text("unknown service 'identiti'")
+    finally:
+        page.unroute("**/author/live.js")
+        article.write_text(good, encoding="utf-8")

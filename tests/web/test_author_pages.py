@@ -42,6 +42,9 @@ def test_a_broken_file_shows_on_the_page_and_changes_the_status(
     assert after["problems"] == [f"{article}:6: unknown service 'identiti'"]
     page = client.get("/author/", headers={"Accept-Language": "en"})
     assert 'role="alert" data-problems="1"' in page.text
+    # the page carries the status it shows: its script reloads when status.json differs
+    assert before["stamp"] != after["stamp"]
+    assert f'data-status="{after["stamp"]}"' in page.text
     assert "unknown service &#39;identiti&#39;" in page.text
     assert "keeps the last good publication" in page.text
 

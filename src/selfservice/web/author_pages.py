@@ -11,6 +11,8 @@ Served only by ``selfservice serve --author``: a tool for the author's own machi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +88,15 @@ class KbProblems:
             return list(self._problems)
 
 
+def status_stamp(generation: str | None, problems: list[str]) -> str:
+    """What a page was rendered from, short: the page carries it, and its script reloads
+    when ``status.json`` says another. Starting from the page's own stamp (not from the
+    script's first look) matters: a file saved while the page loads would otherwise be
+    taken for what the page shows and never reloaded."""
+    seen = json.dumps([generation, problems], ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
 def pairs(live: LiveContent) -> list[Pair]:
     """The published scripted solutions, English with its Russian twin, by title."""
     articles = live.content.articles
@@ -111,7 +122,9 @@ def author_routes(live: LiveContent, kb_dir: Path, groups: dict[str, Line] | Non
 
     async def status() -> dict[str, Any]:
         problems = await run_in_threadpool(checker.current)
-        return {"generation": live.generation, "problems": problems}
+        generation = live.generation
+        return {"generation": generation, "problems": problems,
+                "stamp": status_stamp(generation, problems)}  # fmt: skip
 
     def page(request: Request, name: str, **values: Any) -> Response:
         lang = request_context(request).lang
@@ -144,14 +157,12 @@ def author_routes(live: LiveContent, kb_dir: Path, groups: dict[str, Line] | Non
 
 LIVE_JS = """// Reload the page when the author's kb/ is published anew or its problems change.
 (function () {
-  var last = null;
+  var shown = document.documentElement.getAttribute("data-status");
   function poll() {
     fetch("/author/status.json", { cache: "no-store" })
-      .then(function (answer) { return answer.ok ? answer.text() : null; })
-      .then(function (body) {
-        if (body === null) return;
-        if (last !== null && body !== last) window.location.reload();
-        last = body;
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (status) {
+        if (status !== null && status.stamp !== shown) window.location.reload();
       })
       .catch(function () {})
       .finally(function () { setTimeout(poll, 1500); });
