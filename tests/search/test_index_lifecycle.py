@@ -210,3 +210,40 @@ def test_index_location_is_a_setting() -> None:
 def test_warm_up_is_harmless(index: SearchIndex) -> None:
     index.warm_up()
     assert index.search("пароль", lang="ru")[0].id == "reset-password-ru"
+
+
+def _vpn_snippet(index: SearchIndex) -> str:
+    hits = index.search("udp port", lang="en")
+    return next(h.snippet for h in hits if h.id == "vpn-does-not-connect-en")
+
+
+def test_a_changed_article_shows_its_new_text_in_the_snippet(tmp_path: Path, kb: Path) -> None:
+    """Snippets and stored fields are kept per reader for popular questions; an edit
+    published since must still show, in this process and in another one."""
+    root = tmp_path / "index"
+    writer = SearchIndex.open_or_build(root, load_content(kb))
+    reader = SearchIndex.open(root)  # as the web server would, in another process
+    reader.recheck_interval = 0.0
+    try:
+        for index in (writer, reader):
+            for _ in range(2):  # the second time from what the reader keeps
+                assert "<mark>UDP</mark> <mark>port</mark> 1194" in _vpn_snippet(index)
+        article = kb / "articles" / "network" / "vpn.md"
+        article.write_text(
+            article.read_text(encoding="utf-8").replace("UDP port 1194", "UDP port 51820"),
+            encoding="utf-8",
+        )
+        writer.sync(load_content(kb))
+        for index in (writer, reader):
+            assert "<mark>UDP</mark> <mark>port</mark> 51820" in _vpn_snippet(index)
+        # a new generation numbers its documents afresh: nothing kept may carry over
+        article.write_text(
+            article.read_text(encoding="utf-8").replace("UDP port 51820", "UDP port 443"),
+            encoding="utf-8",
+        )
+        writer.rebuild(load_content(kb))
+        for index in (writer, reader):
+            assert "<mark>UDP</mark> <mark>port</mark> 443" in _vpn_snippet(index)
+    finally:
+        reader.close()
+        writer.close()

@@ -43,6 +43,8 @@ class ReaderState:
     vectors: Aligned | None = None
     rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     pages: dict[str, set[str]] | None = None
+    stored: dict[int, dict[str, Any]] = field(default_factory=dict)
+    snippets: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
 class Readers(Generations):
@@ -105,6 +107,8 @@ class Readers(Generations):
                 state.vectors = None
                 state.rows = {}
                 state.pages = None
+                state.stored = {}
+                state.snippets = {}
             if old is not None:
                 old.close()
         assert state.searcher is not None

@@ -53,14 +53,11 @@ class Highlighter:
         out: list[tuple[int, int, float]] = []
         for m in self._rx.finditer(folded):
             best = 0.0
-            for norm, _s, _e in split_words(m.group()):
-                k = word_key(norm)
-                if k is None:
-                    continue
+            for k, prefix in _keys_of(m.group()):
                 if k in self.keys:
                     best = 1.0
                     break
-                if word_prefix(k) in self.prefixes:
+                if prefix in self.prefixes:
                     best = 0.5
             if best > 0:
                 out.append((m.start(), m.end(), best))
@@ -87,6 +84,19 @@ class Highlighter:
             return _render(first, [], 0) if first else ""
         _score, text, window = best
         return _render(text, window, window[0][0])
+
+
+@lru_cache(maxsize=16384)
+def _keys_of(word: str) -> tuple[tuple[str, str], ...]:
+    """The (key, coarse prefix) of each word in a matched stretch of text. The texts of
+    the hits that popular queries find recur, and looking their words up again was a
+    third of a search's time in the server."""
+    out: list[tuple[str, str]] = []
+    for norm, _s, _e in split_words(word):
+        k = word_key(norm)
+        if k is not None:
+            out.append((k, word_prefix(k)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=512)
