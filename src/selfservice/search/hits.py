@@ -150,9 +150,9 @@ def nearest_by_type(m: Meaning, forms: set[int]) -> tuple[float, float]:
 
 
 #: Documents whose stored fields a reader state keeps decoded (popular answers recur).
-STORED_CACHE = 1024
+STORED_CACHE = 512
 #: Snippets a reader state keeps, by document and query words.
-SNIPPET_CACHE = 4096
+SNIPPET_CACHE = 1024
 
 
 def stored_fields(state: ReaderState, docnum: int) -> dict[str, Any]:
