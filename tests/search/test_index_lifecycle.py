@@ -229,21 +229,15 @@ def test_a_changed_article_shows_its_new_text_in_the_snippet(tmp_path: Path, kb:
             for _ in range(2):  # the second time from what the reader keeps
                 assert "<mark>UDP</mark> <mark>port</mark> 1194" in _vpn_snippet(index)
         article = kb / "articles" / "network" / "vpn.md"
-        article.write_text(
-            article.read_text(encoding="utf-8").replace("UDP port 1194", "UDP port 51820"),
-            encoding="utf-8",
-        )
-        writer.sync(load_content(kb))
-        for index in (writer, reader):
-            assert "<mark>UDP</mark> <mark>port</mark> 51820" in _vpn_snippet(index)
-        # a new generation numbers its documents afresh: nothing kept may carry over
-        article.write_text(
-            article.read_text(encoding="utf-8").replace("UDP port 51820", "UDP port 443"),
-            encoding="utf-8",
-        )
-        writer.rebuild(load_content(kb))
-        for index in (writer, reader):
-            assert "<mark>UDP</mark> <mark>port</mark> 443" in _vpn_snippet(index)
+        # an edit synced into the live generation, then a new generation, which numbers
+        # its documents afresh: nothing kept may carry over either time
+        for publish, before, after in ((writer.sync, "1194", "51820"),
+                                       (writer.rebuild, "51820", "443")):  # fmt: skip
+            text = article.read_text(encoding="utf-8")
+            article.write_text(text.replace(f"port {before}", f"port {after}"), "utf-8")
+            publish(load_content(kb))
+            for index in (writer, reader):
+                assert f"<mark>UDP</mark> <mark>port</mark> {after}" in _vpn_snippet(index)
     finally:
         reader.close()
         writer.close()
