@@ -89,8 +89,8 @@ class Highlighter:
 @lru_cache(maxsize=16384)
 def _keys_of(word: str) -> tuple[tuple[str, str], ...]:
     """The (key, coarse prefix) of each word in a matched stretch of text. The texts of
-    the hits that popular queries find recur, and looking their words up again was a
-    third of a search's time in the server."""
+    the hits that popular queries find recur, and looking their words up again was most
+    of a snippet's cost (snippets were a third of a search's time in the index)."""
     out: list[tuple[str, str]] = []
     for norm, _s, _e in split_words(word):
         k = word_key(norm)
