@@ -149,22 +149,8 @@ def nearest_by_type(m: Meaning, forms: set[int]) -> tuple[float, float]:
     return best_article, best_form
 
 
-#: Documents whose stored fields a reader state keeps decoded (popular answers recur).
-STORED_CACHE = 512
 #: Snippets a reader state keeps, by document and query words.
 SNIPPET_CACHE = 1024
-
-
-def stored_fields(state: ReaderState, docnum: int) -> dict[str, Any]:
-    """A document's stored fields, decoded once per reader: whoosh decompresses and
-    unpickles them at every call (a sixth of a search's time in the index)."""
-    found = state.stored.get(docnum)
-    if found is None:
-        assert state.searcher is not None
-        if len(state.stored) >= STORED_CACHE:
-            state.stored.clear()
-        found = state.stored[docnum] = state.searcher.stored_fields(docnum)
-    return found
 
 
 def build_hits(
@@ -175,7 +161,7 @@ def build_hits(
     marker: Highlighter | None = None
     hits: list[Hit] = []
     for docnum, score, conf in ranked:
-        stored = stored_fields(state, docnum)
+        stored = state.stored_fields(docnum)
         # popular questions come back word for word, and so do their snippets
         cache_key = (docnum, norms, keys)
         snippet = state.snippets.get(cache_key)

@@ -81,7 +81,7 @@ def suggest(
         allowed = index._filter(state, lng, audience, None, None, types)
         pool = [d for d in strict if allowed is None or d in allowed]
         for d in heapq.nlargest(limit - len(out), pool, key=lambda d: (scored[d][0], -d)):
-            stored = state.searcher.stored_fields(d)
+            stored = state.stored_fields(d)
             out.append(
                 Suggestion(
                     type=stored["type"],
