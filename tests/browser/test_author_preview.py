@@ -99,3 +99,17 @@ def test_a_save_while_the_page_loads_still_reloads_it(page: "Page", preview: Ser
     finally:
         page.unroute("**/author/live.js")
         article.write_text(good, encoding="utf-8")
+
+
+def test_the_walk_still_shows_after_the_page_reloads(page: "Page", preview: Served) -> None:
+    """The page reloads itself at every publication; the browser then revalidates the
+    widget's frame (a 304), and the frame must still be allowed to show."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{preview.base}/author/walk/reset-password-en?lang=ru")
+    russian = page.frame_locator("iframe[data-article=reset-password-ru]")
+    expect(russian.get_by_text("Шаг 1 из 5")).to_be_visible()
+    page.reload()
+    expect(russian.get_by_text("Шаг 1 из 5")).to_be_visible()
+    expect(page.frame_locator("iframe[data-article=reset-password-en]")
+           .get_by_text("Step 1 of 5")).to_be_visible()  # fmt: skip

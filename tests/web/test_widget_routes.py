@@ -46,6 +46,20 @@ def test_loader_is_javascript_revalidated_with_its_etag(client: TestClient) -> N
     assert again.content == b""
 
 
+def test_a_revalidated_frame_keeps_the_policy_that_lets_the_portal_frame_it(
+    client: TestClient,
+) -> None:
+    """A 304 updates the headers the browser stored with the frame: a policy meant for JSON
+    (``frame-ancestors 'none'``) on it blocked the cached frame after a reload."""
+    for encoding in ("gzip", "identity"):
+        first = client.get("/widget/frame.html", headers={"Accept-Encoding": encoding})
+        assert "frame-ancestors 'self'" in first.headers["content-security-policy"]
+        again = client.get("/widget/frame.html", headers={
+            "Accept-Encoding": encoding, "If-None-Match": first.headers["etag"]})  # fmt: skip
+        assert again.status_code == 304
+        assert "content-security-policy" not in again.headers, encoding
+
+
 def test_widget_files_travel_gzipped_to_browsers_that_accept_it(client: TestClient) -> None:
     for path in ("/widget.js", "/widget/app.js", "/widget/frame.css"):
         zipped = client.get(path, headers={"Accept-Encoding": "gzip"})

@@ -170,7 +170,10 @@ class SecurityHeadersMiddleware:
                 out = MutableHeaders(scope=message)
                 out.setdefault("X-Content-Type-Options", "nosniff")
                 out.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                if "content-security-policy" not in out:
+                # a 304 has no body and no type: its headers update the browser's stored
+                # copy, and a policy for "not HTML" would forbid the widget's cached
+                # frame from being framed (it showed as an error after a reload)
+                if message["status"] != 304 and "content-security-policy" not in out:
                     out["Content-Security-Policy"] = await self._policy(scope, out)
             await send(message)
 
